@@ -1,0 +1,273 @@
+package stix
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SpecVersion is the only STIX specification version the hub accepts.
+const SpecVersion = "2.1"
+
+// Object is one STIX 2.1 object. Props is the whole decoded object (json.Number
+// for numbers); Raw is the exact JSON it was decoded from.
+type Object struct {
+	Type              string
+	ID                string
+	SpecVersion       string
+	Created           time.Time // zero for SCOs
+	Modified          time.Time // zero for SCOs; equals Created when absent
+	CreatedByRef      string
+	ObjectMarkingRefs []string
+	Props             map[string]any
+	Raw               json.RawMessage
+}
+
+// Bundle is a STIX bundle (STIX 2.1 §8) or the objects of a TAXII envelope.
+type Bundle struct {
+	ID      string // empty for an envelope
+	Objects []*Object
+}
+
+// Limits bound what a decoder accepts (PROFILE.md §1). Zero fields take the default.
+type Limits struct {
+	MaxObjects      int // objects per bundle
+	MaxDepth        int // JSON nesting depth
+	MaxStringBytes  int // length of one JSON string
+	MaxPayloadBytes int // decoded length of artifact.payload_bin
+}
+
+// DefaultLimits returns the limits of PROFILE.md §1.
+func DefaultLimits() Limits {
+	return Limits{MaxObjects: 50000, MaxDepth: 64, MaxStringBytes: 1 << 20, MaxPayloadBytes: 16 << 20}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxObjects <= 0 {
+		l.MaxObjects = d.MaxObjects
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxStringBytes <= 0 {
+		l.MaxStringBytes = d.MaxStringBytes
+	}
+	if l.MaxPayloadBytes <= 0 {
+		l.MaxPayloadBytes = d.MaxPayloadBytes
+	}
+	return l
+}
+
+// ErrLimit marks a decode failure caused by a resource limit rather than by bad
+// syntax; callers map it to 413 where the limit is on size.
+var ErrLimit = errors.New("limit exceeded")
+
+// DecodeBundle decodes a STIX bundle, or a TAXII envelope ({"objects": [...]}),
+// enforcing the limits. Syntax and shape errors come back as *ValidationError;
+// limit breaches also wrap ErrLimit. The objects are not validated: call Validate.
+func DecodeBundle(data []byte, lim Limits) (*Bundle, error) {
+	lim = lim.withDefaults()
+	if err := scanLimits(data, lim); err != nil {
+		return nil, err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, invalid("", "the body is not a JSON object: "+jsonErrText(err))
+	}
+	var v []Violation
+	b := &Bundle{}
+	if t, ok := top["type"]; ok {
+		var typ string
+		if json.Unmarshal(t, &typ) != nil || typ != "bundle" {
+			v = append(v, Violation{"/type", `must be "bundle" (or omit "type" and send a TAXII envelope)`})
+		}
+		if id, ok := top["id"]; !ok {
+			v = append(v, Violation{"/id", "is required on a bundle"})
+		} else if json.Unmarshal(id, &b.ID) != nil || !ValidID(b.ID, "bundle") {
+			v = append(v, Violation{"/id", `must be "bundle--" followed by an RFC 4122 UUID`})
+		}
+	}
+	for k := range top {
+		switch k {
+		case "type", "id", "objects", "spec_version", "more", "next":
+		default:
+			if !strings.HasPrefix(k, "x_") {
+				v = append(v, Violation{"/" + escapePointer(k), "is not a property of a bundle or envelope"})
+			}
+		}
+	}
+	raw, ok := top["objects"]
+	if !ok {
+		v = append(v, Violation{"/objects", "is required: a bundle carries its STIX objects in \"objects\""})
+		return nil, &ValidationError{Violations: v}
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(raw, &raws); err != nil {
+		v = append(v, Violation{"/objects", "must be an array of STIX objects"})
+		return nil, &ValidationError{Violations: v}
+	}
+	if len(raws) == 0 {
+		v = append(v, Violation{"/objects", "must contain at least one object"})
+	}
+	if len(raws) > lim.MaxObjects {
+		return nil, &ValidationError{Violations: []Violation{{"/objects", fmt.Sprintf("has %d objects; at most %d are accepted per bundle: split the submission", len(raws), lim.MaxObjects)}}, Limit: true}
+	}
+	b.Objects = make([]*Object, 0, len(raws))
+	for i, r := range raws {
+		o, err := DecodeObject(r)
+		if err != nil {
+			v = append(v, Violation{fmt.Sprintf("/objects/%d", i), err.Error()})
+			continue
+		}
+		b.Objects = append(b.Objects, o)
+	}
+	if len(v) > 0 {
+		return nil, &ValidationError{Violations: v}
+	}
+	return b, nil
+}
+
+// DecodeObject decodes one STIX object. It fills the common properties it can
+// read; their validity is checked by Validate.
+func DecodeObject(raw []byte) (*Object, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var props map[string]any
+	if err := dec.Decode(&props); err != nil {
+		return nil, fmt.Errorf("is not a JSON object: %s", jsonErrText(err))
+	}
+	if props == nil {
+		return nil, errors.New("is null; a STIX object is a JSON object")
+	}
+	return newObject(props, raw), nil
+}
+
+// NewObject wraps a decoded object map; Raw is produced by marshalling it.
+func NewObject(props map[string]any) (*Object, error) {
+	raw, err := json.Marshal(props)
+	if err != nil {
+		return nil, fmt.Errorf("encode object: %w", err)
+	}
+	return newObject(props, raw), nil
+}
+
+func newObject(props map[string]any, raw []byte) *Object {
+	o := &Object{Props: props, Raw: json.RawMessage(raw)}
+	o.Type, _ = props["type"].(string)
+	o.ID, _ = props["id"].(string)
+	o.SpecVersion, _ = props["spec_version"].(string)
+	o.CreatedByRef, _ = props["created_by_ref"].(string)
+	if s, ok := props["created"].(string); ok {
+		o.Created, _ = ParseTimestamp(s)
+	}
+	if s, ok := props["modified"].(string); ok {
+		o.Modified, _ = ParseTimestamp(s)
+	} else {
+		o.Modified = o.Created
+	}
+	if refs, ok := props["object_marking_refs"].([]any); ok {
+		for _, r := range refs {
+			if s, ok := r.(string); ok {
+				o.ObjectMarkingRefs = append(o.ObjectMarkingRefs, s)
+			}
+		}
+	}
+	return o
+}
+
+// Version identifies one version of an object: its modified time, or for
+// objects without one (SCOs, marking definitions) its created time or nothing.
+func (o *Object) Version() string {
+	if s, ok := o.Props["modified"].(string); ok {
+		return s
+	}
+	if s, ok := o.Props["created"].(string); ok {
+		return s
+	}
+	return ""
+}
+
+// MarshalJSON returns the object's JSON as submitted.
+func (o *Object) MarshalJSON() ([]byte, error) { return o.Raw, nil }
+
+// MarshalJSON encodes the bundle in STIX form.
+func (b *Bundle) MarshalJSON() ([]byte, error) {
+	objs := b.Objects
+	if objs == nil {
+		objs = []*Object{}
+	}
+	return json.Marshal(struct {
+		Type    string    `json:"type"`
+		ID      string    `json:"id"`
+		Objects []*Object `json:"objects"`
+	}{"bundle", b.ID, objs})
+}
+
+// ParseTimestamp parses a STIX timestamp (RFC 3339, UTC "Z", STIX 2.1 §3.2).
+func ParseTimestamp(s string) (time.Time, error) {
+	if !validTimestamp(s) {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 UTC timestamp such as 2026-07-10T01:00:00.000Z", s)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a valid date and time", s)
+	}
+	return t, nil
+}
+
+// validTimestamp checks the lexical form YYYY-MM-DDTHH:MM:SS[.s+]Z.
+func validTimestamp(s string) bool {
+	if len(s) < 20 || s[len(s)-1] != 'Z' {
+		return false
+	}
+	digit := func(i int) bool { return s[i] >= '0' && s[i] <= '9' }
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if !digit(i) {
+			return false
+		}
+	}
+	if s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return false
+	}
+	rest := s[19 : len(s)-1]
+	if rest == "" {
+		return true
+	}
+	if rest[0] != '.' || len(rest) < 2 {
+		return false
+	}
+	for i := 1; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// FormatTimestamp renders t as a STIX timestamp with millisecond precision.
+func FormatTimestamp(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+func jsonErrText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s at byte %d", se.Error(), se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("found a JSON %s where an object was expected", te.Value)
+	}
+	return err.Error()
+}
+
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
