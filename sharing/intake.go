@@ -1,0 +1,308 @@
+package sharing
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kakehashi-hub/kakehashi/stix"
+)
+
+// RefusalKind says why a submission was refused for its content.
+type RefusalKind int
+
+// The kinds of refusal; the HTTP layer maps them to 400, 413, 422 and 409.
+const (
+	RefusedMalformed   RefusalKind = iota + 1 // not a bundle at all: syntax, shape, nesting
+	RefusedTooLarge                           // over a size limit
+	RefusedInvalid                            // a bundle, but it breaks the STIX profile
+	RefusedConflicting                        // a version is already stored with other content
+)
+
+// RefusedError is a submission refused for its content, with every violation.
+// Nothing of a refused submission is stored.
+type RefusedError struct {
+	Kind       RefusalKind
+	Violations []stix.Violation
+}
+
+func (e *RefusedError) Error() string {
+	return (&stix.ValidationError{Violations: e.Violations}).Error()
+}
+
+// BundleChecker validates a decoded bundle; stix.SchemaValidator is one (strict mode).
+type BundleChecker interface {
+	Validate(b *stix.Bundle) error
+}
+
+// Intake validates and stores submissions (SHARING.md §6, first steps).
+type Intake struct {
+	Store    Store
+	Registry *Registry
+	Limits   stix.Limits
+	Strict   BundleChecker // optional: the OASIS schemas (--stix-schemas)
+	Now      func() time.Time
+}
+
+// SubmitRequest is a submission as received: a bundle plus the envelope options
+// of INTERFACES.md §6.
+type SubmitRequest struct {
+	Bundle        *stix.Bundle
+	ShareWith     []string
+	HoldForReview bool
+}
+
+// ParseSubmission decodes a request body: a STIX bundle, a TAXII envelope, or
+// {"bundle": {…}, "share_with": […], "hold_for_review": bool}.
+func (in *Intake) ParseSubmission(body []byte) (*SubmitRequest, error) {
+	req := &SubmitRequest{}
+	bundle := body
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '{' && hasTopLevelKey(trimmed, "bundle") {
+		var w map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &w); err != nil {
+			return nil, &RefusedError{Kind: RefusedMalformed, Violations: []stix.Violation{{Path: "", Message: "the body is not valid JSON: " + err.Error()}}}
+		}
+		var v []stix.Violation
+		for k, raw := range w {
+			switch k {
+			case "bundle":
+				bundle = raw
+			case "share_with":
+				if err := json.Unmarshal(raw, &req.ShareWith); err != nil {
+					v = append(v, stix.Violation{Path: "/share_with", Message: "must be a list of organization ids"})
+				}
+			case "hold_for_review":
+				if err := json.Unmarshal(raw, &req.HoldForReview); err != nil {
+					v = append(v, stix.Violation{Path: "/hold_for_review", Message: "must be true or false"})
+				}
+			default:
+				v = append(v, stix.Violation{Path: "/" + k, Message: "is not a submission option; use bundle, share_with or hold_for_review"})
+			}
+		}
+		for i, id := range req.ShareWith {
+			if _, err := in.Registry.FindOrganizationByID(id); err != nil {
+				v = append(v, stix.Violation{Path: fmt.Sprintf("/share_with/%d", i), Message: fmt.Sprintf("%q is not a registered organization", id)})
+			}
+		}
+		if len(v) > 0 {
+			return nil, &RefusedError{Kind: RefusedInvalid, Violations: v}
+		}
+	}
+	b, err := stix.DecodeBundle(bundle, in.Limits)
+	if err != nil {
+		var ve *stix.ValidationError
+		if errors.As(err, &ve) {
+			kind := RefusedMalformed
+			if ve.Limit {
+				kind = RefusedTooLarge
+			}
+			return nil, &RefusedError{Kind: kind, Violations: prefixed(ve.Violations, bundle, body)}
+		}
+		return nil, err
+	}
+	req.Bundle = b
+	return req, nil
+}
+
+// prefixed moves violation pointers under /bundle when the bundle came wrapped.
+func prefixed(v []stix.Violation, bundle, body []byte) []stix.Violation {
+	if len(bundle) == len(body) {
+		return v
+	}
+	out := make([]stix.Violation, len(v))
+	for i, x := range v {
+		out[i] = stix.Violation{Path: "/bundle" + x.Path, Message: x.Message}
+	}
+	return out
+}
+
+// hasTopLevelKey is a cheap test for the submission wrapper, so a plain bundle
+// is not decoded twice.
+func hasTopLevelKey(body []byte, key string) bool {
+	var probe struct {
+		Bundle json.RawMessage `json:"bundle"`
+		Type   string          `json:"type"`
+	}
+	if key != "bundle" {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&probe); err != nil {
+		return false
+	}
+	return probe.Bundle != nil && probe.Type == ""
+}
+
+// Submit validates and stores a submission from org. It returns the stored
+// submission and whether it is new: an identical re-submission returns the
+// earlier one. Refusals are *RefusedError; an incident attributed to another
+// registered organization is ErrForbidden.
+func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
+	sub, created, err := in.submit(ctx, org, req)
+	var re *RefusedError
+	if errors.As(err, &re) || errors.Is(err, ErrForbidden) {
+		detail := map[string]any{"error": err.Error()}
+		if re != nil {
+			detail = map[string]any{"violations": len(re.Violations), "kind": int(re.Kind)}
+		}
+		if aerr := in.Store.AppendAudit(ctx, AuditEvent{Actor: org.ID, Action: AuditIntakeReject, Detail: detail}); aerr != nil {
+			return nil, false, fmt.Errorf("audit refusal: %w (refused: %v)", aerr, err)
+		}
+	}
+	return sub, created, err
+}
+
+func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
+	b := req.Bundle
+	var violations []stix.Violation
+	if err := stix.Validate(b); err != nil {
+		var ve *stix.ValidationError
+		if !errors.As(err, &ve) {
+			return nil, false, fmt.Errorf("validate: %w", err)
+		}
+		violations = append(violations, ve.Violations...)
+	}
+	if in.Strict != nil {
+		if err := in.Strict.Validate(b); err != nil {
+			var ve *stix.ValidationError
+			if !errors.As(err, &ve) {
+				return nil, false, fmt.Errorf("schema validate: %w", err)
+			}
+			violations = mergeViolations(violations, ve.Violations)
+		}
+	}
+	if len(violations) > 0 {
+		return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: violations}
+	}
+	if err := in.checkAttribution(org, b); err != nil {
+		return nil, false, err
+	}
+
+	now := in.Now().UTC().Truncate(time.Microsecond)
+	sub := &Submission{ID: uuid.NewString(), Organization: org.ID, ReceivedAt: now, BundleID: b.ID, ShareWith: req.ShareWith, HoldForReview: req.HoldForReview}
+	var objs []*StoredObject
+	seen := map[ObjectKey]string{}
+	digest := sha256.New()
+	for i, o := range b.Objects {
+		js, err := Canonical(o.Props)
+		if err != nil {
+			return nil, false, fmt.Errorf("encode object %d: %w", i, err)
+		}
+		sum := sha256.Sum256(js)
+		d := hex.EncodeToString(sum[:])
+		key := ObjectKey{ID: o.ID, Version: o.Version()}
+		if prev, dup := seen[key]; dup {
+			if prev != d {
+				violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d", i), Message: fmt.Sprintf("%s appears twice in the bundle with the same version %q but different content; give the later one a later modified", o.ID, key.Version)})
+			}
+			continue
+		}
+		seen[key] = d
+		fmt.Fprintf(digest, "%s %s %s\n", o.ID, key.Version, d)
+		objs = append(objs, &StoredObject{ID: o.ID, Type: o.Type, Version: key.Version, SpecVersion: o.SpecVersion, Organization: org.ID, SubmissionID: sub.ID, DateAdded: now, Digest: d, JSON: js})
+	}
+	if len(violations) > 0 {
+		return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: violations}
+	}
+	sub.Digest = hex.EncodeToString(digest.Sum(nil))
+
+	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
+		return prev, false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, false, fmt.Errorf("find earlier submission: %w", err)
+	}
+
+	keys := make([]ObjectKey, len(objs))
+	for i, o := range objs {
+		keys[i] = ObjectKey{o.ID, o.Version}
+	}
+	stored, err := in.Store.FindObjectDigests(ctx, keys)
+	if err != nil {
+		return nil, false, fmt.Errorf("find stored versions: %w", err)
+	}
+	fresh := objs[:0:0]
+	for i, o := range objs {
+		d, exists := stored[keys[i]]
+		sub.Objects = append(sub.Objects, SubmittedObject{ID: o.ID, Type: o.Type, Version: o.Version, New: !exists})
+		switch {
+		case !exists:
+			fresh = append(fresh, o)
+		case d != o.Digest:
+			violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d", indexOf(b, o.ID, o.Version)), Message: fmt.Sprintf("%s version %q is already stored with different content; a changed object needs a later modified", o.ID, o.Version)})
+		}
+	}
+	if len(violations) > 0 {
+		return nil, false, &RefusedError{Kind: RefusedConflicting, Violations: violations}
+	}
+	ev := AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}}
+	if err := in.Store.CreateSubmission(ctx, sub, fresh, ev); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// A concurrent identical submission won the race: answer with it.
+			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
+				return prev, false, nil
+			}
+		}
+		return nil, false, fmt.Errorf("store submission: %w", err)
+	}
+	return sub, true, nil
+}
+
+// checkAttribution refuses incidents carrying the telecom extension that name
+// another registered organization as their author (PROFILE.md §1): nobody
+// reports on behalf of another carrier.
+func (in *Intake) checkAttribution(org *Organization, b *stix.Bundle) error {
+	for i, o := range b.Objects {
+		if o.Type != "incident" || o.CreatedByRef == "" || o.CreatedByRef == org.Identity {
+			continue
+		}
+		if _, has, _ := o.TelecomExtension(); !has {
+			continue
+		}
+		if other, err := in.Registry.FindOrganizationByIdentity(o.CreatedByRef); err == nil {
+			return fmt.Errorf("/objects/%d: incident %s names %s as its author; an organization reports only its own incidents: %w", i, o.ID, other.ID, ErrForbidden)
+		}
+	}
+	return nil
+}
+
+func indexOf(b *stix.Bundle, id, version string) int {
+	return slices.IndexFunc(b.Objects, func(o *stix.Object) bool { return o.ID == id && o.Version() == version })
+}
+
+// mergeViolations appends the strict-mode violations the own validator did not
+// already report at the same pointer.
+func mergeViolations(own, strict []stix.Violation) []stix.Violation {
+	seen := map[string]bool{}
+	for _, v := range own {
+		seen[v.Path] = true
+	}
+	for _, v := range strict {
+		if !seen[v.Path] {
+			own = append(own, v)
+			seen[v.Path] = true
+		}
+	}
+	return own
+}
+
+// Canonical encodes a decoded STIX object deterministically (keys sorted,
+// numbers as written, no HTML escaping), so that the same object always has
+// the same digest however it was formatted on the wire.
+func Canonical(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

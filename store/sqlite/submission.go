@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kakehashi-hub/kakehashi/sharing"
+)
+
+var _ sharing.Store = (*DB)(nil)
+
+// CreateSubmission implements sharing.Store: submission, new objects, the
+// object list and the audit entry in one transaction.
+func (db *DB) CreateSubmission(ctx context.Context, s *sharing.Submission, objs []*sharing.StoredObject, ev sharing.AuditEvent) error {
+	shareWith, err := json.Marshal(nonNil(s.ShareWith))
+	if err != nil {
+		return fmt.Errorf("encode share_with: %w", err)
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview); err != nil {
+			return fmt.Errorf("insert submission: %w", err)
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("prepare insert object: %w", err)
+		}
+		defer ins.Close()
+		for _, o := range objs {
+			if _, err := ins.ExecContext(ctx, o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON); err != nil {
+				return fmt.Errorf("insert object %s: %w", o.ID, err)
+			}
+		}
+		link, err := tx.PrepareContext(ctx, `INSERT INTO submission_objects(submission_id, seq, object_id, type, version, new) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("prepare insert object list: %w", err)
+		}
+		defer link.Close()
+		for i, o := range s.Objects {
+			if _, err := link.ExecContext(ctx, s.ID, i, o.ID, o.Type, o.Version, o.New); err != nil {
+				return fmt.Errorf("insert object list: %w", err)
+			}
+		}
+		return db.appendAudit(ctx, tx, ev)
+	})
+}
+
+// FindSubmissionByID implements sharing.Store.
+func (db *DB) FindSubmissionByID(ctx context.Context, id string) (*sharing.Submission, error) {
+	return db.findSubmission(ctx, "id = ?", id)
+}
+
+// FindSubmissionByDigest implements sharing.Store.
+func (db *DB) FindSubmissionByDigest(ctx context.Context, org, digest string) (*sharing.Submission, error) {
+	return db.findSubmission(ctx, "organization = ? AND digest = ?", org, digest)
+}
+
+func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*sharing.Submission, error) {
+	var (
+		s                   sharing.Submission
+		received, shareWith string
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT id, organization, received_at, bundle_id, digest, share_with, hold_for_review
+		FROM submissions WHERE `+where, args...).Scan(&s.ID, &s.Organization, &received, &s.BundleID, &s.Digest, &shareWith, &s.HoldForReview)
+	if err != nil {
+		return nil, fmt.Errorf("find submission: %w", translate(err))
+	}
+	if s.ReceivedAt, err = parseTime(received); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(shareWith), &s.ShareWith); err != nil {
+		return nil, fmt.Errorf("decode share_with of %s: %w", s.ID, err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT object_id, type, version, new FROM submission_objects WHERE submission_id = ? ORDER BY seq`, s.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list objects of %s: %w", s.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o sharing.SubmittedObject
+		if err := rows.Scan(&o.ID, &o.Type, &o.Version, &o.New); err != nil {
+			return nil, fmt.Errorf("scan object of %s: %w", s.ID, err)
+		}
+		s.Objects = append(s.Objects, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list objects of %s: %w", s.ID, err)
+	}
+	return &s, nil
+}
+
+// FindObjectDigests implements sharing.Store.
+func (db *DB) FindObjectDigests(ctx context.Context, keys []sharing.ObjectKey) (map[sharing.ObjectKey]string, error) {
+	out := map[sharing.ObjectKey]string{}
+	// Look up in chunks: SQLite caps the number of bound parameters.
+	const chunk = 400
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		var q strings.Builder
+		q.WriteString("SELECT id, version, digest FROM objects WHERE (id, version) IN (VALUES ")
+		args := make([]any, 0, 2*len(part))
+		for i, k := range part {
+			if i > 0 {
+				q.WriteString(",")
+			}
+			q.WriteString("(?, ?)")
+			args = append(args, k.ID, k.Version)
+		}
+		q.WriteString(")")
+		rows, err := db.read.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("find object digests: %w", err)
+		}
+		for rows.Next() {
+			var k sharing.ObjectKey
+			var d string
+			if err := rows.Scan(&k.ID, &k.Version, &d); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan object digest: %w", err)
+			}
+			out[k] = d
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("find object digests: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// FindObjectVersion implements sharing.Store.
+func (db *DB) FindObjectVersion(ctx context.Context, key sharing.ObjectKey) (*sharing.StoredObject, error) {
+	var (
+		o     sharing.StoredObject
+		added string
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT id, version, type, spec_version, organization, submission_id, date_added, digest, json
+		FROM objects WHERE id = ? AND version = ?`, key.ID, key.Version).
+		Scan(&o.ID, &o.Version, &o.Type, &o.SpecVersion, &o.Organization, &o.SubmissionID, &added, &o.Digest, &o.JSON)
+	if err != nil {
+		return nil, fmt.Errorf("find object %s: %w", key.ID, translate(err))
+	}
+	if o.DateAdded, err = parseTime(added); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// CountRows returns the number of rows of a table; tests use it to prove that
+// a refused submission stored nothing.
+func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
+	switch table {
+	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens":
+	default:
+		return 0, errors.New("count rows: unknown table " + table)
+	}
+	var n int64
+	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+	return n, err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
