@@ -1,0 +1,83 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+)
+
+type metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	submissions *prometheus.CounterVec
+	handler     fiber.Handler
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kakehashi_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "kakehashi_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		}, []string{"method", "route"}),
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kakehashi_submissions_total", Help: "Submissions by outcome (accepted, duplicate, refused).",
+		}, []string{"outcome"}),
+	}
+	reg.MustRegister(m.requests, m.duration, m.submissions,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	m.handler = func(c *fiber.Ctx) error { h(c.Context()); return nil }
+	return m
+}
+
+// observe gives each request an id and records its metrics.
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	c.Locals("request_id", uuid.NewString())
+	err := c.Next()
+	if err != nil {
+		if herr := s.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	route := c.Route().Path
+	s.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(c.Response().StatusCode())).Inc()
+	s.metrics.duration.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
+	return nil
+}
+
+func (s *Server) handleHealth(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) handleReady(c *fiber.Ctx) error {
+	if err := s.cfg.Ready(c.UserContext()); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+func (s *Server) handleJWKS(c *fiber.Ctx) error {
+	b, err := s.cfg.Signer.JWKS()
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/jwk-set+json")
+	return c.Send(b)
+}
+
+func (s *Server) handleMetrics(c *fiber.Ctx) error {
+	return s.metrics.handler(c)
+}

@@ -1,0 +1,18 @@
+package server
+
+// routes lists every route of the hub (INTERFACES.md §6).
+func (s *Server) routes() {
+	a := s.app
+	a.Use(s.observe)
+
+	a.Get("/healthz", s.handleHealth)
+	a.Get("/readyz", s.handleReady)
+	a.Get("/.well-known/jwks.json", s.handleJWKS)
+	a.Get("/metrics", s.handleMetrics)
+
+	api := a.Group("/api/v1", s.authenticate)
+	api.Post("/submissions", s.require(rightSubmit), s.handleSubmissionCreate)
+	api.Get("/submissions/:id", s.handleSubmissionGet)
+
+	a.Use(s.handleNotFound)
+}

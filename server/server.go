@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kakehashi-hub/kakehashi/crypto/token"
+	"github.com/kakehashi-hub/kakehashi/sharing"
+)
+
+// Config is everything the HTTP layer needs, as plain values and domain services.
+type Config struct {
+	Intake    *sharing.Intake
+	Registry  *sharing.Registry
+	Store     sharing.Store
+	Signer    *token.Signer
+	Ready     func(ctx context.Context) error // readiness probe (the database)
+	BodyLimit int                             // bytes; default 32 MiB (PROFILE.md §1)
+	Logger    *slog.Logger
+	TLS       *tls.Config // nil: plain HTTP
+}
+
+// Server is the hub's HTTP server.
+type Server struct {
+	app     *fiber.App
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics
+}
+
+// New builds the Fiber app with every route.
+func New(cfg Config) (*Server, error) {
+	if cfg.Intake == nil || cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
+		return nil, errors.New("server: intake, registry, store and signer are required")
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 32 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = func(context.Context) error { return nil }
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(prometheus.NewRegistry())}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "kakehashi",
+		BodyLimit:             cfg.BodyLimit,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           2 * time.Minute,
+		WriteTimeout:          2 * time.Minute,
+		IdleTimeout:           2 * time.Minute,
+		StrictRouting:         false,
+	})
+	s.routes()
+	return s, nil
+}
+
+// App exposes the Fiber app for in-process tests (app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, s.cfg.TLS)
+	}
+	if err := s.app.Listener(ln); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits, up to the context's
+// deadline, for requests in flight to finish, so that a submission being
+// stored when SIGTERM arrives is stored and answered.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.app.ShutdownWithContext(ctx)
+}

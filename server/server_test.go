@@ -1,0 +1,443 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/kakehashi-hub/kakehashi/crypto/token"
+	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/stix"
+	"github.com/kakehashi-hub/kakehashi/store/sqlite"
+)
+
+type fixture struct {
+	t      *testing.T
+	srv    *Server
+	db     *sqlite.DB
+	signer *token.Signer
+	keyJWK []byte
+	reg    *sharing.Registry
+}
+
+func newFixture(t *testing.T, bodyLimit int) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	reg, err := sharing.LoadRegistry("testdata/registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	key, err := token.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := token.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &sharing.Intake{Store: db, Registry: reg, Now: time.Now}
+	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, srv: srv, db: db, signer: signer, keyJWK: key, reg: reg}
+}
+
+func (f *fixture) token(org, role string) string {
+	f.t.Helper()
+	raw, _, err := f.signer.Issue(org, role, time.Hour)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return raw
+}
+
+// do sends a request through the app and decodes the JSON answer.
+func (f *fixture) do(method, path, tok, contentType string, body []byte) (int, http.Header, map[string]any) {
+	f.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := f.srv.App().Test(req, -1)
+	if err != nil {
+		f.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if len(raw) > 0 && strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			f.t.Fatalf("%s %s: body is not JSON: %v\n%s", method, path, err, raw)
+		}
+	}
+	return resp.StatusCode, resp.Header, out
+}
+
+// listen serves the app on a loopback port until the test ends and returns its base URL.
+func (f *fixture) listen() string {
+	f.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- f.srv.Serve(ln) }()
+	f.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = f.srv.Shutdown(ctx)
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// customToken signs arbitrary claims with the hub's key.
+func (f *fixture) customToken(mutate func(map[string]any)) string {
+	f.t.Helper()
+	now := time.Now()
+	claims := map[string]any{"iss": token.Issuer, "aud": token.Audience, "sub": "carrier-a", "org": "carrier-a", "role": "carrier",
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "custom-1"}
+	mutate(claims)
+	k, err := jwk.ParseKey(f.keyJWK)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	tok := jwt.New()
+	for name, v := range claims {
+		if err := tok.Set(name, v); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	b, err := jwt.Sign(tok, jwt.WithKey(jwa.EdDSA, k))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func checkErrorShape(t *testing.T, status int, body map[string]any) {
+	t.Helper()
+	for _, k := range []string{"title", "http_status", "details"} {
+		if _, ok := body[k]; !ok {
+			t.Errorf("error body lacks %q: %v", k, body)
+		}
+	}
+	if hs, _ := body["http_status"].(string); hs != http.StatusText(status) && hs != itoa(status) {
+		t.Errorf("http_status = %v, want %d", body["http_status"], status)
+	}
+	d, _ := body["details"].(map[string]any)
+	if _, ok := d["violations"].([]any); !ok {
+		t.Errorf("details.violations missing: %v", body)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestAuthentication(t *testing.T) {
+	f := newFixture(t, 0)
+	bundle := readFixture(t, "outage.json")
+	otherKey, _ := token.GenerateKey()
+	other, _ := token.NewSigner(otherKey)
+	wrongKey, _, _ := other.Issue("carrier-a", "carrier", time.Hour)
+	past := &token.Signer{}
+	*past = *f.signer
+	past.Now = func() time.Time { return time.Now().Add(-3 * time.Hour) }
+	expired, _, _ := past.Issue("carrier-a", "carrier", time.Hour)
+	revoked, rc, _ := f.signer.Issue("carrier-a", "carrier", time.Hour)
+	if err := f.db.RevokeToken(context.Background(), rc.ID, sharing.AuditEvent{Actor: "operator", Action: sharing.AuditTokenRevoke, Subject: rc.ID}); err != nil {
+		t.Fatal(err)
+	}
+	deleted, _, _ := f.signer.Issue("carrier-z", "carrier", time.Hour) // not (any more) in the registry
+	unsigned := func(alg string) string {
+		enc := func(v any) string { b, _ := json.Marshal(v); return b64(b) }
+		return enc(map[string]any{"alg": alg}) + "." + enc(map[string]any{"iss": "kakehashi", "aud": "kakehashi", "org": "carrier-a", "role": "carrier", "sub": "carrier-a", "jti": "n", "exp": time.Now().Add(time.Hour).Unix(), "nbf": time.Now().Unix(), "iat": time.Now().Unix()}) + "."
+	}
+	tests := []struct {
+		name   string
+		header string
+	}{
+		{"missing token", ""},
+		{"not a bearer token", "Basic Y2Fycmllci1hOnB3"},
+		{"expired", "Bearer " + expired},
+		{"not yet valid", "Bearer " + f.customToken(func(c map[string]any) { c["nbf"] = time.Now().Add(time.Hour).Unix() })},
+		{"wrong issuer", "Bearer " + f.customToken(func(c map[string]any) { c["iss"] = "evil" })},
+		{"wrong audience", "Bearer " + f.customToken(func(c map[string]any) { c["aud"] = "elsewhere" })},
+		{"wrong key", "Bearer " + wrongKey},
+		{"alg none", "Bearer " + unsigned("none")},
+		{"HS256 signed with the public key", "Bearer " + hs256WithPublicKey(t, f)},
+		{"revoked jti", "Bearer " + revoked},
+		{"organization deleted from the registry", "Bearer " + deleted},
+		{"role differs from the registry", "Bearer " + f.customToken(func(c map[string]any) { c["role"] = "regulator" })},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/api/v1/submissions", bytes.NewReader(bundle))
+			req.Header.Set("Content-Type", "application/json")
+			if tc.header != "" {
+				req.Header.Set("Authorization", tc.header)
+			}
+			resp, err := f.srv.App().Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", resp.StatusCode)
+			}
+			if resp.Header.Get("WWW-Authenticate") == "" {
+				t.Error("401 without WWW-Authenticate")
+			}
+			var body map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			checkErrorShape(t, 401, body)
+		})
+	}
+	t.Run("valid token without the right", func(t *testing.T) {
+		status, _, body := f.do("POST", "/api/v1/submissions", f.token("mic", "regulator"), "application/json", bundle)
+		if status != http.StatusForbidden {
+			t.Fatalf("status %d, want 403: %v", status, body)
+		}
+		checkErrorShape(t, 403, body)
+	})
+	if n, _ := f.db.CountRows(context.Background(), "objects"); n != 0 {
+		t.Errorf("refused requests stored %d objects", n)
+	}
+}
+
+func b64(b []byte) string {
+	return strings.TrimRight(strings.NewReplacer("+", "-", "/", "_").Replace(base64Std(b)), "=")
+}
+
+func TestSubmissionLifecycle(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	carrierA := f.token("carrier-a", "carrier")
+	carrierB := f.token("carrier-b", "carrier")
+	bundle := readFixture(t, "outage.json")
+
+	status, hdr, body := f.do("POST", "/api/v1/submissions", carrierA, "application/stix+json;version=2.1", bundle)
+	if status != http.StatusCreated {
+		t.Fatalf("submit: status %d: %v", status, body)
+	}
+	id, _ := body["submission_id"].(string)
+	if id == "" || hdr.Get("Location") != "/api/v1/submissions/"+id {
+		t.Fatalf("submission_id %q, Location %q", id, hdr.Get("Location"))
+	}
+	for _, k := range []string{"incidents", "channels", "objects"} {
+		if _, ok := body[k].([]any); !ok {
+			t.Errorf("response lacks list %q: %v", k, body)
+		}
+	}
+
+	status, _, got := f.do("GET", "/api/v1/submissions/"+id, carrierA, "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("get own: %d %v", status, got)
+	}
+	objs := got["bundle"].(map[string]any)["objects"].([]any)
+	if len(objs) != 4 {
+		t.Fatalf("read back %d objects, want 4", len(objs))
+	}
+	inc := objs[1].(map[string]any)
+	if inc["id"] != "incident--7a6f5e4d-3c2b-4a19-8f7e-6d5c4b3a2f10" || inc["extensions"] == nil {
+		t.Errorf("incident read back wrong: %v", inc)
+	}
+
+	if status, _, _ := f.do("GET", "/api/v1/submissions/"+id, carrierB, "", nil); status != http.StatusNotFound {
+		t.Errorf("another carrier reading the submission: %d, want 404", status)
+	}
+	if status, _, _ := f.do("GET", "/api/v1/submissions/"+id, f.token("hub-admin", "admin"), "", nil); status != http.StatusNotFound {
+		t.Errorf("admin reading incident content: %d, want 404", status)
+	}
+	if status, _, _ := f.do("GET", "/api/v1/submissions/does-not-exist", carrierA, "", nil); status != http.StatusNotFound {
+		t.Errorf("unknown submission: %d, want 404", status)
+	}
+
+	// An identical re-submission is idempotent: same submission, nothing new stored.
+	before, _ := f.db.CountRows(ctx, "objects")
+	status, _, again := f.do("POST", "/api/v1/submissions", carrierA, "application/json", reformat(t, bundle))
+	if status != http.StatusOK || again["submission_id"] != id {
+		t.Fatalf("re-submission: %d %v, want 200 with submission %s", status, again["submission_id"], id)
+	}
+	if after, _ := f.db.CountRows(ctx, "objects"); after != before {
+		t.Errorf("re-submission changed objects from %d to %d", before, after)
+	}
+
+	// A follow-up version (later modified) is a new version of the same incident.
+	follow := bytes.ReplaceAll(bundle, []byte(`"modified": "2026-07-10T01:10:00.000Z",
+      "name": "Voice core outage in Kanto"`), []byte(`"modified": "2026-07-10T03:00:00.000Z",
+      "name": "Voice core outage in Kanto (2nd report)"`))
+	status, _, fb := f.do("POST", "/api/v1/submissions", carrierA, "application/json", follow)
+	if status != http.StatusCreated {
+		t.Fatalf("follow-up: %d %v", status, fb)
+	}
+	if n, _ := f.db.CountRows(ctx, "objects"); n != before+1 {
+		t.Errorf("follow-up stored %d objects in all, want %d (one new version)", n, before+1)
+	}
+}
+
+func reformat(t *testing.T, b []byte) []byte {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(v)
+	return out
+}
+
+func TestSubmissionRefusals(t *testing.T) {
+	f := newFixture(t, 256<<10)
+	ctx := context.Background()
+	tok := f.token("carrier-a", "carrier")
+	bundle := readFixture(t, "outage.json")
+	deep := []byte(`{"type":"bundle","id":"bundle--3b1f0e6c-8a2d-4c5e-9f7a-1d2c3b4a5e6f","objects":[{"type":"x-deep","x_v":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}]}`)
+	big := []byte(`{"type":"bundle","id":"bundle--3b1f0e6c-8a2d-4c5e-9f7a-1d2c3b4a5e6f","objects":[{"type":"note","x_pad":"` + strings.Repeat("a", 300<<10) + `"}]}`)
+	badTime := bytes.Replace(bundle, []byte(`"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z",
+      "name": "Voice`), []byte(`"created": "2026-13-01T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z",
+      "name": "Voice`), 1)
+	conflict := bytes.Replace(bundle, []byte("Voice core outage in Kanto"), []byte("Changed without a new modified"), 1)
+	onBehalf := bytes.ReplaceAll(bundle, []byte(`"created_by_ref": "identity--6d0bd1b6-5a1c-4c7e-9a53-6f1b1d9c2b11",
+      "object_marking_refs": ["marking-definition--55d920b0`), []byte(`"created_by_ref": "identity--2f4c8a3e-7b1d-4e6f-9a2c-5d8e1f3b7a90",
+      "object_marking_refs": ["marking-definition--55d920b0`))
+	if bytes.Equal(onBehalf, bundle) || bytes.Equal(badTime, bundle) {
+		t.Fatal("fixture edit did not apply")
+	}
+
+	tests := []struct {
+		name        string
+		contentType string
+		body        []byte
+		status      int
+		pointer     string
+	}{
+		{"wrong content type", "text/plain", bundle, 415, ""},
+		{"no content type", "", bundle, 415, ""},
+		{"not JSON", "application/json", []byte("{not json"), 400, ""},
+		{"no objects", "application/json", []byte(`{"type":"bundle","id":"bundle--3b1f0e6c-8a2d-4c5e-9f7a-1d2c3b4a5e6f"}`), 400, "/objects"},
+		{"nesting deeper than 64", "application/json", deep, 400, ""},
+		{"invalid timestamp", "application/json", badTime, 422, "/objects/1/created"},
+		{"unknown wrapper option", "application/json", []byte(`{"bundle":` + string(bundle) + `,"shre_with":[]}`), 422, "/shre_with"},
+		{"share_with names an unknown organization", "application/json", []byte(`{"bundle":` + string(bundle) + `,"share_with":["nobody"]}`), 422, "/share_with/0"},
+		{"incident on behalf of another carrier", "application/json", onBehalf, 403, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body := f.do("POST", "/api/v1/submissions", tok, tc.contentType, tc.body)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %v", status, tc.status, body)
+			}
+			checkErrorShape(t, status, body)
+			if tc.pointer != "" && !hasViolation(body, tc.pointer) {
+				t.Errorf("no violation at %s: %v", tc.pointer, body["details"])
+			}
+		})
+	}
+	// The body limit is enforced by the HTTP server while reading, so it is
+	// tested over a real loopback connection.
+	base := f.listen()
+	req, _ := http.NewRequest("POST", base+"/api/v1/submissions", bytes.NewReader(big))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("post over-limit body: %v", err)
+	}
+	var tooLarge map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&tooLarge)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("over-limit body: %d, want 413: %v", resp.StatusCode, tooLarge)
+	}
+	checkErrorShape(t, 413, tooLarge)
+
+	for _, table := range []string{"submissions", "objects", "submission_objects"} {
+		if n, _ := f.db.CountRows(ctx, table); n != 0 {
+			t.Errorf("refused submissions left %d rows in %s", n, table)
+		}
+	}
+
+	// A changed object with the same version as a stored one is a conflict, and nothing of that bundle is stored.
+	if status, _, body := f.do("POST", "/api/v1/submissions", tok, "application/json", bundle); status != 201 {
+		t.Fatalf("submit: %d %v", status, body)
+	}
+	before, _ := f.db.CountRows(ctx, "submissions")
+	status, _, body := f.do("POST", "/api/v1/submissions", tok, "application/json", conflict)
+	if status != http.StatusConflict || !hasViolation(body, "/objects/1") {
+		t.Fatalf("conflicting version: %d %v", status, body)
+	}
+	if after, _ := f.db.CountRows(ctx, "submissions"); after != before {
+		t.Error("a conflicting submission was stored")
+	}
+}
+
+func hasViolation(body map[string]any, pointer string) bool {
+	d, _ := body["details"].(map[string]any)
+	vs, _ := d["violations"].([]any)
+	for _, v := range vs {
+		if m, _ := v.(map[string]any); m["path"] == pointer {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOpenEndpoints(t *testing.T) {
+	f := newFixture(t, 0)
+	for _, p := range []string{"/healthz", "/readyz", "/.well-known/jwks.json", "/metrics"} {
+		req := httptest.NewRequest("GET", p, nil)
+		resp, err := f.srv.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d %s", p, resp.StatusCode, b)
+		}
+		if p == "/metrics" && !bytes.Contains(b, []byte("kakehashi_http_requests_total")) {
+			t.Errorf("/metrics lacks the request counter:\n%.500s", b)
+		}
+		if p == "/.well-known/jwks.json" {
+			set, err := jwk.Parse(b)
+			if err != nil || set.Len() != 1 {
+				t.Errorf("JWKS unreadable: %v", err)
+			}
+		}
+	}
+	status, _, body := f.do("GET", "/nowhere", "", "", nil)
+	if status != 404 {
+		t.Errorf("unknown path: %d", status)
+	}
+	checkErrorShape(t, 404, body)
+	_ = stix.SpecVersion
+}

@@ -1,0 +1,132 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/kakehashi-hub/kakehashi/sharing"
+)
+
+// submissionResponse is the body of INTERFACES.md §6 for a submission.
+// Classification (incidents) and routing (channels) are filled by later stages.
+type submissionResponse struct {
+	SubmissionID  string                    `json:"submission_id"`
+	Status        string                    `json:"status"`
+	Organization  string                    `json:"organization"`
+	ReceivedAt    string                    `json:"received_at"`
+	ShareWith     []string                  `json:"share_with"`
+	HoldForReview bool                      `json:"hold_for_review"`
+	Objects       []sharing.SubmittedObject `json:"objects"`
+	Incidents     []json.RawMessage         `json:"incidents"`
+	Channels      []json.RawMessage         `json:"channels"`
+	Bundle        json.RawMessage           `json:"bundle,omitempty"`
+}
+
+func newSubmissionResponse(sub *sharing.Submission, status string) submissionResponse {
+	r := submissionResponse{
+		SubmissionID: sub.ID, Status: status, Organization: sub.Organization,
+		ReceivedAt: sub.ReceivedAt.UTC().Format(time.RFC3339Nano), ShareWith: sub.ShareWith,
+		HoldForReview: sub.HoldForReview, Objects: sub.Objects,
+		Incidents: []json.RawMessage{}, Channels: []json.RawMessage{},
+	}
+	if r.ShareWith == nil {
+		r.ShareWith = []string{}
+	}
+	return r
+}
+
+// acceptedMediaTypes are the content types a submission may be sent as.
+var acceptedMediaTypes = []string{"application/json", "application/stix+json", "application/taxii+json"}
+
+func checkContentType(c *fiber.Ctx) error {
+	ct := c.Get(fiber.HeaderContentType)
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil {
+		for _, ok := range acceptedMediaTypes {
+			if mt == ok {
+				return nil
+			}
+		}
+	}
+	return newError(fiber.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported content type",
+		fmt.Sprintf("content type %q is not accepted; send the bundle as %s", ct, strings.Join(acceptedMediaTypes, ", ")))
+}
+
+// handleSubmissionCreate is POST /api/v1/submissions.
+func (s *Server) handleSubmissionCreate(c *fiber.Ctx) error {
+	if err := checkContentType(c); err != nil {
+		return err
+	}
+	p := caller(c)
+	req, err := s.cfg.Intake.ParseSubmission(c.Body())
+	if err == nil {
+		var sub *sharing.Submission
+		var created bool
+		sub, created, err = s.cfg.Intake.Submit(c.UserContext(), p.Org, req)
+		if err == nil {
+			if !created {
+				s.metrics.submissions.WithLabelValues("duplicate").Inc()
+				return c.Status(fiber.StatusOK).JSON(newSubmissionResponse(sub, "accepted"))
+			}
+			s.metrics.submissions.WithLabelValues("accepted").Inc()
+			c.Location("/api/v1/submissions/" + sub.ID)
+			return c.Status(fiber.StatusCreated).JSON(newSubmissionResponse(sub, "accepted"))
+		}
+	}
+	s.metrics.submissions.WithLabelValues("refused").Inc()
+	return err
+}
+
+// handleSubmissionGet is GET /api/v1/submissions/{id}: the submitter's own
+// only; for anyone else it does not exist (404).
+func (s *Server) handleSubmissionGet(c *fiber.Ctx) error {
+	p := caller(c)
+	sub, err := s.cfg.Store.FindSubmissionByID(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if sub.Organization != p.Org.ID {
+		return fmt.Errorf("submission of another organization: %w", sharing.ErrNotFound)
+	}
+	bundle, err := s.submissionBundle(c, sub)
+	if err != nil {
+		return err
+	}
+	r := newSubmissionResponse(sub, "accepted")
+	r.Bundle = bundle
+	return c.JSON(r)
+}
+
+// submissionBundle rebuilds the bundle of a submission from the stored versions.
+func (s *Server) submissionBundle(c *fiber.Ctx, sub *sharing.Submission) (json.RawMessage, error) {
+	var b strings.Builder
+	b.WriteString(`{"type":"bundle","id":`)
+	id := sub.BundleID
+	if id == "" {
+		id = "bundle--" + sub.ID
+	}
+	idJSON, _ := json.Marshal(id)
+	b.Write(idJSON)
+	b.WriteString(`,"objects":[`)
+	for i, o := range sub.Objects {
+		stored, err := s.cfg.Store.FindObjectVersion(c.UserContext(), sharing.ObjectKey{ID: o.ID, Version: o.Version})
+		if err != nil {
+			if errors.Is(err, sharing.ErrNotFound) {
+				return nil, fmt.Errorf("object %s of submission %s is missing from the store: %v", o.ID, sub.ID, err)
+			}
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(stored.JSON)
+	}
+	b.WriteString("]}")
+	return json.RawMessage(b.String()), nil
+}
