@@ -24,6 +24,8 @@ type KeyPair struct {
 // GenerateKeyPair creates a v4 key: an Ed25519 primary key for signing and a
 // Curve25519 (ECDH) subkey for encryption.
 func GenerateKeyPair(name, email string) (*KeyPair, error) {
+	// A user id is "name (comment) <email>": brackets in the name would be misread.
+	name = strings.TrimSpace(strings.NewReplacer("(", "", ")", "", "<", "", ">", "").Replace(name))
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Curve: packet.Curve25519}
 	e, err := openpgp.NewEntity(name, "", email, cfg)
 	if err != nil {

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the hub's whole configuration. Defaults < config file < environment
+// (KAKEHASHI_*) < flags; only this file reads any of them.
+type Config struct {
+	Addr            string        `yaml:"addr"`
+	DataDir         string        `yaml:"data"`
+	Registry        string        `yaml:"registry"` // default <data>/registry.yaml
+	Demo            bool          `yaml:"demo"`
+	STIXSchemas     string        `yaml:"stix_schemas"`
+	TLSCert         string        `yaml:"tls_cert"`
+	TLSKey          string        `yaml:"tls_key"`
+	BodyLimit       int           `yaml:"body_limit"`
+	MaxObjects      int           `yaml:"max_objects"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	LogLevel        string        `yaml:"log_level"`
+}
+
+// DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./kakehashi-data",
+		BodyLimit:       32 << 20,
+		MaxObjects:      50000,
+		ShutdownTimeout: 30 * time.Second,
+		LogLevel:        "info",
+	}
+}
+
+// loadFile overlays a YAML config file; unknown keys are errors.
+func (c *Config) loadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// loadEnv overlays KAKEHASHI_* variables. A *_FILE variant reads the value
+// from a file (for secrets mounted by an orchestrator).
+func (c *Config) loadEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) error {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+		if p := getenv(name + "_FILE"); p != "" {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return fmt.Errorf("%s_FILE: %w", name, err)
+			}
+			*dst = string(b)
+		}
+		return nil
+	}
+	for name, dst := range map[string]*string{
+		"KAKEHASHI_ADDR": &c.Addr, "KAKEHASHI_DATA": &c.DataDir, "KAKEHASHI_REGISTRY": &c.Registry,
+		"KAKEHASHI_STIX_SCHEMAS": &c.STIXSchemas, "KAKEHASHI_TLS_CERT": &c.TLSCert, "KAKEHASHI_TLS_KEY": &c.TLSKey,
+		"KAKEHASHI_LOG_LEVEL": &c.LogLevel,
+	} {
+		if err := str(name, dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RegistryPath is where the registry file is read from.
+func (c *Config) RegistryPath() string {
+	if c.Registry != "" {
+		return c.Registry
+	}
+	return filepath.Join(c.DataDir, "registry.yaml")
+}
+
+// Validate checks the configuration with guard clauses, each saying what to fix.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("data directory is empty; pass --data DIR")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("addr %q is not HOST:PORT (e.g. 127.0.0.1:8080): %v", c.Addr, err)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("TLS needs both tls_cert and tls_key, or neither")
+	}
+	if c.BodyLimit < 1024 {
+		return fmt.Errorf("body_limit %d is too small; use at least 1024 bytes", c.BodyLimit)
+	}
+	if c.MaxObjects < 1 {
+		return errors.New("max_objects must be at least 1")
+	}
+	if c.ShutdownTimeout <= 0 {
+		return errors.New("shutdown_timeout must be positive, e.g. 30s")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log_level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}

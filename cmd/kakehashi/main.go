@@ -1,0 +1,125 @@
+// Command kakehashi runs the Kakehashi hub and its offline tools
+// (INTERFACES.md §1). main is the only place that knows every package.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes of INTERFACES.md §1.
+const (
+	exitOK       = 0
+	exitInvalid  = 1
+	exitUsage    = 2
+	exitWithheld = 3
+	exitBroken   = 4
+)
+
+// env is what a command sees of the outside world; tests substitute it.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	// ready, when set, is told the address the server listens on.
+	ready func(addr string)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+const usage = `kakehashi — the telecom sector's information-sharing hub
+
+Usage:
+  kakehashi serve [--config FILE] [--addr HOST:PORT] [--data DIR] [--demo] [--stix-schemas DIR]
+  kakehashi validate [--stix-schemas DIR] FILE|-
+  kakehashi token issue --org ID [--ttl DURATION] [--data DIR | --config FILE]
+  kakehashi token revoke [--data DIR | --config FILE] JTI
+  kakehashi audit verify [--data DIR | --config FILE]
+`
+
+// run executes one command and returns its exit code.
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], e)
+	case "validate":
+		return cmdValidate(args[1:], e)
+	case "token":
+		return cmdToken(ctx, args[1:], e)
+	case "audit":
+		return cmdAudit(ctx, args[1:], e)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "kakehashi: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// parseFlags parses fs allowing flags before and after positional arguments
+// ("-" counts as positional), and returns the positional ones.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(name string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// configFlags registers --config, --data and --addr and returns a function that
+// builds the validated Config: defaults < file < environment < flags.
+func configFlags(fs *flag.FlagSet, e env) func() (Config, error) {
+	file := fs.String("config", "", "configuration file (YAML)")
+	data := fs.String("data", "", "data directory (default ./kakehashi-data)")
+	return func() (Config, error) {
+		cfg := DefaultConfig()
+		if *file != "" {
+			if err := cfg.loadFile(*file); err != nil {
+				return cfg, err
+			}
+		}
+		if err := cfg.loadEnv(e.getenv); err != nil {
+			return cfg, err
+		}
+		if *data != "" {
+			cfg.DataDir = *data
+		}
+		return cfg, nil
+	}
+}
+
+func usageError(e env, err error) int {
+	if !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(e.stderr, "kakehashi: %v\n", err)
+	}
+	return exitUsage
+}

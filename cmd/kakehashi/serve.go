@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+
+	"github.com/kakehashi-hub/kakehashi/server"
+)
+
+func cmdServe(ctx context.Context, args []string, e env) int {
+	fs := newFlagSet("serve", e)
+	build := configFlags(fs, e)
+	addr := fs.String("addr", "", "listen address HOST:PORT (default 127.0.0.1:8080)")
+	demo := fs.Bool("demo", false, "create (or reuse) the demo world in the data directory")
+	schemas := fs.String("stix-schemas", "", "strict mode: also validate against the OASIS STIX 2.1 JSON schemas in DIR")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return usageError(e, err)
+	}
+	if len(pos) > 0 {
+		return usageError(e, fmt.Errorf("serve takes no arguments, got %q", pos))
+	}
+	cfg, err := build()
+	if err != nil {
+		return usageError(e, err)
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	if *demo {
+		cfg.Demo = true
+	}
+	if *schemas != "" {
+		cfg.STIXSchemas = *schemas
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError(e, err)
+	}
+	if err := serve(ctx, cfg, e); err != nil {
+		fmt.Fprintf(e.stderr, "kakehashi: %v\n", err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+func serve(ctx context.Context, cfg Config, e env) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("log level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	if cfg.Demo {
+		created, err := ensureDemoWorld(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		if created {
+			log.Info("demo world created", "data", cfg.DataDir)
+		}
+	}
+	h, err := openHub(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	tokensPath := ""
+	if cfg.Demo {
+		if tokensPath, err = h.ensureDemoTokens(ctx); err != nil {
+			return err
+		}
+	}
+	var tlsCfg *tls.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	srv, err := server.New(server.Config{
+		Intake: h.intake, Registry: h.registry, Store: h.db, Signer: h.signer,
+		Ready: h.db.Ping, BodyLimit: cfg.BodyLimit, Logger: log, TLS: tlsCfg,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	base := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	fmt.Fprintf(e.stdout, "Kakehashi hub listening on %s\n", base)
+	fmt.Fprintf(e.stdout, "  web console: %s/\n  API:         %s/api/v1/\n  JWKS:        %s/.well-known/jwks.json\n", base, base, base)
+	if tokensPath != "" {
+		abs, _ := filepath.Abs(tokensPath)
+		fmt.Fprintf(e.stdout, "  demo tokens: %s\n  demo keys:   %s\n", abs, filepath.Join(filepath.Dir(abs), demoKeysDir))
+	}
+	if e.ready != nil {
+		e.ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return <-errc
+}
