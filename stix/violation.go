@@ -19,6 +19,15 @@ type ValidationError struct {
 	Limit      bool
 }
 
+// Unwrap returns ErrLimit for a size refusal, so that errors.Is(err,
+// ErrLimit) holds as DecodeBundle documents, and nil otherwise.
+func (e *ValidationError) Unwrap() error {
+	if e.Limit {
+		return ErrLimit
+	}
+	return nil
+}
+
 func (e *ValidationError) Error() string {
 	if len(e.Violations) == 1 {
 		return "invalid STIX: " + e.Violations[0].Path + ": " + e.Violations[0].Message
