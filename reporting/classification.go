@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -201,4 +202,17 @@ func (p Period) String() string {
 		return "FY" + itoa(p.FiscalYear)
 	}
 	return "FY" + itoa(p.FiscalYear) + "Q" + itoa(p.Index)
+}
+
+// ParsePeriod reads a period in the form String writes: "FY2026Q2" (a
+// quarter of fiscal year 2026, July–September 2026) or "FY2026" (the year).
+func ParsePeriod(s string) (Period, error) {
+	var fy, q int
+	if n, err := fmt.Sscanf(s, "FY%4dQ%1d", &fy, &q); err == nil && n == 2 && q >= 1 && q <= 4 && len(s) == 8 {
+		return Period{FiscalYear: fy, Index: q, Months: 3}, nil
+	}
+	if n, err := fmt.Sscanf(s, "FY%4d", &fy); err == nil && n == 1 && len(s) == 6 {
+		return Period{FiscalYear: fy, Index: 1, Months: 12}, nil
+	}
+	return Period{}, fmt.Errorf("period %q is not FY<year>Q<1-4> (e.g. FY2026Q2 for July–September 2026) or FY<year>", s)
 }

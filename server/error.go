@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
 )
@@ -82,18 +83,22 @@ func toAPIError(err error) *apiError {
 	switch {
 	case errors.Is(err, token.ErrInvalid), errors.Is(err, sharing.ErrUnauthorized):
 		return newError(fiber.StatusUnauthorized, "unauthorized", "Authentication failed", "send a valid, unexpired hub access token as Authorization: Bearer <token>")
+	case errors.Is(err, sharing.ErrInvalidArgument):
+		return newError(fiber.StatusBadRequest, "bad-request", "Bad request", userPart(err, sharing.ErrInvalidArgument))
+	case errors.Is(err, sharing.ErrConflict):
+		return newError(fiber.StatusConflict, "conflict", "Conflict", userPart(err, sharing.ErrConflict))
 	case errors.Is(err, sharing.ErrForbidden):
-		return newError(fiber.StatusForbidden, "forbidden", "Forbidden", userPart(err))
-	case errors.Is(err, sharing.ErrNotFound):
+		return newError(fiber.StatusForbidden, "forbidden", "Forbidden", userPart(err, sharing.ErrForbidden))
+	case errors.Is(err, sharing.ErrNotFound), errors.Is(err, reporting.ErrNotFound):
 		return newError(fiber.StatusNotFound, "not-found", "Not found", "no such resource, or it is not visible to your organization")
 	}
 	return &apiError{status: fiber.StatusInternalServerError, code: "internal", title: "Internal error", description: "internal error"}
 }
 
 // userPart strips the sentinel's text from a domain error message.
-func userPart(err error) string {
+func userPart(err, sentinel error) string {
 	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "+sharing.ErrForbidden.Error()); i > 0 {
+	if i := strings.LastIndex(msg, ": "+sentinel.Error()); i > 0 {
 		return msg[:i]
 	}
 	return msg

@@ -7,10 +7,21 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
+
+// testClock is a settable clock shared by the services under test.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 

@@ -13,6 +13,10 @@ func (s *Server) routes() {
 	api := a.Group("/api/v1", s.authenticate)
 	api.Post("/submissions", s.require(rightSubmit), s.handleSubmissionCreate)
 	api.Get("/submissions/:id", s.handleSubmissionGet)
+	api.Get("/obligations", s.handleObligationList)
+	api.Post("/obligations/:id/met", s.handleObligationMet)
+	api.Get("/reports/detailed/:id", s.handleReportDetailed)
+	api.Get("/reports/quarterly", s.handleReportQuarterly)
 
 	a.Use(s.handleNotFound)
 }

@@ -18,14 +18,16 @@ import (
 
 // Config is everything the HTTP layer needs, as plain values and domain services.
 type Config struct {
-	Intake    *sharing.Intake
-	Registry  *sharing.Registry
-	Store     sharing.Store
-	Signer    *token.Signer
-	Ready     func(ctx context.Context) error // readiness probe (the database)
-	BodyLimit int                             // bytes; default 32 MiB (PROFILE.md §1)
-	Logger    *slog.Logger
-	TLS       *tls.Config // nil: plain HTTP
+	Intake      *sharing.Intake
+	Obligations *sharing.Obligations
+	Reports     *sharing.Reports
+	Registry    *sharing.Registry
+	Store       sharing.Store
+	Signer      *token.Signer
+	Ready       func(ctx context.Context) error // readiness probe (the database)
+	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
+	Logger      *slog.Logger
+	TLS         *tls.Config // nil: plain HTTP
 }
 
 // Server is the hub's HTTP server.
@@ -38,8 +40,8 @@ type Server struct {
 
 // New builds the Fiber app with every route.
 func New(cfg Config) (*Server, error) {
-	if cfg.Intake == nil || cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
-		return nil, errors.New("server: intake, registry, store and signer are required")
+	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
+		return nil, errors.New("server: intake, obligations, reports, registry, store and signer are required")
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20

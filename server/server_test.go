@@ -26,6 +26,7 @@ import (
 
 type fixture struct {
 	t      *testing.T
+	clock  *testClock
 	srv    *Server
 	db     *sqlite.DB
 	signer *token.Signer
@@ -53,12 +54,15 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &sharing.Intake{Store: db, Registry: reg, Now: time.Now}
-	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit})
+	clock := &testClock{t: time.Now()}
+	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now}
+	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
+		Obligations: &sharing.Obligations{Store: db, Now: clock.Now},
+		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, srv: srv, db: db, signer: signer, keyJWK: key, reg: reg}
+	return &fixture{t: t, clock: clock, srv: srv, db: db, signer: signer, keyJWK: key, reg: reg}
 }
 
 func (f *fixture) token(org, role string) string {

@@ -20,17 +20,18 @@ type gatedStore struct {
 	once    sync.Once
 }
 
-func (g *gatedStore) CreateSubmission(ctx context.Context, s *sharing.Submission, objs []*sharing.StoredObject, ev sharing.AuditEvent) error {
+func (g *gatedStore) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) error {
 	g.once.Do(func() { close(g.entered) })
 	<-g.gate
-	return g.Store.CreateSubmission(ctx, s, objs, ev)
+	return g.Store.CreateSubmission(ctx, rec)
 }
 
 func TestGracefulShutdownFinishesInFlightSubmission(t *testing.T) {
 	f := newFixture(t, 0)
 	gs := &gatedStore{Store: f.db, entered: make(chan struct{}), gate: make(chan struct{})}
 	in := &sharing.Intake{Store: gs, Registry: f.reg, Now: time.Now}
-	srv, err := New(Config{Intake: in, Registry: f.reg, Store: gs, Signer: f.signer})
+	srv, err := New(Config{Intake: in, Registry: f.reg, Store: gs, Signer: f.signer,
+		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}

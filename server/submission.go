@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
@@ -23,7 +24,8 @@ type submissionResponse struct {
 	ShareWith     []string                  `json:"share_with"`
 	HoldForReview bool                      `json:"hold_for_review"`
 	Objects       []sharing.SubmittedObject `json:"objects"`
-	Incidents     []json.RawMessage         `json:"incidents"`
+	Incidents     []reporting.Result        `json:"incidents"`
+	Obligations   []reporting.Obligation    `json:"obligations"`
 	Channels      []json.RawMessage         `json:"channels"`
 	Bundle        json.RawMessage           `json:"bundle,omitempty"`
 }
@@ -33,7 +35,13 @@ func newSubmissionResponse(sub *sharing.Submission, status string) submissionRes
 		SubmissionID: sub.ID, Status: status, Organization: sub.Organization,
 		ReceivedAt: sub.ReceivedAt.UTC().Format(time.RFC3339Nano), ShareWith: sub.ShareWith,
 		HoldForReview: sub.HoldForReview, Objects: sub.Objects,
-		Incidents: []json.RawMessage{}, Channels: []json.RawMessage{},
+		Incidents: sub.Incidents, Obligations: []reporting.Obligation{}, Channels: []json.RawMessage{},
+	}
+	if r.Incidents == nil {
+		r.Incidents = []reporting.Result{}
+	}
+	for _, inc := range sub.Incidents {
+		r.Obligations = append(r.Obligations, inc.Obligations...)
 	}
 	if r.ShareWith == nil {
 		r.ShareWith = []string{}
@@ -100,6 +108,16 @@ func (s *Server) handleSubmissionGet(c *fiber.Ctx) error {
 	}
 	r := newSubmissionResponse(sub, "accepted")
 	r.Bundle = bundle
+	// The obligations as they stand now (met, overdue, escalated by later versions).
+	r.Obligations = []reporting.Obligation{}
+	for _, inc := range sub.Incidents {
+		id := inc.IncidentID
+		obls, err := s.cfg.Store.FindObligations(c.UserContext(), reporting.ObligationFilter{IncidentID: &id, Organization: &sub.Organization})
+		if err != nil {
+			return err
+		}
+		r.Obligations = append(r.Obligations, obls...)
+	}
 	return c.JSON(r)
 }
 

@@ -11,11 +11,14 @@ import (
 // Audit actions recorded in the log (SHARING.md §6). Later work adds
 // classification, release, withholding and channel reads.
 const (
-	AuditIntake        = "intake"
-	AuditIntakeReject  = "intake.rejected"
-	AuditTokenIssue    = "token.issued"
-	AuditTokenRevoke   = "token.revoked"
-	AuditDemoBootstrap = "demo.created"
+	AuditIntake            = "intake"
+	AuditIntakeReject      = "intake.rejected"
+	AuditTokenIssue        = "token.issued"
+	AuditTokenRevoke       = "token.revoked"
+	AuditDemoBootstrap     = "demo.created"
+	AuditClassification    = "classification"
+	AuditObligationMet     = "obligation.met"
+	AuditObligationOverdue = "obligation.overdue"
 )
 
 // AuditEvent is what a caller asks to record.

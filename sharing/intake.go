@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
@@ -43,14 +45,24 @@ type BundleChecker interface {
 	Validate(b *stix.Bundle) error
 }
 
-// Intake validates and stores submissions (SHARING.md §6, first steps).
+// Intake validates, classifies and stores submissions (SHARING.md §6, first steps).
 type Intake struct {
 	Store    Store
 	Registry *Registry
 	Limits   stix.Limits
-	Strict   BundleChecker // optional: the OASIS schemas (--stix-schemas)
+	Strict   BundleChecker      // optional: the OASIS schemas (--stix-schemas)
+	Rules    *reporting.RuleSet // nil: the baseline rule set
 	Now      func() time.Time
+
+	// mu serializes classification and storage, so that two versions of one
+	// incident arriving together cannot both escalate from the same stored
+	// obligations and lose one update. SQLite has one writer anyway.
+	mu sync.Mutex
 }
+
+// Locker returns the lock that serializes classification and storage, for
+// services that change obligations (Obligations.Serialize).
+func (in *Intake) Locker() sync.Locker { return &in.mu }
 
 // SubmitRequest is a submission as received: a bundle plus the envelope options
 // of INTERFACES.md §6.
@@ -243,8 +255,14 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	if len(violations) > 0 {
 		return nil, false, &RefusedError{Kind: RefusedConflicting, Violations: violations}
 	}
-	ev := AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}}
-	if err := in.Store.CreateSubmission(ctx, sub, fresh, ev); err != nil {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	rec := &IntakeRecord{Submission: sub, Objects: fresh}
+	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
+	if err := in.classify(ctx, org, b, now, rec); err != nil {
+		return nil, false, err
+	}
+	if err := in.Store.CreateSubmission(ctx, rec); err != nil {
 		if errors.Is(err, ErrConflict) {
 			// A concurrent identical submission won the race: answer with it.
 			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
@@ -254,6 +272,64 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		return nil, false, fmt.Errorf("store submission: %w", err)
 	}
 	return sub, true, nil
+}
+
+// classify runs the reporting rules on every telecom incident of the bundle
+// for the submitting organization and merges the obligations into those
+// already recorded for the incident (they only escalate, product decision 3).
+func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundle, now time.Time, rec *IntakeRecord) error {
+	rs := in.Rules
+	if rs == nil {
+		var err error
+		if rs, err = reporting.RuleSetByName(reporting.DefaultRuleSet); err != nil {
+			return err
+		}
+	}
+	facts := org.ReportingFacts()
+	var violations []stix.Violation
+	for i, o := range b.Objects {
+		if o.Type != "incident" {
+			continue
+		}
+		res, err := reporting.Classify(o, facts, rs, now)
+		if errors.Is(err, reporting.ErrNotTelecomIncident) {
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, reporting.ErrInvalidIncident) {
+				violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d/extensions/%s", i, stix.TelecomExtensionID), Message: err.Error()})
+				continue
+			}
+			return fmt.Errorf("classify %s: %w", o.ID, err)
+		}
+		incID, orgID := o.ID, org.ID
+		prev, err := in.Store.FindObligations(ctx, reporting.ObligationFilter{IncidentID: &incID, Organization: &orgID})
+		if err != nil {
+			return fmt.Errorf("find obligations of %s: %w", o.ID, err)
+		}
+		merged := reporting.Escalate(prev, res.Obligations)
+		for j := range merged {
+			m := &merged[j]
+			if m.ID == "" {
+				m.ID = reporting.ObligationID(o.ID, org.ID, m.Kind)
+				m.CreatedAt = now
+			}
+			m.IncidentID, m.Organization, m.UpdatedAt = o.ID, org.ID, now
+		}
+		res.Obligations = merged
+		rec.Obligations = append(rec.Obligations, merged...)
+		rec.Submission.Incidents = append(rec.Submission.Incidents, res)
+		kinds := make([]string, len(merged))
+		for j, m := range merged {
+			kinds[j] = string(m.Kind) + ":" + string(m.Status)
+		}
+		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditClassification, Subject: o.ID,
+			Detail: map[string]any{"submission": rec.Submission.ID, "modified": res.Modified, "rule_set": rs.Name, "classification": string(res.Classification), "provisional": res.Provisional, "obligations": kinds}})
+	}
+	if len(violations) > 0 {
+		return &RefusedError{Kind: RefusedInvalid, Violations: violations}
+	}
+	return nil
 }
 
 // checkAttribution refuses incidents carrying the telecom extension that name

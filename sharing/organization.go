@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
@@ -58,6 +59,12 @@ func (o *Organization) EffectiveDefaultTLP() stix.TLP {
 		return stix.TLPAmberStrict
 	}
 	return o.DefaultTLP
+}
+
+// ReportingFacts returns what the reporting rules need to know of the
+// organization; these come from the registry, never from an incident.
+func (o *Organization) ReportingFacts() reporting.Organization {
+	return reporting.Organization{ID: o.ID, Name: o.Name, DesignatedPublicInstitution: o.DesignatedPublicInstitution, UsersAtFYEnd: o.UsersAtFYEnd}
 }
 
 var orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)

@@ -3,6 +3,8 @@ package sharing
 import (
 	"context"
 	"time"
+
+	"github.com/kakehashi-hub/kakehashi/reporting"
 )
 
 // Submission is one accepted intake: a bundle from one organization, stored
@@ -16,6 +18,17 @@ type Submission struct {
 	ShareWith     []string
 	HoldForReview bool
 	Objects       []SubmittedObject
+	// Incidents is the classification of every telecom incident of the
+	// submission (INTERFACES.md §4), as answered at intake.
+	Incidents []reporting.Result
+}
+
+// IntakeRecord is everything an accepted submission writes, in one transaction.
+type IntakeRecord struct {
+	Submission  *Submission
+	Objects     []*StoredObject        // versions not stored before
+	Obligations []reporting.Obligation // created or updated by classification
+	Audit       []AuditEvent
 }
 
 // SubmittedObject names one object of a submission and what storing it did.
@@ -51,11 +64,14 @@ type ObjectKey struct {
 // ErrNotFound when a looked-up record does not exist (never a nil result with a
 // nil error) and ErrConflict when a write collides with what is stored.
 type Store interface {
-	// CreateSubmission stores the submission, the objects not yet stored and
-	// the audit event in one transaction: all of it or nothing. It returns an
-	// error wrapping ErrConflict if an identical submission (same organization
-	// and digest) exists, or if an object version is stored with other content.
-	CreateSubmission(ctx context.Context, s *Submission, objs []*StoredObject, ev AuditEvent) error
+	reporting.Store
+
+	// CreateSubmission stores the submission, its new objects, its
+	// obligations and its audit events in one transaction: all of it or
+	// nothing. It returns an error wrapping ErrConflict if an identical
+	// submission (same organization and digest) exists, or if an object
+	// version is stored with other content.
+	CreateSubmission(ctx context.Context, rec *IntakeRecord) error
 	// FindSubmissionByID returns a submission with its object list.
 	FindSubmissionByID(ctx context.Context, id string) (*Submission, error)
 	// FindSubmissionByDigest returns the submission of org with that digest.
@@ -64,6 +80,8 @@ type Store interface {
 	FindObjectDigests(ctx context.Context, keys []ObjectKey) (map[ObjectKey]string, error)
 	// FindObjectVersion returns one stored version.
 	FindObjectVersion(ctx context.Context, key ObjectKey) (*StoredObject, error)
+	// FindLatestObject returns the stored version of id with the latest modified.
+	FindLatestObject(ctx context.Context, id string) (*StoredObject, error)
 
 	// AppendAudit appends one entry to the hash-chained audit log.
 	AppendAudit(ctx context.Context, ev AuditEvent) error

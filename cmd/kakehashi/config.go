@@ -25,6 +25,8 @@ type Config struct {
 	MaxObjects      int           `yaml:"max_objects"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	LogLevel        string        `yaml:"log_level"`
+	Rules           string        `yaml:"rules"`          // reporting rule set: baseline or 2025-proposed
+	SweepInterval   time.Duration `yaml:"sweep_interval"` // how often open obligations are checked for overdue
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -36,6 +38,8 @@ func DefaultConfig() Config {
 		MaxObjects:      50000,
 		ShutdownTimeout: 30 * time.Second,
 		LogLevel:        "info",
+		Rules:           "baseline",
+		SweepInterval:   time.Minute,
 	}
 }
 
@@ -73,7 +77,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	for name, dst := range map[string]*string{
 		"KAKEHASHI_ADDR": &c.Addr, "KAKEHASHI_DATA": &c.DataDir, "KAKEHASHI_REGISTRY": &c.Registry,
 		"KAKEHASHI_STIX_SCHEMAS": &c.STIXSchemas, "KAKEHASHI_TLS_CERT": &c.TLSCert, "KAKEHASHI_TLS_KEY": &c.TLSKey,
-		"KAKEHASHI_LOG_LEVEL": &c.LogLevel,
+		"KAKEHASHI_LOG_LEVEL": &c.LogLevel, "KAKEHASHI_RULES": &c.Rules,
 	} {
 		if err := str(name, dst); err != nil {
 			return err
@@ -109,6 +113,14 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("shutdown_timeout must be positive, e.g. 30s")
+	}
+	if c.SweepInterval < time.Second {
+		return errors.New("sweep_interval must be at least 1s, e.g. 1m")
+	}
+	switch c.Rules {
+	case "baseline", "2025-proposed":
+	default:
+		return fmt.Errorf("rules %q must be baseline or 2025-proposed", c.Rules)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
 	"github.com/kakehashi-hub/kakehashi/store/sqlite"
@@ -27,11 +28,13 @@ const (
 
 // hub is an opened data directory: registry, database and keys.
 type hub struct {
-	cfg      Config
-	registry *sharing.Registry
-	db       *sqlite.DB
-	signer   *token.Signer
-	intake   *sharing.Intake
+	cfg         Config
+	registry    *sharing.Registry
+	db          *sqlite.DB
+	signer      *token.Signer
+	intake      *sharing.Intake
+	obligations *sharing.Obligations
+	reports     *sharing.Reports
 }
 
 // openHub opens the data directory, creating the hub's keys on first use.
@@ -61,10 +64,17 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, err := reporting.RuleSetByName(cfg.Rules)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("rules: %w", err)
+	}
 	lim := stix.DefaultLimits()
 	lim.MaxObjects = cfg.MaxObjects
 	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer,
-		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Now: time.Now}}
+		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now}}
+	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
+	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
 	if cfg.STIXSchemas != "" {
 		sv, err := stix.NewSchemaValidator(cfg.STIXSchemas)
 		if err != nil {

@@ -44,6 +44,7 @@ const usage = `kakehashi — the telecom sector's information-sharing hub
 Usage:
   kakehashi serve [--config FILE] [--addr HOST:PORT] [--data DIR] [--demo] [--stix-schemas DIR]
   kakehashi validate [--stix-schemas DIR] FILE|-
+  kakehashi classify [--registry FILE] [--org ID] [--rules baseline|2025-proposed] FILE|-
   kakehashi token issue --org ID [--ttl DURATION] [--data DIR | --config FILE]
   kakehashi token revoke [--data DIR | --config FILE] JTI
   kakehashi audit verify [--data DIR | --config FILE]
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdServe(ctx, args[1:], e)
 	case "validate":
 		return cmdValidate(args[1:], e)
+	case "classify":
+		return cmdClassify(args[1:], e)
 	case "token":
 		return cmdToken(ctx, args[1:], e)
 	case "audit":

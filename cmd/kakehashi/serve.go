@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"time"
 
 	"github.com/kakehashi-hub/kakehashi/server"
+	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
 func cmdServe(ctx context.Context, args []string, e env) int {
@@ -82,7 +84,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	srv, err := server.New(server.Config{
-		Intake: h.intake, Registry: h.registry, Store: h.db, Signer: h.signer,
+		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Registry: h.registry, Store: h.db, Signer: h.signer,
 		Ready: h.db.Ping, BodyLimit: cfg.BodyLimit, Logger: log, TLS: tlsCfg,
 	})
 	if err != nil {
@@ -108,6 +110,9 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go sweepOverdue(sweepCtx, h.obligations, cfg.SweepInterval, log)
 	select {
 	case err := <-errc:
 		return err
@@ -120,4 +125,24 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return <-errc
+}
+
+// sweepOverdue flips missed deadlines to overdue at start and then every interval.
+func sweepOverdue(ctx context.Context, obl *sharing.Obligations, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := obl.SweepOverdue(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Error("overdue sweep failed", "err", err)
+			}
+		} else if n > 0 {
+			log.Info("obligations overdue", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

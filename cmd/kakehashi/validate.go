@@ -52,18 +52,11 @@ func cmdValidate(args []string, e env) int {
 	if err != nil {
 		return usageError(e, err)
 	}
+	if len(violations) > 0 {
+		return printViolations(e, violations)
+	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if len(violations) > 0 {
-		rep := validationReport{Title: "The bundle breaks the STIX 2.1 profile", ErrorCode: "invalid-stix",
-			Description: fmt.Sprintf("%d problem(s); each is listed with its JSON pointer", len(violations)),
-			Details:     &validationPaths{Violations: violations}}
-		if err := enc.Encode(rep); err != nil {
-			return usageError(e, err)
-		}
-		return exitInvalid
-	}
 	if err := enc.Encode(validationReport{Valid: true, Objects: len(b.Objects)}); err != nil {
 		return usageError(e, err)
 	}

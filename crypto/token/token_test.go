@@ -101,7 +101,11 @@ func TestVerifyRefuses(t *testing.T) {
 	}{
 		{"empty", ""},
 		{"garbage", "not.a.token"},
-		{"expired", signWith(s, func(c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix(); c["iat"] = now.Add(-2 * time.Hour).Unix(); c["nbf"] = now.Add(-2 * time.Hour).Unix() })},
+		{"expired", signWith(s, func(c map[string]any) {
+			c["exp"] = now.Add(-time.Hour).Unix()
+			c["iat"] = now.Add(-2 * time.Hour).Unix()
+			c["nbf"] = now.Add(-2 * time.Hour).Unix()
+		})},
 		{"not yet valid", signWith(s, func(c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() })},
 		{"wrong issuer", signWith(s, func(c map[string]any) { c["iss"] = "someone-else" })},
 		{"wrong audience", signWith(s, func(c map[string]any) { c["aud"] = "other-service" })},

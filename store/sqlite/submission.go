@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
@@ -15,24 +17,33 @@ var _ sharing.Store = (*DB)(nil)
 
 // CreateSubmission implements sharing.Store: submission, new objects, the
 // object list and the audit entry in one transaction.
-func (db *DB) CreateSubmission(ctx context.Context, s *sharing.Submission, objs []*sharing.StoredObject, ev sharing.AuditEvent) error {
+func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) error {
+	s, objs := rec.Submission, rec.Objects
 	shareWith, err := json.Marshal(nonNil(s.ShareWith))
 	if err != nil {
 		return fmt.Errorf("encode share_with: %w", err)
 	}
+	incidents := s.Incidents
+	if incidents == nil {
+		incidents = []reporting.Result{}
+	}
+	classification, err := json.Marshal(incidents)
+	if err != nil {
+		return fmt.Errorf("encode classification: %w", err)
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification)); err != nil {
 			return fmt.Errorf("insert submission: %w", err)
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("prepare insert object: %w", err)
 		}
 		defer ins.Close()
 		for _, o := range objs {
-			if _, err := ins.ExecContext(ctx, o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON); err != nil {
+			if _, err := ins.ExecContext(ctx, o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON, versionKey(o.Version)); err != nil {
 				return fmt.Errorf("insert object %s: %w", o.ID, err)
 			}
 		}
@@ -46,7 +57,15 @@ func (db *DB) CreateSubmission(ctx context.Context, s *sharing.Submission, objs 
 				return fmt.Errorf("insert object list: %w", err)
 			}
 		}
-		return db.appendAudit(ctx, tx, ev)
+		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
+			return err
+		}
+		for _, ev := range rec.Audit {
+			if err := db.appendAudit(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -64,9 +83,10 @@ func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*s
 	var (
 		s                   sharing.Submission
 		received, shareWith string
+		classification      []byte
 	)
-	err := db.read.QueryRowContext(ctx, `SELECT id, organization, received_at, bundle_id, digest, share_with, hold_for_review
-		FROM submissions WHERE `+where, args...).Scan(&s.ID, &s.Organization, &received, &s.BundleID, &s.Digest, &shareWith, &s.HoldForReview)
+	err := db.read.QueryRowContext(ctx, `SELECT id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification
+		FROM submissions WHERE `+where, args...).Scan(&s.ID, &s.Organization, &received, &s.BundleID, &s.Digest, &shareWith, &s.HoldForReview, &classification)
 	if err != nil {
 		return nil, fmt.Errorf("find submission: %w", translate(err))
 	}
@@ -75,6 +95,9 @@ func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*s
 	}
 	if err := json.Unmarshal([]byte(shareWith), &s.ShareWith); err != nil {
 		return nil, fmt.Errorf("decode share_with of %s: %w", s.ID, err)
+	}
+	if err := json.Unmarshal(classification, &s.Incidents); err != nil {
+		return nil, fmt.Errorf("decode classification of %s: %w", s.ID, err)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT object_id, type, version, new FROM submission_objects WHERE submission_id = ? ORDER BY seq`, s.ID)
 	if err != nil {
@@ -136,15 +159,24 @@ func (db *DB) FindObjectDigests(ctx context.Context, keys []sharing.ObjectKey) (
 
 // FindObjectVersion implements sharing.Store.
 func (db *DB) FindObjectVersion(ctx context.Context, key sharing.ObjectKey) (*sharing.StoredObject, error) {
+	return db.findObject(ctx, `WHERE id = ? AND version = ?`, key.ID, key.Version)
+}
+
+// FindLatestObject implements sharing.Store: the version with the latest modified.
+func (db *DB) FindLatestObject(ctx context.Context, id string) (*sharing.StoredObject, error) {
+	return db.findObject(ctx, `WHERE id = ? ORDER BY version_key DESC LIMIT 1`, id)
+}
+
+func (db *DB) findObject(ctx context.Context, where string, args ...any) (*sharing.StoredObject, error) {
 	var (
 		o     sharing.StoredObject
 		added string
 	)
 	err := db.read.QueryRowContext(ctx, `SELECT id, version, type, spec_version, organization, submission_id, date_added, digest, json
-		FROM objects WHERE id = ? AND version = ?`, key.ID, key.Version).
+		FROM objects `+where, args...).
 		Scan(&o.ID, &o.Version, &o.Type, &o.SpecVersion, &o.Organization, &o.SubmissionID, &added, &o.Digest, &o.JSON)
 	if err != nil {
-		return nil, fmt.Errorf("find object %s: %w", key.ID, translate(err))
+		return nil, fmt.Errorf("find object %v: %w", args[0], translate(err))
 	}
 	if o.DateAdded, err = parseTime(added); err != nil {
 		return nil, err
@@ -156,13 +188,23 @@ func (db *DB) FindObjectVersion(ctx context.Context, key sharing.ObjectKey) (*sh
 // a refused submission stored nothing.
 func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	switch table {
-	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens":
+	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens", "obligations":
 	default:
 		return 0, errors.New("count rows: unknown table " + table)
 	}
 	var n int64
 	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
 	return n, err
+}
+
+// versionKey renders a STIX timestamp at fixed nanosecond width so versions
+// sort as text; a version that is not a timestamp sorts first.
+func versionKey(v string) string {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
 }
 
 func nonNil(s []string) []string {
