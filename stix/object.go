@@ -13,7 +13,8 @@ import (
 const SpecVersion = "2.1"
 
 // Object is one STIX 2.1 object. Props is the whole decoded object (json.Number
-// for numbers); Raw is the exact JSON it was decoded from.
+// for numbers); Raw is the exact JSON it was decoded from when the decoder kept
+// it (DecodeObject does; DecodeBundle's fast path does not), else nil.
 type Object struct {
 	Type              string
 	ID                string
@@ -71,9 +72,61 @@ var ErrLimit = errors.New("limit exceeded")
 // limit breaches also wrap ErrLimit. The objects are not validated: call Validate.
 func DecodeBundle(data []byte, lim Limits) (*Bundle, error) {
 	lim = lim.withDefaults()
-	if err := scanLimits(data, lim); err != nil {
+	topKeys, err := scanLimits(data, lim)
+	if err != nil {
 		return nil, err
 	}
+	if b, ok := decodeBundleFast(data, lim, topKeys); ok {
+		return b, nil
+	}
+	return decodeBundleSlow(data, lim)
+}
+
+// bundleShape is what the fast path decodes in one pass.
+type bundleShape struct {
+	Type    *string          `json:"type"`
+	ID      *string          `json:"id"`
+	Objects []map[string]any `json:"objects"`
+}
+
+// decodeBundleFast decodes a well-formed bundle in a single pass. It gives up
+// (false) on anything unusual, and the slow path then produces the precise
+// violations: error reporting is not the hot path.
+func decodeBundleFast(data []byte, lim Limits, topKeys []string) (*Bundle, bool) {
+	for _, k := range topKeys {
+		switch k {
+		case "type", "id", "objects":
+		default:
+			return nil, false
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var shape bundleShape
+	if err := dec.Decode(&shape); err != nil || dec.More() {
+		return nil, false
+	}
+	if len(shape.Objects) == 0 || len(shape.Objects) > lim.MaxObjects {
+		return nil, false
+	}
+	b := &Bundle{}
+	if shape.Type != nil || shape.ID != nil {
+		if shape.Type == nil || *shape.Type != "bundle" || shape.ID == nil || !ValidID(*shape.ID, "bundle") {
+			return nil, false
+		}
+		b.ID = *shape.ID
+	}
+	b.Objects = make([]*Object, len(shape.Objects))
+	for i, props := range shape.Objects {
+		if props == nil {
+			return nil, false
+		}
+		b.Objects[i] = newObject(props, nil)
+	}
+	return b, true
+}
+
+func decodeBundleSlow(data []byte, lim Limits) (*Bundle, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, invalid("", "the body is not a JSON object: "+jsonErrText(err))
@@ -191,8 +244,14 @@ func (o *Object) Version() string {
 	return ""
 }
 
-// MarshalJSON returns the object's JSON as submitted.
-func (o *Object) MarshalJSON() ([]byte, error) { return o.Raw, nil }
+// MarshalJSON returns the object's JSON: as submitted when the decoder kept
+// it, else encoded from Props.
+func (o *Object) MarshalJSON() ([]byte, error) {
+	if o.Raw != nil {
+		return o.Raw, nil
+	}
+	return json.Marshal(o.Props)
+}
 
 // MarshalJSON encodes the bundle in STIX form.
 func (b *Bundle) MarshalJSON() ([]byte, error) {

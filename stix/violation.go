@@ -50,9 +50,10 @@ func invalid(path, msg string) *ValidationError {
 
 // scanLimits makes one pass over raw JSON to refuse, before any allocation-heavy
 // decoding, nesting deeper than MaxDepth and strings longer than MaxStringBytes
-// (artifact payload_bin may be as long as MaxPayloadBytes in base64).
-// Syntax errors are left to the decoder.
-func scanLimits(data []byte, lim Limits) error {
+// (artifact payload_bin may be as long as MaxPayloadBytes in base64). It
+// returns the keys of the top-level object. Syntax errors are left to the decoder.
+func scanLimits(data []byte, lim Limits) ([]string, error) {
+	var topKeys []string
 	depth := 0
 	payloadMax := (lim.MaxPayloadBytes + 2) / 3 * 4
 	lastKey := ""
@@ -61,7 +62,7 @@ func scanLimits(data []byte, lim Limits) error {
 		case '{', '[':
 			depth++
 			if depth > lim.MaxDepth {
-				return invalid("", fmt.Sprintf("JSON nesting is deeper than %d levels at byte %d; flatten the document", lim.MaxDepth, i))
+				return nil, invalid("", fmt.Sprintf("JSON nesting is deeper than %d levels at byte %d; flatten the document", lim.MaxDepth, i))
 			}
 		case '}', ']':
 			depth--
@@ -85,7 +86,10 @@ func scanLimits(data []byte, lim Limits) error {
 				if lastKey == "payload_bin" {
 					what = fmt.Sprintf("artifact payload_bin at byte %d decodes to more than %d bytes", start, lim.MaxPayloadBytes)
 				}
-				return &ValidationError{Violations: []Violation{{Path: "", Message: what}}, Limit: true}
+				return nil, &ValidationError{Violations: []Violation{{Path: "", Message: what}}, Limit: true}
+			}
+			if isKey && depth == 1 && j <= len(data) {
+				topKeys = append(topKeys, string(data[start:j]))
 			}
 			if isKey {
 				if n < 32 && j <= len(data) {
@@ -97,5 +101,5 @@ func scanLimits(data []byte, lim Limits) error {
 			i = j
 		}
 	}
-	return nil
+	return topKeys, nil
 }
