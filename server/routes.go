@@ -5,6 +5,7 @@ func (s *Server) routes() {
 	a := s.app
 	a.Use(s.observe)
 
+	a.Get("/", s.handleConsole)
 	a.Get("/healthz", s.handleHealth)
 	a.Get("/readyz", s.handleReady)
 	a.Get("/.well-known/jwks.json", s.handleJWKS)

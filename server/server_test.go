@@ -417,7 +417,7 @@ func hasViolation(body map[string]any, pointer string) bool {
 
 func TestOpenEndpoints(t *testing.T) {
 	f := newFixture(t, 0)
-	for _, p := range []string{"/healthz", "/readyz", "/.well-known/jwks.json", "/metrics"} {
+	for _, p := range []string{"/", "/healthz", "/readyz", "/.well-known/jwks.json", "/metrics"} {
 		req := httptest.NewRequest("GET", p, nil)
 		resp, err := f.srv.App().Test(req, -1)
 		if err != nil {
@@ -427,6 +427,9 @@ func TestOpenEndpoints(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %d %s", p, resp.StatusCode, b)
+		}
+		if p == "/" && !bytes.Contains(b, []byte("/api/v1/submissions")) {
+			t.Errorf("the console page does not post to the API:\n%.300s", b)
 		}
 		if p == "/metrics" && !bytes.Contains(b, []byte("kakehashi_http_requests_total")) {
 			t.Errorf("/metrics lacks the request counter:\n%.500s", b)
