@@ -1,0 +1,354 @@
+package anonymize
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/kakehashi-hub/kakehashi/stix"
+)
+
+// Party is what the anonymizer knows of one registry organization
+// (SHARING.md §1, INTERFACES.md §2): every value in it is a secret that must
+// not reach a community copy. The sharing package converts its Organization
+// into a Party.
+type Party struct {
+	ID       string         // registry id, e.g. "carrier-a"
+	Identity string         // STIX identity id of the organization
+	Names    []string       // name and aliases, Japanese and English
+	Domains  []string       // registered domains; their subdomains are covered
+	Networks []netip.Prefix // IPv4 and IPv6 networks
+	ASNs     []int64        // autonomous system numbers
+	Contacts []Contact      // people to contact
+}
+
+// Contact is a person of a Party; name, e-mail and phone are all scrubbed.
+type Contact struct {
+	Name  string
+	Email string
+	Phone string
+}
+
+// Rotation is how often source pseudonyms change (SHARING.md §4: "stable per
+// source and per rotation period").
+type Rotation string
+
+// The rotation periods. The period is computed in Japan Standard Time
+// (UTC+9), the hub's operating zone, from Options.Now.
+const (
+	RotationMonthly   Rotation = "monthly"   // period label "2026-07" (the default)
+	RotationQuarterly Rotation = "quarterly" // period label "2026-Q3"
+	RotationYearly    Rotation = "yearly"    // period label "2026"
+)
+
+// Options configure an Anonymizer.
+type Options struct {
+	// PseudonymKey is the secret HMAC key for source pseudonyms and for the
+	// new identifiers of scrubbed observables; at least 16 bytes.
+	PseudonymKey []byte
+	// Rotation is the pseudonym rotation period; empty means RotationMonthly.
+	Rotation Rotation
+	// CEPTOARIdentity is the identity that becomes created_by_ref of every
+	// SDO and SRO of an anonymized copy; empty means stix.CEPTOARIdentityID.
+	CEPTOARIdentity string
+	// Now returns the current time (for the rotation period); nil means time.Now.
+	Now func() time.Time
+}
+
+// Profile is an anonymization profile (SHARING.md §4).
+type Profile string
+
+// The profiles of SHARING.md §4.
+const (
+	ProfileIdentified Profile = "identified" // statutory channels: the original objects
+	ProfileCEPTOAR    Profile = "ceptoar"    // community channels: the submitter removed, defenders' content kept
+	ProfilePublic     Profile = "public"     // public channel: ceptoar, then CLEAR objects only, incidents reduced
+)
+
+// ParseProfile reads a profile name.
+func ParseProfile(s string) (Profile, error) {
+	switch p := Profile(s); p {
+	case ProfileIdentified, ProfileCEPTOAR, ProfilePublic:
+		return p, nil
+	}
+	return "", fmt.Errorf("%q is not an anonymization profile; use identified, ceptoar or public", s)
+}
+
+// Kind names what sort of secret a hit or a placeholder stands for. Kinds, not
+// the matched text, are what messages and placeholders show.
+type Kind string
+
+// The kinds of scrubbed values; the placeholder of a kind is "[" + kind + "]",
+// except KindIdentity whose placeholder is "[carrier]".
+const (
+	KindCarrier    Kind = "carrier"     // organization name or alias
+	KindPerson     Kind = "person"      // contact name, user account
+	KindDomain     Kind = "domain"      // registered domain or a subdomain of it
+	KindEmail      Kind = "email"       // e-mail address
+	KindPhone      Kind = "phone"       // telephone number
+	KindASN        Kind = "asn"         // autonomous system number
+	KindInternalIP Kind = "internal-ip" // address in a registered network or a private range
+	KindAddress    Kind = "address"     // postal code or postal address
+	KindIdentity   Kind = "identity"    // STIX identity id of a registry organization
+	kindPrefecture Kind = "prefecture"  // not a secret: anchors address detection and public regions
+)
+
+// Placeholder returns the typed placeholder that replaces a value of kind k.
+func (k Kind) Placeholder() string {
+	if k == KindIdentity {
+		return "[carrier]"
+	}
+	return "[" + string(k) + "]"
+}
+
+// Hit is one registry term found where it must not be: the JSON pointer
+// (RFC 6901) of the string that holds it in the serialized copy, and the kind
+// of term. The term itself is never carried, so a Hit can be shown to anyone.
+type Hit struct {
+	Pointer string `json:"pointer"`
+	Kind    Kind   `json:"kind"`
+}
+
+// Result is the outcome of Anonymize. When Withheld is true, Bundle is nil and
+// Hits says where the leak check found registry terms: nothing may be released.
+type Result struct {
+	Bundle    *stix.Bundle
+	Withheld  bool
+	Hits      []Hit
+	Pseudonym string // the source pseudonym attached to the copy; empty for identified
+}
+
+// ErrUnknownParty is returned when the submitter is not a registry party.
+var ErrUnknownParty = errors.New("submitter is not in the registry")
+
+// boundary rules of a term: where a match may start and end.
+const (
+	boundWord   = iota // ASCII letters or digits may not continue the term on either side
+	boundDomain        // hostname characters may not continue it; subdomain labels are absorbed
+	boundNumber        // as boundWord on the left, no digit on the right
+)
+
+type term struct {
+	norm  string
+	kind  Kind
+	party int // index into Anonymizer.parties; -1 for helper terms
+	bound uint8
+}
+
+type network struct {
+	prefix netip.Prefix
+	party  int
+}
+
+type phone struct {
+	digits string // national significant number: no trunk 0, no country code
+	party  int
+}
+
+// Anonymizer applies the profiles of SHARING.md §4 for one registry. It is
+// built once (the automaton over every term of every party in every
+// normalized form) and is safe for concurrent use.
+type Anonymizer struct {
+	parties       []Party
+	byID          map[string]int
+	identities    map[string]int // identity id → party
+	identityUUIDs map[string]int // lowercase UUID of a party's identity → party
+	terms         []term
+	ac            *automaton
+	networks      []network
+	phones        []phone
+	asns          map[int64]int
+	key           []byte
+	rotation      Rotation
+	ceptoar       string
+	hub           int // party whose identity is the CEPTOAR identity, -1 if none
+	now           func() time.Time
+	pool          sync.Pool // *scrubber
+}
+
+// NewAnonymizer compiles the registry parties into an Anonymizer.
+func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
+	if len(opts.PseudonymKey) < 16 {
+		return nil, errors.New("pseudonym key must be at least 16 bytes: set a random secret in the configuration")
+	}
+	switch opts.Rotation {
+	case "":
+		opts.Rotation = RotationMonthly
+	case RotationMonthly, RotationQuarterly, RotationYearly:
+	default:
+		return nil, fmt.Errorf("rotation %q is not monthly, quarterly or yearly", opts.Rotation)
+	}
+	if opts.CEPTOARIdentity == "" {
+		opts.CEPTOARIdentity = stix.CEPTOARIdentityID
+	}
+	if !stix.ValidID(opts.CEPTOARIdentity, "identity") {
+		return nil, fmt.Errorf("CEPTOAR identity %q is not an identity id", opts.CEPTOARIdentity)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &Anonymizer{
+		parties: parties, byID: map[string]int{}, identities: map[string]int{}, identityUUIDs: map[string]int{}, asns: map[int64]int{},
+		key: append([]byte(nil), opts.PseudonymKey...), rotation: opts.Rotation, ceptoar: opts.CEPTOARIdentity, now: opts.Now,
+	}
+	n := newNormalizer()
+	seen := map[string]bool{}
+	add := func(s string, k Kind, party int, bound uint8) {
+		t := normalizeTerm(n, s)
+		if utf8.RuneCountInString(t) < 2 {
+			return
+		}
+		key := t + "\x00" + string(k) + "\x00" + strconv.Itoa(party)
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		a.terms = append(a.terms, term{norm: t, kind: k, party: party, bound: bound})
+	}
+	for pi, p := range parties {
+		if p.ID == "" {
+			return nil, errors.New("party without id")
+		}
+		if _, dup := a.byID[p.ID]; dup {
+			return nil, fmt.Errorf("party %s listed twice", p.ID)
+		}
+		a.byID[p.ID] = pi
+		if p.Identity != "" {
+			a.identities[p.Identity] = pi
+			if i := strings.Index(p.Identity, "--"); i > 0 && p.Identity != opts.CEPTOARIdentity {
+				a.identityUUIDs[strings.ToLower(p.Identity[i+2:])] = pi
+			}
+			add(p.Identity, KindIdentity, pi, boundWord)
+			if i := strings.Index(p.Identity, "--"); i > 0 {
+				add(p.Identity[i+2:], KindIdentity, pi, boundWord)
+			}
+		}
+		for _, name := range p.Names {
+			for _, v := range nameVariants(n, name) {
+				add(v, KindCarrier, pi, boundWord)
+			}
+		}
+		for _, d := range p.Domains {
+			d = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(d), "*."), ".")
+			add(d, KindDomain, pi, boundDomain)
+		}
+		for _, pr := range p.Networks {
+			a.networks = append(a.networks, network{pr.Masked(), pi})
+		}
+		for _, asn := range p.ASNs {
+			a.asns[asn] = pi
+			num := strconv.FormatInt(asn, 10)
+			for _, f := range []string{"as", "asn", "as-", "as:", "asn:", "asn-", "as#", "asn#", "as番号", "as番号:", "as番号は", "asnumber", "asnumber:", "autonomoussystem", "autonomoussystem:"} {
+				add(f+num, KindASN, pi, boundNumber)
+			}
+		}
+		for _, c := range p.Contacts {
+			if c.Name != "" {
+				add(c.Name, KindPerson, pi, boundWord)
+				if f := strings.Fields(c.Name); len(f) == 2 {
+					add(f[1]+f[0], KindPerson, pi, boundWord)
+				}
+			}
+			if c.Email != "" {
+				add(c.Email, KindEmail, pi, boundWord)
+			}
+			if c.Phone != "" {
+				if d := nationalNumber(c.Phone); len(d) >= 6 {
+					a.phones = append(a.phones, phone{d, pi})
+				}
+			}
+		}
+	}
+	for _, pref := range prefectures {
+		add(pref.ja, kindPrefecture, -1, boundWord)
+		if pref.en != "" {
+			add(pref.en, kindPrefecture, -1, boundWord)
+		}
+	}
+	norms := make([]string, len(a.terms))
+	for i, t := range a.terms {
+		norms[i] = t.norm
+	}
+	a.ac = newAutomaton(norms)
+	a.hub = -1
+	if i, ok := a.identities[a.ceptoar]; ok {
+		a.hub = i
+		delete(a.identities, a.ceptoar)
+	}
+	a.pool.New = func() any { return newScrubber(a) }
+	return a, nil
+}
+
+// corporate forms stripped from names and added back in the common spellings,
+// in matching form (NFKC, folded, no white space).
+var corporateForms = []string{
+	"株式会社", "(株)", "有限会社", "(有)", "合同会社", "合資会社",
+	"inc.", "inc", ",inc.", ",inc", "co.,ltd.", "co.,ltd", "co.ltd.", "co.,ltd", "ltd.", "ltd", "co.", "corporation", "corp.", "corp",
+	"k.k.", "kk", "llc", "limited", "group", "グループ", "holdings", "ホールディングス",
+}
+
+// nameVariants returns a name with and without corporate forms, and the base
+// name with the common forms added before and after it.
+func nameVariants(n *normalizer, name string) []string {
+	full := normalizeTerm(n, name)
+	base := full
+	for changed := true; changed; {
+		changed = false
+		for _, f := range corporateForms {
+			if strings.HasSuffix(base, f) && utf8.RuneCountInString(base)-utf8.RuneCountInString(f) >= 2 {
+				base = strings.TrimRight(strings.TrimSuffix(base, f), ",.・")
+				changed = true
+			}
+			if strings.HasPrefix(base, f) && utf8.RuneCountInString(base)-utf8.RuneCountInString(f) >= 2 {
+				base = strings.TrimLeft(strings.TrimPrefix(base, f), ",.・")
+				changed = true
+			}
+		}
+	}
+	out := []string{full, base}
+	for _, f := range []string{"株式会社", "(株)", "inc.", ",inc.", "co.,ltd.", "corporation", "corp.", "k.k."} {
+		out = append(out, base+f)
+	}
+	out = append(out, "株式会社"+base, "(株)"+base)
+	return out
+}
+
+// nationalNumber reduces a phone number to its national significant number:
+// digits only, without the country code 81 or the trunk prefix 0
+// (03-1234-5678 and +81-3-1234-5678 both give 312345678).
+func nationalNumber(s string) string {
+	var d []byte
+	plus := false
+	for _, r := range norm.NFKC.String(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			d = append(d, byte(r))
+		case r == '+' && len(d) == 0:
+			plus = true
+		}
+	}
+	ds := string(d)
+	if plus && strings.HasPrefix(ds, "81") {
+		return ds[2:]
+	}
+	return strings.TrimPrefix(ds, "0")
+}
+
+// party returns the index of a party id.
+func (a *Anonymizer) party(id string) (int, error) {
+	i, ok := a.byID[id]
+	if !ok {
+		return -1, fmt.Errorf("%w: %q", ErrUnknownParty, id)
+	}
+	return i, nil
+}
+
+func (a *Anonymizer) getScrubber() *scrubber  { return a.pool.Get().(*scrubber) }
+func (a *Anonymizer) putScrubber(s *scrubber) { a.pool.Put(s) }

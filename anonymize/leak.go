@@ -1,0 +1,320 @@
+package anonymize
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/kakehashi-hub/kakehashi/stix"
+)
+
+// kindUnencodable is the kind of the single hit reported for a bundle that
+// cannot even be serialized: it cannot be checked, so it is not released.
+const kindUnencodable Kind = "unencodable"
+
+// LeakCheck searches the serialized form of b for every registry term of the
+// party submitter, in every normalized form (NFKC, case folded, white space
+// ignored, defanged dots undone): names and aliases with and without
+// corporate suffixes, domains and subdomains, addresses inside its networks,
+// ASNs, its STIX identity id, contact names, e-mail addresses and phone
+// numbers. Every JSON string (keys included) is checked twice: as it is
+// written in the JSON text, and decoded, so that \u escapes cannot hide a
+// term. It returns one Hit per offending string with its JSON pointer
+// (/objects/3/description), nil when the copy is clean. An unknown submitter
+// is checked against every party (fail closed).
+func (a *Anonymizer) LeakCheck(b *stix.Bundle, submitter string) []Hit {
+	s := a.getScrubber()
+	defer a.putScrubber(s)
+	pi, ok := a.byID[submitter]
+	if !ok {
+		pi = -1
+	}
+	return a.leakCheck(b, pi, s)
+}
+
+// leakCheck checks b for the terms of party (-1: every party but the one
+// whose identity is the CEPTOAR identity the copies are attributed to).
+func (a *Anonymizer) leakCheck(b *stix.Bundle, party int, s *scrubber) []Hit {
+	// The copy as it will be served; an object whose JSON is broken fails
+	// the scan below and withholds the copy.
+	data := serialize(b)
+	m := mode{party: party, except: -1}
+	if party < 0 {
+		m.except = a.hub
+	}
+	lc := &leakScan{a: a, s: s, m: m, data: data}
+	if !lc.value(0) || lc.skipWS() != len(data) {
+		lc.hits = append(lc.hits, Hit{Pointer: "", Kind: kindUnencodable})
+	}
+	return lc.hits
+}
+
+// leakScan walks JSON text, tracking the JSON pointer of each value.
+type leakScan struct {
+	a    *Anonymizer
+	s    *scrubber
+	m    mode
+	data []byte
+	pos  int
+	path []string
+	hits []Hit
+}
+
+func (l *leakScan) skipWS() int {
+	for l.pos < len(l.data) {
+		switch l.data[l.pos] {
+		case ' ', '\t', '\n', '\r':
+			l.pos++
+		default:
+			return l.pos
+		}
+	}
+	return l.pos
+}
+
+func (l *leakScan) pointer() string {
+	var sb strings.Builder
+	for _, p := range l.path {
+		sb.WriteByte('/')
+		sb.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
+	}
+	return sb.String()
+}
+
+func (l *leakScan) hit(k Kind) {
+	p := l.pointer()
+	if n := len(l.hits); n > 0 && l.hits[n-1].Pointer == p {
+		return
+	}
+	l.hits = append(l.hits, Hit{Pointer: p, Kind: k})
+}
+
+// check runs detection over one piece of text.
+func (l *leakScan) check(text string) {
+	if _, spans := l.s.detect(text, l.m); len(spans) > 0 {
+		l.hit(spans[0].kind)
+	}
+}
+
+// str reads a string token; it returns the raw text between the quotes and
+// the decoded text.
+func (l *leakScan) str() (raw, dec string, ok bool) {
+	start := l.pos + 1
+	esc := false
+	i := start
+	for i < len(l.data) && l.data[i] != '"' {
+		if l.data[i] == '\\' {
+			esc = true
+			i++
+		}
+		i++
+	}
+	if i >= len(l.data) {
+		return "", "", false
+	}
+	raw = string(l.data[start:i])
+	l.pos = i + 1
+	if !esc {
+		return raw, raw, true
+	}
+	dec, ok = unescape(l.data[start:i])
+	return raw, dec, ok
+}
+
+func (l *leakScan) checkString(raw, dec string) {
+	l.check(dec)
+	if raw != dec {
+		l.check(raw)
+	}
+}
+
+func (l *leakScan) value(depth int) bool {
+	if depth > 200 {
+		return false
+	}
+	if l.skipWS() >= len(l.data) {
+		return false
+	}
+	switch c := l.data[l.pos]; c {
+	case '{':
+		l.pos++
+		for first := true; ; first = false {
+			if l.skipWS() >= len(l.data) {
+				return false
+			}
+			if l.data[l.pos] == '}' && first {
+				l.pos++
+				return true
+			}
+			if l.data[l.pos] != '"' {
+				return false
+			}
+			raw, key, ok := l.str()
+			if !ok {
+				return false
+			}
+			l.path = append(l.path, key)
+			l.checkString(raw, key)
+			if l.skipWS() >= len(l.data) || l.data[l.pos] != ':' {
+				return false
+			}
+			l.pos++
+			if !l.value(depth + 1) {
+				return false
+			}
+			l.path = l.path[:len(l.path)-1]
+			if l.skipWS() >= len(l.data) {
+				return false
+			}
+			if l.data[l.pos] == ',' {
+				l.pos++
+				continue
+			}
+			if l.data[l.pos] == '}' {
+				l.pos++
+				return true
+			}
+			return false
+		}
+	case '[':
+		l.pos++
+		for i := 0; ; i++ {
+			if l.skipWS() >= len(l.data) {
+				return false
+			}
+			if l.data[l.pos] == ']' && i == 0 {
+				l.pos++
+				return true
+			}
+			l.path = append(l.path, strconv.Itoa(i))
+			if !l.value(depth + 1) {
+				return false
+			}
+			l.path = l.path[:len(l.path)-1]
+			if l.skipWS() >= len(l.data) {
+				return false
+			}
+			if l.data[l.pos] == ',' {
+				l.pos++
+				continue
+			}
+			if l.data[l.pos] == ']' {
+				l.pos++
+				return true
+			}
+			return false
+		}
+	case '"':
+		raw, dec, ok := l.str()
+		if !ok {
+			return false
+		}
+		l.checkString(raw, dec)
+		return true
+	default:
+		start := l.pos
+		for l.pos < len(l.data) {
+			c := l.data[l.pos]
+			if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+				break
+			}
+			l.pos++
+		}
+		tok := string(l.data[start:l.pos])
+		if tok == "" || !utf8.ValidString(tok) {
+			return false
+		}
+		if tok[0] == '-' || tok[0] >= '0' && tok[0] <= '9' {
+			l.number(tok)
+		}
+		return true
+	}
+}
+
+// number checks a JSON number: an autonomous-system number of the party, or
+// digits that contain one of its phone numbers.
+func (l *leakScan) number(tok string) {
+	if n, err := strconv.ParseInt(tok, 10, 64); err == nil {
+		key := ""
+		if len(l.path) > 0 {
+			key = l.path[len(l.path)-1]
+		}
+		if key == "number" || strings.Contains(key, "asn") {
+			if p, ok := l.a.asns[n]; ok && (l.m.party < 0 && p != l.m.except || p == l.m.party) {
+				l.hit(KindASN)
+				return
+			}
+		}
+	}
+	l.check(tok)
+}
+
+// unescape decodes the content of a JSON string (RFC 8259 §7), surrogate
+// pairs included.
+func unescape(s []byte) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			b = append(b, c)
+			continue
+		}
+		i++
+		if i >= len(s) {
+			return "", false
+		}
+		switch s[i] {
+		case '"', '\\', '/':
+			b = append(b, s[i])
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := hex4(s, i+1)
+			if !ok {
+				return "", false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if r2, ok := hex4(s, i+3); ok && i+2 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						r = d
+						i += 6
+					}
+				}
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
+}
+
+func hex4(s []byte, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}

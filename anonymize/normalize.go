@@ -1,0 +1,177 @@
+package anonymize
+
+import (
+	"bytes"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// normText is a string in matching form: Unicode NFKC, case folded, every
+// white-space or invisible formatting character as one ASCII space, every
+// dash-like character as '-', and the defanged forms "[.]", "(.)" and "[@]"
+// collapsed to "." and "@". Matching runs on b; each byte of b maps back to
+// the source bytes it came from, so a match can be replaced in the original
+// string and everything around it stays exactly as submitted.
+type normText struct {
+	b        []byte
+	identity bool    // b[i] came from src[i] (ASCII fast path)
+	start    []int32 // source start of the unit b[i] came from
+	end      []int32 // source end of that unit
+}
+
+// srcSpan maps the normalized span [a, z) back to source byte offsets.
+func (n *normText) srcSpan(a, z int) (int, int) {
+	if n.identity {
+		return a, z
+	}
+	return int(n.start[a]), int(n.end[z-1])
+}
+
+// normalizer holds reusable buffers; one per goroutine.
+type normalizer struct {
+	nt    normText
+	fold  cases.Caser
+	it    norm.Iter
+	runeb [utf8.UTFMax]byte
+}
+
+func newNormalizer() *normalizer {
+	return &normalizer{fold: cases.Fold()}
+}
+
+// needsSlowPath reports whether s has a byte outside ASCII or a defang bracket.
+func needsSlowPath(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		if (c == '[' || c == '(') && i+2 < len(s) && (s[i+1] == '.' || s[i+1] == '@') && (s[i+2] == ']' || s[i+2] == ')') {
+			return true
+		}
+	}
+	return false
+}
+
+// normalize fills n.nt from s. The result is valid until the next call.
+func (n *normalizer) normalize(s string) *normText {
+	nt := &n.nt
+	nt.b = nt.b[:0]
+	if !needsSlowPath(s) {
+		// ASCII: NFKC is the identity and case folding is lowering.
+		nt.identity = true
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+				c = ' '
+			case c < 0x20 || c == 0x7f:
+				c = ' '
+			}
+			nt.b = append(nt.b, c)
+		}
+		return nt
+	}
+	nt.identity = false
+	nt.start = nt.start[:0]
+	nt.end = nt.end[:0]
+	emit := func(p []byte, s0, s1 int) {
+		for _, c := range p {
+			nt.b = append(nt.b, c)
+			nt.start = append(nt.start, int32(s0))
+			nt.end = append(nt.end, int32(s1))
+		}
+	}
+	n.it.InitString(norm.NFKC, s)
+	for !n.it.Done() {
+		p0 := n.it.Pos()
+		seg := n.it.Next()
+		p1 := n.it.Pos()
+		same := p1-p0 == len(seg) && string(seg) == s[p0:p1]
+		off := 0
+		for off < len(seg) {
+			r, size := utf8.DecodeRune(seg[off:])
+			s0, s1 := p0, p1
+			if same {
+				s0, s1 = p0+off, p0+off+size
+			}
+			off += size
+			switch {
+			case r < utf8.RuneSelf:
+				c := byte(r)
+				switch {
+				case c >= 'A' && c <= 'Z':
+					c += 'a' - 'A'
+				case c < 0x20 || c == 0x7f:
+					c = ' '
+				}
+				nt.b = append(nt.b, c)
+				nt.start = append(nt.start, int32(s0))
+				nt.end = append(nt.end, int32(s1))
+			case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError:
+				emit([]byte{' '}, s0, s1)
+			case isDash(r):
+				emit([]byte{'-'}, s0, s1)
+			case r == '＠' || r == '﹫':
+				emit([]byte{'@'}, s0, s1)
+			case unicode.SimpleFold(r) != r:
+				k := utf8.EncodeRune(n.runeb[:], r)
+				emit(n.fold.Bytes(n.runeb[:k]), s0, s1)
+			default:
+				emit(seg[off-size:off], s0, s1)
+			}
+		}
+	}
+	n.undefang()
+	return nt
+}
+
+// undefang collapses "[.]", "(.)", "[@]" and "(@)" in place.
+func (n *normalizer) undefang() {
+	nt := &n.nt
+	if !bytes.Contains(nt.b, []byte(".]")) && !bytes.Contains(nt.b, []byte(".)")) && !bytes.Contains(nt.b, []byte("@]")) && !bytes.Contains(nt.b, []byte("@)")) {
+		return
+	}
+	w := 0
+	for r := 0; r < len(nt.b); r++ {
+		if r+2 < len(nt.b) && (nt.b[r] == '[' || nt.b[r] == '(') && (nt.b[r+1] == '.' || nt.b[r+1] == '@') && (nt.b[r+2] == ']' || nt.b[r+2] == ')') {
+			nt.b[w] = nt.b[r+1]
+			nt.start[w] = nt.start[r]
+			nt.end[w] = nt.end[r+2]
+			w++
+			r += 2
+			continue
+		}
+		nt.b[w], nt.start[w], nt.end[w] = nt.b[r], nt.start[r], nt.end[r]
+		w++
+	}
+	nt.b, nt.start, nt.end = nt.b[:w], nt.start[:w], nt.end[:w]
+}
+
+// isDash reports the dash and long-vowel characters people type in phone
+// numbers and addresses in Japanese text (03ー1234ー5678, 1−2−3).
+func isDash(r rune) bool {
+	switch {
+	case r >= 0x2010 && r <= 0x2015, r == 0x2212, r == 0x30FC, r == 0xFF70, r == 0xFE63, r == 0xFE58, r == 0x2043:
+		return true
+	}
+	return false
+}
+
+// normalizeTerm returns a registry term in matching form with white space
+// removed (matching skips white space, so 山田 太郎 = 山田太郎).
+func normalizeTerm(n *normalizer, s string) string {
+	nt := n.normalize(s)
+	out := make([]byte, 0, len(nt.b))
+	for _, c := range nt.b {
+		if c != ' ' {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
