@@ -11,9 +11,15 @@ func (s *Server) routes() {
 	a.Get("/.well-known/jwks.json", s.handleJWKS)
 	a.Get("/metrics", s.handleMetrics)
 
+	// The public channel is readable without a token (INTERFACES.md §6).
+	a.Get("/api/v1/exports/public", s.handleExport)
+
 	api := a.Group("/api/v1", s.authenticate)
 	api.Post("/submissions", s.require(rightSubmit), s.handleSubmissionCreate)
 	api.Get("/submissions/:id", s.handleSubmissionGet)
+	api.Get("/submissions/:id/preview/:channel", s.handlePreview)
+	api.Post("/submissions/:id/release", s.handleRelease)
+	api.Get("/exports/:channel", s.handleExport)
 	api.Get("/obligations", s.handleObligationList)
 	api.Post("/obligations/:id/met", s.handleObligationMet)
 	api.Get("/reports/detailed/:id", s.handleReportDetailed)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
@@ -21,6 +22,7 @@ type Config struct {
 	Intake      *sharing.Intake
 	Obligations *sharing.Obligations
 	Reports     *sharing.Reports
+	Releases    *sharing.Releases
 	Registry    *sharing.Registry
 	Store       sharing.Store
 	Signer      *token.Signer
@@ -40,8 +42,8 @@ type Server struct {
 
 // New builds the Fiber app with every route.
 func New(cfg Config) (*Server, error) {
-	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
-		return nil, errors.New("server: intake, obligations, reports, registry, store and signer are required")
+	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
+		return nil, errors.New("server: intake, obligations, reports, releases, registry, store and signer are required")
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20
@@ -87,3 +89,5 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.app.ShutdownWithContext(ctx)
 }
+
+func uuidString() string { return uuid.NewString() }

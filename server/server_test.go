@@ -18,6 +18,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
+	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
@@ -55,10 +56,15 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 		t.Fatal(err)
 	}
 	clock := &testClock{t: time.Now()}
-	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now}
+	anon, err := anonymize.NewAnonymizer(reg.Parties(), anonymize.Options{PseudonymKey: []byte("test-pseudonym-key-0123456789"), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now, Router: &sharing.Router{Registry: reg}, Copier: &sharing.Copier{Anonymizer: anon}}
 	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
-		Obligations: &sharing.Obligations{Store: db, Now: clock.Now},
-		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now}})
+		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
+		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
+		Releases:    &sharing.Releases{Store: db, Now: clock.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,8 @@ func TestGracefulShutdownFinishesInFlightSubmission(t *testing.T) {
 	gs := &gatedStore{Store: f.db, entered: make(chan struct{}), gate: make(chan struct{})}
 	in := &sharing.Intake{Store: gs, Registry: f.reg, Now: time.Now}
 	srv, err := New(Config{Intake: in, Registry: f.reg, Store: gs, Signer: f.signer,
-		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now}})
+		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now},
+		Releases: &sharing.Releases{Store: gs, Now: time.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
@@ -26,7 +27,7 @@ type submissionResponse struct {
 	Objects       []sharing.SubmittedObject `json:"objects"`
 	Incidents     []reporting.Result        `json:"incidents"`
 	Obligations   []reporting.Obligation    `json:"obligations"`
-	Channels      []json.RawMessage         `json:"channels"`
+	Channels      []channelStatus           `json:"channels"`
 	Bundle        json.RawMessage           `json:"bundle,omitempty"`
 }
 
@@ -35,7 +36,7 @@ func newSubmissionResponse(sub *sharing.Submission, status string) submissionRes
 		SubmissionID: sub.ID, Status: status, Organization: sub.Organization,
 		ReceivedAt: sub.ReceivedAt.UTC().Format(time.RFC3339Nano), ShareWith: sub.ShareWith,
 		HoldForReview: sub.HoldForReview, Objects: sub.Objects,
-		Incidents: sub.Incidents, Obligations: []reporting.Obligation{}, Channels: []json.RawMessage{},
+		Incidents: sub.Incidents, Obligations: []reporting.Obligation{}, Channels: []channelStatus{},
 	}
 	if r.Incidents == nil {
 		r.Incidents = []reporting.Result{}
@@ -47,6 +48,23 @@ func newSubmissionResponse(sub *sharing.Submission, status string) submissionRes
 		r.ShareWith = []string{}
 	}
 	return r
+}
+
+// channelStatus is a routing-plan element (INTERFACES.md §5) with the status
+// of its copy (§6): released, held or withheld, and why.
+type channelStatus struct {
+	sharing.Route
+	Status  sharing.ReleaseStatus `json:"status"`
+	Notice  string                `json:"notice,omitempty"`
+	Reasons []anonymize.Hit       `json:"reasons,omitempty"`
+}
+
+func channelStatuses(copies []sharing.StoredCopy) []channelStatus {
+	out := make([]channelStatus, 0, len(copies))
+	for _, c := range copies {
+		out = append(out, channelStatus{Route: c.Route, Status: c.Status, Notice: c.Notice, Reasons: c.Hits})
+	}
+	return out
 }
 
 // acceptedMediaTypes are the content types a submission may be sent as.
@@ -78,13 +96,19 @@ func (s *Server) handleSubmissionCreate(c *fiber.Ctx) error {
 		var created bool
 		sub, created, err = s.cfg.Intake.Submit(c.UserContext(), p.Org, req)
 		if err == nil {
+			r := newSubmissionResponse(sub, "accepted")
+			copies, err := s.cfg.Store.FindCopies(c.UserContext(), sub.ID)
+			if err != nil {
+				return err
+			}
+			r.Channels = channelStatuses(copies)
 			if !created {
 				s.metrics.submissions.WithLabelValues("duplicate").Inc()
-				return c.Status(fiber.StatusOK).JSON(newSubmissionResponse(sub, "accepted"))
+				return c.Status(fiber.StatusOK).JSON(r)
 			}
 			s.metrics.submissions.WithLabelValues("accepted").Inc()
 			c.Location("/api/v1/submissions/" + sub.ID)
-			return c.Status(fiber.StatusCreated).JSON(newSubmissionResponse(sub, "accepted"))
+			return c.Status(fiber.StatusCreated).JSON(r)
 		}
 	}
 	s.metrics.submissions.WithLabelValues("refused").Inc()
@@ -108,6 +132,11 @@ func (s *Server) handleSubmissionGet(c *fiber.Ctx) error {
 	}
 	r := newSubmissionResponse(sub, "accepted")
 	r.Bundle = bundle
+	copies, err := s.cfg.Store.FindCopies(c.UserContext(), sub.ID)
+	if err != nil {
+		return err
+	}
+	r.Channels = channelStatuses(copies)
 	// The obligations as they stand now (met, overdue, escalated by later versions).
 	r.Obligations = []reporting.Obligation{}
 	for _, inc := range sub.Incidents {

@@ -19,6 +19,10 @@ const (
 	AuditClassification    = "classification"
 	AuditObligationMet     = "obligation.met"
 	AuditObligationOverdue = "obligation.overdue"
+	AuditRelease           = "release"
+	AuditWithheld          = "withheld"
+	AuditRevoked           = "revoked"
+	AuditChannelRead       = "channel.read"
 )
 
 // AuditEvent is what a caller asks to record.

@@ -52,6 +52,8 @@ type Intake struct {
 	Limits   stix.Limits
 	Strict   BundleChecker      // optional: the OASIS schemas (--stix-schemas)
 	Rules    *reporting.RuleSet // nil: the baseline rule set
+	Router   *Router            // nil: no routing (the submission is only stored and classified)
+	Copier   *Copier
 	Now      func() time.Time
 
 	// mu serializes classification and storage, so that two versions of one
@@ -262,6 +264,11 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	if err := in.classify(ctx, org, b, now, rec); err != nil {
 		return nil, false, err
 	}
+	if in.Router != nil {
+		if err := in.route(ctx, org, req, rec); err != nil {
+			return nil, false, err
+		}
+	}
 	if err := in.Store.CreateSubmission(ctx, rec); err != nil {
 		if errors.Is(err, ErrConflict) {
 			// A concurrent identical submission won the race: answer with it.
@@ -328,6 +335,79 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 	}
 	if len(violations) > 0 {
 		return &RefusedError{Kind: RefusedInvalid, Violations: violations}
+	}
+	return nil
+}
+
+// route plans where each object goes, builds every copy (anonymized and
+// leak-checked for the community) and records what is released, held or
+// withheld, and what earlier copies this version revokes (SHARING.md §6).
+func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, rec *IntakeRecord) error {
+	sub := rec.Submission
+	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
+	sub.Plan = in.Router.Plan(rr)
+	hold := req.HoldForReview || org.HoldForReview
+	released := map[string][]ChannelEntry{} // channel + object → entries already released there
+	earlier := func(ch Channel, id string) ([]ChannelEntry, error) {
+		k := string(ch) + " " + id
+		if e, ok := released[k]; ok {
+			return e, nil
+		}
+		e, err := in.Store.FindReleasedEntries(ctx, ch, id)
+		released[k] = e
+		return e, err
+	}
+	for i, route := range sub.Plan.Channels {
+		cp, err := in.Copier.Build(rr, route, hold)
+		if err != nil {
+			// Fail closed: a copy the hub could not make safely is withheld
+			// for review, and the rest of the flow goes on.
+			cp = Copy{Route: route, Status: StatusWithheld, Notice: "Withheld: the hub could not build a valid copy for this channel; it is queued for review."}
+			rec.Audit = append(rec.Audit, AuditEvent{Actor: "hub", Action: AuditWithheld, Subject: sub.ID,
+				Detail: map[string]any{"channel": string(route.Channel), "error": err.Error()}})
+		}
+		stored := StoredCopy{SubmissionID: sub.ID, Index: i, Route: route, Status: cp.Status, Hits: cp.Hits, Notice: cp.Notice}
+		if cp.Bundle != nil {
+			if stored.Bundle, err = json.Marshal(cp.Bundle); err != nil {
+				return fmt.Errorf("encode copy: %w", err)
+			}
+		}
+		rec.Copies = append(rec.Copies, stored)
+		entries, err := entriesOf(cp, sub, nil)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			prev, err := earlier(e.Channel, e.ObjectID)
+			if err != nil {
+				return err
+			}
+			if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && slices.Equal(p.Recipients, e.Recipients) }) {
+				continue // this exact version is already in the channel for these readers
+			}
+			rec.Entries = append(rec.Entries, e)
+		}
+		detail := map[string]any{"channel": string(route.Channel), "recipients": len(route.Recipients), "objects": len(route.Objects), "status": string(cp.Status)}
+		action := AuditRelease
+		if cp.Status == StatusWithheld {
+			action = AuditWithheld
+			var pointers []string
+			for _, h := range cp.Hits {
+				pointers = append(pointers, h.Pointer+" ("+string(h.Kind)+")")
+			}
+			detail["hits"] = pointers
+		}
+		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
+	}
+	revoked, tombstones, err := in.revocations(ctx, sub, req.Bundle, sub.Plan)
+	if err != nil {
+		return err
+	}
+	rec.Revoked = revoked
+	rec.Entries = append(rec.Entries, tombstones...)
+	for _, r := range revoked {
+		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
+			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID}})
 	}
 	return nil
 }

@@ -49,6 +49,7 @@ type Organization struct {
 	UsersAtFYEnd                *int64 // users at the end of the previous fiscal year; nil when unknown
 	ISACMember                  bool
 	DefaultTLP                  stix.TLP // 0 when the registry sets none
+	HoldForReview               bool     // community copies wait for the submitter's release by default
 	PGPPublicKey                string   // armored; from pgp_public_key or the file pgp_public_key_file names
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kakehashi-hub/kakehashi/anonymize"
+
 	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
@@ -80,13 +82,14 @@ type orgFile struct {
 	UsersAtFYEnd                *int64    `yaml:"users_at_fy_end,omitempty"`
 	ISACMember                  bool      `yaml:"isac_member,omitempty"`
 	DefaultTLP                  string    `yaml:"default_tlp,omitempty"`
+	HoldForReview               bool      `yaml:"hold_for_review,omitempty"`
 	PGPPublicKeyFile            string    `yaml:"pgp_public_key_file,omitempty"`
 	PGPPublicKey                string    `yaml:"pgp_public_key,omitempty"`
 }
 
 var (
 	topKeys     = []string{"organizations"}
-	orgKeys     = []string{"id", "role", "identity", "name", "aliases", "domains", "networks", "asns", "contacts", "designated_public_institution", "users_at_fy_end", "isac_member", "default_tlp", "pgp_public_key_file", "pgp_public_key"}
+	orgKeys     = []string{"id", "role", "identity", "name", "aliases", "domains", "networks", "asns", "contacts", "designated_public_institution", "users_at_fy_end", "isac_member", "default_tlp", "hold_for_review", "pgp_public_key_file", "pgp_public_key"}
 	contactKeys = []string{"name", "email", "phone"}
 )
 
@@ -140,7 +143,7 @@ func (of orgFile) organization(dir string) (*Organization, error) {
 		ID: of.ID, Role: Role(of.Role), Identity: of.Identity, Name: of.Name, Aliases: of.Aliases,
 		Domains: of.Domains, ASNs: of.ASNs, Contacts: of.Contacts,
 		DesignatedPublicInstitution: of.DesignatedPublicInstitution, UsersAtFYEnd: of.UsersAtFYEnd,
-		ISACMember: of.ISACMember, PGPPublicKey: of.PGPPublicKey,
+		ISACMember: of.ISACMember, PGPPublicKey: of.PGPPublicKey, HoldForReview: of.HoldForReview,
 	}
 	for _, n := range of.Networks {
 		p, err := netip.ParsePrefix(n)
@@ -233,7 +236,7 @@ func MarshalRegistry(orgs []*Organization) ([]byte, error) {
 			ID: o.ID, Role: string(o.Role), Identity: o.Identity, Name: o.Name, Aliases: o.Aliases,
 			Domains: o.Domains, ASNs: o.ASNs, Contacts: o.Contacts,
 			DesignatedPublicInstitution: o.DesignatedPublicInstitution, UsersAtFYEnd: o.UsersAtFYEnd,
-			ISACMember: o.ISACMember, PGPPublicKey: o.PGPPublicKey,
+			ISACMember: o.ISACMember, PGPPublicKey: o.PGPPublicKey, HoldForReview: o.HoldForReview,
 		}
 		for _, n := range o.Networks {
 			of.Networks = append(of.Networks, n.String())
@@ -244,4 +247,19 @@ func MarshalRegistry(orgs []*Organization) ([]byte, error) {
 		f.Organizations = append(f.Organizations, of)
 	}
 	return yaml.Marshal(f)
+}
+
+// Parties returns what the anonymizer must scrub of every organization: all
+// names, domains, networks, ASNs and contacts of the registry (SHARING.md §4).
+func (r *Registry) Parties() []anonymize.Party {
+	out := make([]anonymize.Party, 0, len(r.orgs))
+	for _, o := range r.orgs {
+		p := anonymize.Party{ID: o.ID, Identity: o.Identity, Names: append([]string{o.Name}, o.Aliases...),
+			Domains: o.Domains, Networks: o.Networks, ASNs: o.ASNs}
+		for _, c := range o.Contacts {
+			p.Contacts = append(p.Contacts, anonymize.Contact(c))
+		}
+		out = append(out, p)
+	}
+	return out
 }

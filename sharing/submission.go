@@ -21,6 +21,8 @@ type Submission struct {
 	// Incidents is the classification of every telecom incident of the
 	// submission (INTERFACES.md §4), as answered at intake.
 	Incidents []reporting.Result
+	// Plan is where each object went (INTERFACES.md §5).
+	Plan Plan
 }
 
 // IntakeRecord is everything an accepted submission writes, in one transaction.
@@ -28,6 +30,10 @@ type IntakeRecord struct {
 	Submission  *Submission
 	Objects     []*StoredObject        // versions not stored before
 	Obligations []reporting.Obligation // created or updated by classification
+	Plan        Plan                   // where each object goes
+	Copies      []StoredCopy           // one per route of the plan
+	Entries     []ChannelEntry         // released or held channel entries of the copies, tombstones included
+	Revoked     []ChannelEntry         // earlier entries this version withdraws (by Seq)
 	Audit       []AuditEvent
 }
 
@@ -65,6 +71,7 @@ type ObjectKey struct {
 // nil error) and ErrConflict when a write collides with what is stored.
 type Store interface {
 	reporting.Store
+	ReleaseStore
 
 	// CreateSubmission stores the submission, its new objects, its
 	// obligations and its audit events in one transaction: all of it or

@@ -51,3 +51,13 @@ func TelecomExtensionDefinition() map[string]any {
 		"extension_types": []any{"property-extension"},
 	}
 }
+
+// HubIdentity returns the identity object of the hub itself, the author of
+// the extension definition and of classification notes.
+func HubIdentity() map[string]any {
+	return map[string]any{
+		"type": "identity", "spec_version": SpecVersion, "id": HubIdentityID,
+		"created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+		"name": "Kakehashi hub", "identity_class": "system", "sectors": []any{"communications"},
+	}
+}

@@ -133,3 +133,20 @@ func TLPMarkingObject(t TLP) map[string]any {
 		}},
 	}
 }
+
+// StandardMarkingObject returns the standard marking-definition object of a
+// well-known TLP 1.0 or 2.0 marking id, and false for any other id.
+func StandardMarkingObject(id string) (map[string]any, bool) {
+	d, ok := tlpDefinitions[id]
+	if !ok {
+		return nil, false
+	}
+	if d.tlp2 != "" {
+		return TLPMarkingObject(tlpByMarking[id]), true
+	}
+	return map[string]any{
+		"type": "marking-definition", "spec_version": SpecVersion, "id": id,
+		"created": d.created, "definition_type": "tlp", "name": d.name,
+		"definition": map[string]any{"tlp": d.tlp1},
+	}, true
+}

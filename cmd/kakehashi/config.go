@@ -27,6 +27,13 @@ type Config struct {
 	LogLevel        string        `yaml:"log_level"`
 	Rules           string        `yaml:"rules"`          // reporting rule set: baseline or 2025-proposed
 	SweepInterval   time.Duration `yaml:"sweep_interval"` // how often open obligations are checked for overdue
+	// PseudonymKey is the secret of source pseudonyms (SHARING.md §4); empty:
+	// generated once into the data directory.
+	PseudonymKey      string `yaml:"pseudonym_key"`
+	PseudonymRotation string `yaml:"pseudonym_rotation"` // monthly (default), quarterly or yearly
+	// TLPPolicy overrides cells of the TLP matrix (SHARING.md §3):
+	// {channel: {tlp: yes|no|if-named|named-only}}. Never wider than TLP 2.0.
+	TLPPolicy map[string]map[string]string `yaml:"tlp_policy"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -77,7 +84,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	for name, dst := range map[string]*string{
 		"KAKEHASHI_ADDR": &c.Addr, "KAKEHASHI_DATA": &c.DataDir, "KAKEHASHI_REGISTRY": &c.Registry,
 		"KAKEHASHI_STIX_SCHEMAS": &c.STIXSchemas, "KAKEHASHI_TLS_CERT": &c.TLSCert, "KAKEHASHI_TLS_KEY": &c.TLSKey,
-		"KAKEHASHI_LOG_LEVEL": &c.LogLevel, "KAKEHASHI_RULES": &c.Rules,
+		"KAKEHASHI_LOG_LEVEL": &c.LogLevel, "KAKEHASHI_RULES": &c.Rules, "KAKEHASHI_PSEUDONYM_KEY": &c.PseudonymKey,
 	} {
 		if err := str(name, dst); err != nil {
 			return err
@@ -116,6 +123,11 @@ func (c *Config) Validate() error {
 	}
 	if c.SweepInterval < time.Second {
 		return errors.New("sweep_interval must be at least 1s, e.g. 1m")
+	}
+	switch c.PseudonymRotation {
+	case "", "monthly", "quarterly", "yearly":
+	default:
+		return fmt.Errorf("pseudonym_rotation %q must be monthly, quarterly or yearly", c.PseudonymRotation)
 	}
 	switch c.Rules {
 	case "baseline", "2025-proposed":

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
 	"github.com/kakehashi-hub/kakehashi/reporting"
@@ -18,12 +20,13 @@ import (
 
 // Files of the data directory.
 const (
-	dbFile         = "kakehashi.db"
-	jwtKeyFile     = "hub-jwt-key.json"
-	hubPGPSecret   = "hub-pgp-secret.asc"
-	hubPGPPublic   = "hub-pgp-public.asc"
-	demoTokensFile = "demo-tokens.json"
-	demoKeysDir    = "demo-keys"
+	dbFile           = "kakehashi.db"
+	jwtKeyFile       = "hub-jwt-key.json"
+	hubPGPSecret     = "hub-pgp-secret.asc"
+	hubPGPPublic     = "hub-pgp-public.asc"
+	demoTokensFile   = "demo-tokens.json"
+	demoKeysDir      = "demo-keys"
+	pseudonymKeyFile = "hub-pseudonym.key"
 )
 
 // hub is an opened data directory: registry, database and keys.
@@ -35,6 +38,7 @@ type hub struct {
 	intake      *sharing.Intake
 	obligations *sharing.Obligations
 	reports     *sharing.Reports
+	releases    *sharing.Releases
 }
 
 // openHub opens the data directory, creating the hub's keys on first use.
@@ -71,8 +75,26 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	}
 	lim := stix.DefaultLimits()
 	lim.MaxObjects = cfg.MaxObjects
+	policy, err := sharing.ParsePolicy(cfg.TLPPolicy)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	key, err := pseudonymKey(cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	anon, err := anonymize.NewAnonymizer(reg.Parties(), anonymize.Options{PseudonymKey: key, Rotation: anonymize.Rotation(cfg.PseudonymRotation),
+		CEPTOARIdentity: ceptoarIdentity(reg)})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("anonymizer: %w", err)
+	}
 	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer,
-		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now}}
+		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now,
+			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon}}}
+	h.releases = &sharing.Releases{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
 	if cfg.STIXSchemas != "" {
@@ -87,6 +109,48 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 }
 
 func (h *hub) Close() error { return h.db.Close() }
+
+// ceptoarIdentity is the identity anonymized copies are attributed to: that
+// of the registry's ISAC (the T-CEPTOAR secretariat) when there is exactly
+// one, so that its own names are not mistaken for a leak; else the hub's
+// built-in T-CEPTOAR identity.
+func ceptoarIdentity(reg *sharing.Registry) string {
+	var found []string
+	for _, o := range reg.Organizations() {
+		if o.Role == sharing.RoleISAC {
+			found = append(found, o.Identity)
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
+	}
+	return ""
+}
+
+// pseudonymKey is the secret of source pseudonyms (SHARING.md §4): from the
+// configuration when set, else generated once into the data directory.
+func pseudonymKey(cfg Config) ([]byte, error) {
+	if cfg.PseudonymKey != "" {
+		if len(cfg.PseudonymKey) < 16 {
+			return nil, errors.New("pseudonym_key must be at least 16 characters")
+		}
+		return []byte(cfg.PseudonymKey), nil
+	}
+	p := filepath.Join(cfg.DataDir, pseudonymKeyFile)
+	if b, err := os.ReadFile(p); err == nil {
+		return b, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read pseudonym key: %w", err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("generate pseudonym key: %w", err)
+	}
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write pseudonym key: %w", err)
+	}
+	return b, nil
+}
 
 // ensureHubPGPKey creates the hub's own OpenPGP key pair on first start.
 func ensureHubPGPKey(dir string) error {

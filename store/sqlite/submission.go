@@ -31,9 +31,16 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 	if err != nil {
 		return fmt.Errorf("encode classification: %w", err)
 	}
+	if s.Plan.Channels == nil {
+		s.Plan.Channels = []sharing.Route{}
+	}
+	plan, err := json.Marshal(s.Plan)
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification, plan)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification), string(plan)); err != nil {
 			return fmt.Errorf("insert submission: %w", err)
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)
@@ -60,6 +67,9 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
 			return err
 		}
+		if err := insertRelease(ctx, tx, rec); err != nil {
+			return err
+		}
 		for _, ev := range rec.Audit {
 			if err := db.appendAudit(ctx, tx, ev); err != nil {
 				return err
@@ -81,12 +91,12 @@ func (db *DB) FindSubmissionByDigest(ctx context.Context, org, digest string) (*
 
 func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*sharing.Submission, error) {
 	var (
-		s                   sharing.Submission
-		received, shareWith string
-		classification      []byte
+		s                    sharing.Submission
+		received, shareWith  string
+		classification, plan []byte
 	)
-	err := db.read.QueryRowContext(ctx, `SELECT id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification
-		FROM submissions WHERE `+where, args...).Scan(&s.ID, &s.Organization, &received, &s.BundleID, &s.Digest, &shareWith, &s.HoldForReview, &classification)
+	err := db.read.QueryRowContext(ctx, `SELECT id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification, plan
+		FROM submissions WHERE `+where, args...).Scan(&s.ID, &s.Organization, &received, &s.BundleID, &s.Digest, &shareWith, &s.HoldForReview, &classification, &plan)
 	if err != nil {
 		return nil, fmt.Errorf("find submission: %w", translate(err))
 	}
@@ -98,6 +108,9 @@ func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*s
 	}
 	if err := json.Unmarshal(classification, &s.Incidents); err != nil {
 		return nil, fmt.Errorf("decode classification of %s: %w", s.ID, err)
+	}
+	if err := json.Unmarshal(plan, &s.Plan); err != nil {
+		return nil, fmt.Errorf("decode plan of %s: %w", s.ID, err)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT object_id, type, version, new FROM submission_objects WHERE submission_id = ? ORDER BY seq`, s.ID)
 	if err != nil {
@@ -188,7 +201,7 @@ func (db *DB) findObject(ctx context.Context, where string, args ...any) (*shari
 // a refused submission stored nothing.
 func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	switch table {
-	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens", "obligations":
+	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens", "obligations", "channel_entries", "submission_copies":
 	default:
 		return 0, errors.New("count rows: unknown table " + table)
 	}

@@ -1,0 +1,234 @@
+package sharing
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kakehashi-hub/kakehashi/anonymize"
+	"github.com/kakehashi-hub/kakehashi/reporting"
+	"github.com/kakehashi-hub/kakehashi/stix"
+)
+
+// Release statuses of a channel copy (SHARING.md §6).
+type ReleaseStatus string
+
+// The statuses of a copy.
+const (
+	StatusReleased ReleaseStatus = "released" // in the channel, readable by its recipients
+	StatusHeld     ReleaseStatus = "held"     // waiting for the submitter's release (hold_for_review)
+	StatusWithheld ReleaseStatus = "withheld" // the leak check found registry terms: never released
+)
+
+// Copy is what one route of a plan delivers: the bundle made for that
+// audience, its status, and why it was withheld.
+type Copy struct {
+	Route  Route
+	Status ReleaseStatus
+	Bundle *stix.Bundle // the copy; for a withheld copy, nil
+	// Hits are the leak-check findings of a withheld copy (JSON pointers and
+	// the kind of term, never the term).
+	Hits []anonymize.Hit
+	// Notice tells the submitter what this channel means for the marking.
+	Notice string
+}
+
+// Copier builds the copy of each route (SHARING.md §4, §6).
+type Copier struct {
+	Anonymizer *anonymize.Anonymizer
+}
+
+// standardMarking lets copies reference well-known TLP markings; their
+// definitions are added to every copy that uses them.
+func standardMarking(id string) bool {
+	_, ok := stix.StandardMarkingObject(id)
+	return ok
+}
+
+// Build makes the copy of one route. Statutory copies are the original
+// objects (identified) with the classification note of every incident;
+// community copies are anonymized and leak-checked, and withheld on a hit.
+// hold asks community copies to wait for the submitter's release.
+func (c *Copier) Build(req RouteRequest, route Route, hold bool) (Copy, error) {
+	cp := Copy{Route: route}
+	var objs []*stix.Object
+	for _, o := range req.Bundle.Objects {
+		if slices.Contains(route.Objects, o.ID) {
+			objs = append(objs, &stix.Object{Type: o.Type, ID: o.ID, SpecVersion: o.SpecVersion, Created: o.Created, Modified: o.Modified,
+				CreatedByRef: o.CreatedByRef, ObjectMarkingRefs: o.ObjectMarkingRefs, Props: stix.CloneProps(o.Props)})
+		}
+	}
+	bundleID := copyBundleID(req.Bundle.ID, route)
+	if route.Profile == anonymize.ProfileIdentified {
+		for _, res := range req.Incidents {
+			if slices.ContainsFunc(objs, func(o *stix.Object) bool { return o.ID == res.IncidentID }) {
+				note, err := classificationNote(res)
+				if err != nil {
+					return cp, err
+				}
+				objs = append(objs, note)
+			}
+		}
+		cp.Notice = "Statutory channel: the regulator receives this report whatever its TLP, because the law requires it; the TLP marking travels with the copy and binds the recipient."
+	} else {
+		res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
+		if err != nil {
+			return cp, fmt.Errorf("anonymize for %s: %w", route.Channel, err)
+		}
+		if res.Withheld {
+			cp.Status, cp.Hits = StatusWithheld, res.Hits
+			cp.Notice = "Withheld: the leak check found your organization's terms in the anonymized copy; it will not be released. Review the listed places."
+			return cp, nil
+		}
+		objs = res.Bundle.Objects
+		if route.Named {
+			cp.Notice = "Shared only with the organizations you named in share_with."
+		}
+	}
+	objs = withSupport(objs)
+	objs = stix.PruneReferences(objs, standardMarking)
+	out := &stix.Bundle{ID: bundleID, Objects: objs}
+	if err := stix.Validate(out); err != nil {
+		// Fail closed: a copy that is not valid STIX is not sent anywhere.
+		return cp, fmt.Errorf("copy for %s is not valid STIX: %w", route.Channel, err)
+	}
+	if route.Profile != anonymize.ProfileIdentified {
+		// The leak check runs on the final copy, after support objects were added.
+		if hits := c.Anonymizer.LeakCheck(out, req.Submitter.ID); len(hits) > 0 {
+			cp.Status, cp.Hits = StatusWithheld, hits
+			cp.Notice = "Withheld: the leak check found your organization's terms in the anonymized copy; it will not be released."
+			return cp, nil
+		}
+	}
+	cp.Bundle = out
+	cp.Status = StatusReleased
+	if hold && !route.Channel.Statutory() {
+		cp.Status = StatusHeld
+	}
+	return cp, nil
+}
+
+// withSupport adds the definitions the copy's objects use: standard TLP
+// marking definitions and, for the telecom extension, its definition and the
+// hub identity that authors it (PROFILE.md §3–4).
+func withSupport(objs []*stix.Object) []*stix.Object {
+	have := map[string]bool{}
+	for _, o := range objs {
+		have[o.ID] = true
+	}
+	add := func(props map[string]any) {
+		id, _ := props["id"].(string)
+		if have[id] {
+			return
+		}
+		o, err := stix.NewObject(props)
+		if err != nil {
+			return
+		}
+		have[id] = true
+		objs = append(objs, o)
+	}
+	var markings []string
+	telecom := false
+	for _, o := range objs {
+		markings = append(markings, o.ObjectMarkingRefs...)
+		if gm, ok := o.Props["granular_markings"].([]any); ok {
+			for _, g := range gm {
+				if m, ok := g.(map[string]any); ok {
+					if ref, ok := m["marking_ref"].(string); ok {
+						markings = append(markings, ref)
+					}
+				}
+			}
+		}
+		if exts, ok := o.Props["extensions"].(map[string]any); ok {
+			if _, ok := exts[stix.TelecomExtensionID]; ok {
+				telecom = true
+			}
+		}
+	}
+	slices.Sort(markings)
+	for _, m := range slices.Compact(markings) {
+		if props, ok := stix.StandardMarkingObject(m); ok {
+			add(props)
+		}
+	}
+	if telecom {
+		add(stix.HubIdentity())
+		add(stix.TelecomExtensionDefinition())
+	}
+	return objs
+}
+
+// classificationNote is the hub's note on an incident carrying its
+// classification (PROFILE.md §4), delivered to the submitter and the
+// statutory channels only. Its id is derived from the incident version, so
+// the same version always has the same note.
+func classificationNote(res reporting.Result) (*stix.Object, error) {
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return nil, fmt.Errorf("encode classification: %w", err)
+	}
+	var cls map[string]any
+	if err := json.Unmarshal(raw, &cls); err != nil {
+		return nil, fmt.Errorf("decode classification: %w", err)
+	}
+	var lines []string
+	lines = append(lines, fmt.Sprintf("Classification under the Telecommunications Business Act (%s): %s", ruleSetOf(res), res.Classification))
+	if res.Provisional {
+		lines = append(lines, "Provisional: the incident has not recovered; it is classified on the time elapsed so far.")
+	}
+	for _, o := range res.Obligations {
+		due := "without a date"
+		if o.Due != nil {
+			due = "due " + o.Due.String()
+		}
+		l := fmt.Sprintf("- %s to %s, %s, %s", o.Kind, o.Recipient, due, o.Status)
+		if o.SubsumedBy != "" {
+			l += " (subsumed by " + string(o.SubsumedBy) + ": " + o.Reason + ")"
+		}
+		lines = append(lines, l)
+	}
+	modified := res.Modified
+	if _, err := stix.ParseTimestamp(modified); err != nil {
+		modified = stix.FormatTimestamp(time.Now())
+	}
+	return stix.NewObject(map[string]any{
+		"type": "note", "spec_version": stix.SpecVersion, "id": "note--" + derivedUUID("classification", res.IncidentID, res.Modified),
+		"created": modified, "modified": modified, "created_by_ref": stix.HubIdentityID,
+		"abstract": "Statutory classification", "content": strings.Join(lines, "\n"),
+		"object_refs":                []any{res.IncidentID},
+		"x_kakehashi_classification": cls,
+		"x_kakehashi_classified_for": res.Organization,
+	})
+}
+
+func ruleSetOf(res reporting.Result) string {
+	if res.RuleSet != "" {
+		return res.RuleSet
+	}
+	return reporting.DefaultRuleSet
+}
+
+// derivedUUID makes a stable RFC 4122 version-4-shaped UUID from parts, so
+// that ids the hub mints are the same every time for the same input.
+func derivedUUID(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	h[6] = h[6]&0x0f | 0x40
+	h[8] = h[8]&0x3f | 0x80
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// copyBundleID names the bundle of one copy: stable per submission bundle and route.
+func copyBundleID(src string, r Route) string {
+	return "bundle--" + derivedUUID(src, string(r.Channel), strings.Join(r.Recipients, ","))
+}
+
+// errWithheld marks an attempt to release a withheld copy.
+var errWithheld = errors.New("withheld copies are never released")

@@ -1,0 +1,184 @@
+package sharing
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kakehashi-hub/kakehashi/anonymize"
+	"github.com/kakehashi-hub/kakehashi/stix"
+)
+
+// StatusRevoked marks a channel entry withdrawn because a later version of the
+// object may no longer go to that channel (SHARING.md §6).
+const StatusRevoked ReleaseStatus = "revoked"
+
+// ChannelEntry is one object version in a channel: what a recipient reads.
+type ChannelEntry struct {
+	Seq          int64 // assigned by the store; orders entries with the same DateAdded
+	Channel      Channel
+	ObjectID     string
+	Version      string
+	SubmissionID string
+	Organization string   // the submitter; never shown to recipients
+	Recipients   []string // nil: the channel's whole audience; else only these organizations
+	Status       ReleaseStatus
+	DateAdded    time.Time // when it became readable (release time), microseconds
+	JSON         []byte    // the object as this channel's copy carries it
+}
+
+// StoredCopy is the record of one route's copy, kept for preview and review.
+type StoredCopy struct {
+	SubmissionID string
+	Index        int
+	Route        Route
+	Status       ReleaseStatus
+	Hits         []anonymize.Hit
+	Notice       string
+	Bundle       []byte // the copy's JSON; nil when withheld
+}
+
+// ChannelFilter selects what one organization may read of a channel.
+type ChannelFilter struct {
+	Channel    Channel
+	Reader     string    // organization id; "" for the anonymous public reader
+	AddedAfter time.Time // zero: from the beginning
+	Limit      int       // 0: no limit
+}
+
+// ReleaseStore is the persistence of copies and channel entries.
+type ReleaseStore interface {
+	// FindCopies returns the copies of a submission in plan order.
+	FindCopies(ctx context.Context, submissionID string) ([]StoredCopy, error)
+	// ReleaseHeld releases the held copies of a submission and their entries at
+	// the given time; withheld copies stay withheld. It returns how many copies
+	// it released.
+	ReleaseHeld(ctx context.Context, submissionID string, at time.Time, ev AuditEvent) (int, error)
+	// FindChannelEntries returns the released entries of a channel that the
+	// reader may see, the latest version of each object, by date added.
+	FindChannelEntries(ctx context.Context, f ChannelFilter) ([]ChannelEntry, error)
+	// FindReleasedEntries returns every released entry of an object in a channel.
+	FindReleasedEntries(ctx context.Context, ch Channel, objectID string) ([]ChannelEntry, error)
+}
+
+// entriesOf turns a copy into channel entries.
+func entriesOf(cp Copy, sub *Submission, versions map[string]string) ([]ChannelEntry, error) {
+	if cp.Bundle == nil {
+		return nil, nil
+	}
+	var recipients []string
+	if cp.Route.Named {
+		recipients = cp.Route.Recipients
+	}
+	out := make([]ChannelEntry, 0, len(cp.Bundle.Objects))
+	for _, o := range cp.Bundle.Objects {
+		js, err := Canonical(o.Props)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s for %s: %w", o.ID, cp.Route.Channel, err)
+		}
+		out = append(out, ChannelEntry{Channel: cp.Route.Channel, ObjectID: o.ID, Version: o.Version(), SubmissionID: sub.ID,
+			Organization: sub.Organization, Recipients: recipients, Status: cp.Status, DateAdded: sub.ReceivedAt, JSON: js})
+	}
+	return out, nil
+}
+
+// revocations finds, for every object of the submission, the channels that
+// released an earlier version but get nothing of this one: there the earlier
+// copy is revoked. For an object that has a revoked property (SDOs and SROs,
+// STIX 2.1 §3.6) a tombstone version is released in its place — the earlier
+// copy with "revoked": true and this version's modified — so that consumers
+// who already pulled it learn to discard it; other objects are only withdrawn
+// from the channel.
+func (in *Intake) revocations(ctx context.Context, sub *Submission, b *stix.Bundle, plan Plan) ([]ChannelEntry, []ChannelEntry, error) {
+	var revoked, tombstones []ChannelEntry
+	for _, o := range b.Objects {
+		for _, ch := range Channels {
+			carried := slices.ContainsFunc(plan.Channels, func(r Route) bool { return r.Channel == ch && slices.Contains(r.Objects, o.ID) })
+			if carried {
+				continue
+			}
+			earlier, err := in.Store.FindReleasedEntries(ctx, ch, o.ID)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(earlier) == 0 {
+				continue
+			}
+			revoked = append(revoked, earlier...)
+			last := earlier[len(earlier)-1]
+			mod, hasModified := o.Props["modified"].(string)
+			if !hasModified || mod == last.Version {
+				continue
+			}
+			stone, err := stix.DecodeObject(last.JSON)
+			if err != nil {
+				return nil, nil, fmt.Errorf("decode earlier copy of %s: %w", o.ID, err)
+			}
+			if _, ok := stone.Props["created"]; !ok {
+				continue // not an SDO or SRO: nothing to mark revoked
+			}
+			stone.Props["modified"] = mod
+			stone.Props["revoked"] = true
+			js, err := Canonical(stone.Props)
+			if err != nil {
+				return nil, nil, err
+			}
+			tombstones = append(tombstones, ChannelEntry{Channel: ch, ObjectID: o.ID, Version: mod, SubmissionID: sub.ID,
+				Organization: sub.Organization, Recipients: last.Recipients, Status: StatusReleased, DateAdded: sub.ReceivedAt, JSON: js})
+		}
+	}
+	return revoked, tombstones, nil
+}
+
+// Releases lets a submitter preview and release its copies (SHARING.md §6).
+type Releases struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// Preview returns the copies of a submission for one channel, for its submitter only.
+func (r *Releases) Preview(ctx context.Context, caller *Organization, submissionID string, ch Channel) ([]StoredCopy, error) {
+	sub, err := r.Store.FindSubmissionByID(ctx, submissionID)
+	if err != nil {
+		return nil, err
+	}
+	if sub.Organization != caller.ID {
+		return nil, fmt.Errorf("submission of another organization: %w", ErrNotFound)
+	}
+	copies, err := r.Store.FindCopies(ctx, submissionID)
+	if err != nil {
+		return nil, err
+	}
+	var out []StoredCopy
+	for _, c := range copies {
+		if c.Route.Channel == ch {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("channel %s gets nothing of this submission: %w", ch, ErrNotFound)
+	}
+	return out, nil
+}
+
+// Release releases the held community copies of a submission (the
+// submitter's pre-check is done). Withheld copies are never released.
+func (r *Releases) Release(ctx context.Context, caller *Organization, submissionID string) (int, error) {
+	sub, err := r.Store.FindSubmissionByID(ctx, submissionID)
+	if err != nil {
+		return 0, err
+	}
+	if sub.Organization != caller.ID {
+		return 0, fmt.Errorf("submission of another organization: %w", ErrNotFound)
+	}
+	n, err := r.Store.ReleaseHeld(ctx, submissionID, r.Now().UTC().Truncate(time.Microsecond),
+		AuditEvent{Actor: caller.ID, Action: AuditRelease, Subject: submissionID, Detail: map[string]any{"by": "submitter"}})
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("submission %s has no held copies to release (withheld copies are never released): %w", submissionID, ErrConflict)
+	}
+	return n, nil
+}

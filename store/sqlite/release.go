@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kakehashi-hub/kakehashi/sharing"
+)
+
+// insertRelease writes the plan's copies, entries and revocations of a
+// submission inside the intake transaction.
+func insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord) error {
+	for _, c := range rec.Copies {
+		route, err := json.Marshal(c.Route)
+		if err != nil {
+			return fmt.Errorf("encode route: %w", err)
+		}
+		hits, err := json.Marshal(nonNilHits(c))
+		if err != nil {
+			return fmt.Errorf("encode hits: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submission_copies(submission_id, idx, route, status, hits, notice, bundle) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			rec.Submission.ID, c.Index, string(route), string(c.Status), string(hits), c.Notice, c.Bundle); err != nil {
+			return fmt.Errorf("insert copy: %w", err)
+		}
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare channel entry: %w", err)
+	}
+	defer ins.Close()
+	for _, e := range rec.Entries {
+		var recipients any
+		if e.Recipients != nil {
+			b, err := json.Marshal(e.Recipients)
+			if err != nil {
+				return err
+			}
+			recipients = string(b)
+		}
+		if _, err := ins.ExecContext(ctx, string(e.Channel), e.ObjectID, e.Version, versionKey(e.Version), e.SubmissionID, e.Organization,
+			recipients, string(e.Status), formatTime(e.DateAdded), e.JSON); err != nil {
+			return fmt.Errorf("insert channel entry %s: %w", e.ObjectID, err)
+		}
+	}
+	for _, e := range rec.Revoked {
+		if _, err := tx.ExecContext(ctx, `UPDATE channel_entries SET status = 'revoked' WHERE seq = ?`, e.Seq); err != nil {
+			return fmt.Errorf("revoke channel entry: %w", err)
+		}
+	}
+	return nil
+}
+
+func nonNilHits(c sharing.StoredCopy) any {
+	if c.Hits == nil {
+		return []any{}
+	}
+	return c.Hits
+}
+
+// FindCopies implements sharing.ReleaseStore.
+func (db *DB) FindCopies(ctx context.Context, submissionID string) ([]sharing.StoredCopy, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT idx, route, status, hits, notice, bundle FROM submission_copies WHERE submission_id = ? ORDER BY idx`, submissionID)
+	if err != nil {
+		return nil, fmt.Errorf("find copies: %w", err)
+	}
+	defer rows.Close()
+	var out []sharing.StoredCopy
+	for rows.Next() {
+		c := sharing.StoredCopy{SubmissionID: submissionID}
+		var route, status, hits string
+		if err := rows.Scan(&c.Index, &route, &status, &hits, &c.Notice, &c.Bundle); err != nil {
+			return nil, fmt.Errorf("scan copy: %w", err)
+		}
+		c.Status = sharing.ReleaseStatus(status)
+		if err := json.Unmarshal([]byte(route), &c.Route); err != nil {
+			return nil, fmt.Errorf("decode route: %w", err)
+		}
+		if err := json.Unmarshal([]byte(hits), &c.Hits); err != nil {
+			return nil, fmt.Errorf("decode hits: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ReleaseHeld implements sharing.ReleaseStore.
+func (db *DB) ReleaseHeld(ctx context.Context, submissionID string, at time.Time, ev sharing.AuditEvent) (int, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE submission_copies SET status = 'released' WHERE submission_id = ? AND status = 'held'`, submissionID)
+		if err != nil {
+			return fmt.Errorf("release copies: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		if n == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE channel_entries SET status = 'released', date_added = ? WHERE submission_id = ? AND status = 'held'`,
+			formatTime(at), submissionID); err != nil {
+			return fmt.Errorf("release entries: %w", err)
+		}
+		ev.Detail["copies"] = n
+		return db.appendAudit(ctx, tx, ev)
+	})
+	return int(n), err
+}
+
+// visibleTo is the SQL condition of entries a reader may see: whole-audience
+// entries and those naming the reader.
+const visibleTo = `(recipients IS NULL OR EXISTS (SELECT 1 FROM json_each(channel_entries.recipients) WHERE value = ?))`
+
+// FindChannelEntries implements sharing.ReleaseStore: the latest released
+// version of each object visible to the reader, ordered by (date_added, seq).
+func (db *DB) FindChannelEntries(ctx context.Context, f sharing.ChannelFilter) ([]sharing.ChannelEntry, error) {
+	q := strings.Builder{}
+	q.WriteString(`SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json
+		FROM channel_entries e WHERE channel = ? AND status = 'released' AND ` + strings.ReplaceAll(visibleTo, "channel_entries.", "e.") + `
+		AND NOT EXISTS (SELECT 1 FROM channel_entries n WHERE n.channel = e.channel AND n.object_id = e.object_id AND n.status = 'released'
+		    AND ` + strings.ReplaceAll(visibleTo, "channel_entries.", "n.") + ` AND (n.version_key > e.version_key OR (n.version_key = e.version_key AND n.seq > e.seq)))`)
+	args := []any{string(f.Channel), f.Reader, f.Reader}
+	if !f.AddedAfter.IsZero() {
+		q.WriteString(" AND date_added > ?")
+		args = append(args, formatTime(f.AddedAfter))
+	}
+	q.WriteString(" ORDER BY date_added, seq")
+	if f.Limit > 0 {
+		q.WriteString(" LIMIT ?")
+		args = append(args, f.Limit)
+	}
+	return db.queryEntries(ctx, q.String(), args...)
+}
+
+// FindReleasedEntries implements sharing.ReleaseStore.
+func (db *DB) FindReleasedEntries(ctx context.Context, ch sharing.Channel, objectID string) ([]sharing.ChannelEntry, error) {
+	return db.queryEntries(ctx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json
+		FROM channel_entries WHERE channel = ? AND object_id = ? AND status = 'released' ORDER BY version_key, seq`, string(ch), objectID)
+}
+
+func (db *DB) queryEntries(ctx context.Context, q string, args ...any) ([]sharing.ChannelEntry, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find channel entries: %w", err)
+	}
+	defer rows.Close()
+	out := []sharing.ChannelEntry{}
+	for rows.Next() {
+		var (
+			e                 sharing.ChannelEntry
+			ch, status, added string
+			recipients        sql.NullString
+		)
+		if err := rows.Scan(&e.Seq, &ch, &e.ObjectID, &e.Version, &e.SubmissionID, &e.Organization, &recipients, &status, &added, &e.JSON); err != nil {
+			return nil, fmt.Errorf("scan channel entry: %w", err)
+		}
+		e.Channel, e.Status = sharing.Channel(ch), sharing.ReleaseStatus(status)
+		if recipients.Valid {
+			if err := json.Unmarshal([]byte(recipients.String), &e.Recipients); err != nil {
+				return nil, fmt.Errorf("decode recipients: %w", err)
+			}
+		}
+		if e.DateAdded, err = parseTime(added); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
