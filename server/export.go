@@ -14,7 +14,16 @@ import (
 // current content that the caller may read, as one STIX bundle (the latest
 // version of each object). Nothing in it says who else received it.
 func (s *Server) handleExport(c *fiber.Ctx) error {
-	ch, err := sharing.ParseChannel(c.Params("channel"))
+	return s.export(c, c.Params("channel"))
+}
+
+// handleExportPublic is GET /api/v1/exports/public, open to anyone.
+func (s *Server) handleExportPublic(c *fiber.Ctx) error {
+	return s.export(c, string(sharing.ChannelPublic))
+}
+
+func (s *Server) export(c *fiber.Ctx, name string) error {
+	ch, err := sharing.ParseChannel(name)
 	if err != nil || ch == sharing.ChannelIntake {
 		return fmt.Errorf("no such channel: %w", sharing.ErrNotFound)
 	}

@@ -12,7 +12,7 @@ func (s *Server) routes() {
 	a.Get("/metrics", s.handleMetrics)
 
 	// The public channel is readable without a token (INTERFACES.md §6).
-	a.Get("/api/v1/exports/public", s.handleExport)
+	a.Get("/api/v1/exports/public", s.handleExportPublic)
 
 	api := a.Group("/api/v1", s.authenticate)
 	api.Post("/submissions", s.require(rightSubmit), s.handleSubmissionCreate)

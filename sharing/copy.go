@@ -54,7 +54,11 @@ func standardMarking(id string) bool {
 // objects (identified) with the classification note of every incident;
 // community copies are anonymized and leak-checked, and withheld on a hit.
 // hold asks community copies to wait for the submitter's release.
-func (c *Copier) Build(req RouteRequest, route Route, hold bool) (Copy, error) {
+//
+// alsoVisible lists the objects the same recipients receive through another
+// copy of the same channel (a named copy's readers also read the channel's
+// whole-audience copy): references to them are kept.
+func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []string) (Copy, error) {
 	cp := Copy{Route: route}
 	var objs []*stix.Object
 	for _, o := range req.Bundle.Objects {
@@ -91,7 +95,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool) (Copy, error) {
 		}
 	}
 	objs = withSupport(objs)
-	objs = stix.PruneReferences(objs, standardMarking)
+	objs = stix.PruneReferences(objs, func(id string) bool { return standardMarking(id) || slices.Contains(alsoVisible, id) })
 	out := &stix.Bundle{ID: bundleID, Objects: objs}
 	if err := stix.Validate(out); err != nil {
 		// Fail closed: a copy that is not valid STIX is not sent anywhere.

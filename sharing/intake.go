@@ -358,7 +358,15 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 		return e, err
 	}
 	for i, route := range sub.Plan.Channels {
-		cp, err := in.Copier.Build(rr, route, hold)
+		var alsoVisible []string
+		if route.Named {
+			for _, other := range sub.Plan.Channels {
+				if other.Channel == route.Channel && !other.Named {
+					alsoVisible = other.Objects
+				}
+			}
+		}
+		cp, err := in.Copier.Build(rr, route, hold, alsoVisible)
 		if err != nil {
 			// Fail closed: a copy the hub could not make safely is withheld
 			// for review, and the rest of the flow goes on.
