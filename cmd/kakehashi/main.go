@@ -45,6 +45,8 @@ Usage:
   kakehashi serve [--config FILE] [--addr HOST:PORT] [--data DIR] [--demo] [--stix-schemas DIR]
   kakehashi validate [--stix-schemas DIR] FILE|-
   kakehashi classify [--registry FILE] [--org ID] [--rules baseline|2025-proposed] FILE|-
+  kakehashi anonymize --registry FILE [--profile ceptoar|public] [--pseudonym-key KEY] FILE|-
+  kakehashi route --registry FILE [--share-with ORG,…] FILE|-
   kakehashi token issue --org ID [--ttl DURATION] [--data DIR | --config FILE]
   kakehashi token revoke [--data DIR | --config FILE] JTI
   kakehashi audit verify [--data DIR | --config FILE]
@@ -63,6 +65,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdValidate(args[1:], e)
 	case "classify":
 		return cmdClassify(args[1:], e)
+	case "anonymize":
+		return cmdAnonymize(args[1:], e)
+	case "route":
+		return cmdRoute(args[1:], e)
 	case "token":
 		return cmdToken(ctx, args[1:], e)
 	case "audit":
