@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -303,5 +304,66 @@ func TestHoldForReviewAndRelease(t *testing.T) {
 	}
 	if status, _ := request(t, "POST", h.base+"/api/v1/submissions/"+id+"/release", tokens["carrier-a"], nil); status != 409 {
 		t.Errorf("second release: %d, want 409", status)
+	}
+}
+
+// TestDisasterSubsumptionShownInBothChannels: one event, one incident id; the
+// designated public institution's disaster report subsumes its accident
+// report, and both statutory channels show the subsumed obligations with the reason.
+func TestDisasterSubsumptionShownInBothChannels(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	tokens := readTokens(t, dir)
+	bundle, _ := os.ReadFile("testdata/quake.json")
+	status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], bundle)
+	if status != 201 {
+		t.Fatalf("submit: %d %v", status, resp)
+	}
+	const inc = "incident--7f6e5d4c-3b2a-4109-8f8e-7d6c5b4a3928"
+	for _, c := range []struct{ org, ch string }{{"mic", "accident-reports"}, {"mic", "disaster-reports"}, {"cabinet-office", "disaster-reports"}} {
+		_, _, raw := export(t, h.base, tokens[c.org], c.ch)
+		var b struct {
+			Objects []map[string]any `json:"objects"`
+		}
+		_ = json.Unmarshal(raw, &b)
+		var incident, note map[string]any
+		for _, o := range b.Objects {
+			if o["id"] == inc {
+				incident = o
+			}
+			if o["type"] == "note" && o["x_kakehashi_classification"] != nil {
+				note = o
+			}
+		}
+		if incident == nil || note == nil {
+			t.Fatalf("%s/%s: incident %v, classification note %v", c.org, c.ch, incident != nil, note != nil)
+		}
+		cls := note["x_kakehashi_classification"].(map[string]any)
+		subsumed := 0
+		for _, o := range cls["obligations"].([]any) {
+			om := o.(map[string]any)
+			if om["status"] == "subsumed" && om["subsumed_by"] == "mic-disaster-damage-report" && om["reason"] != "" {
+				subsumed++
+			}
+		}
+		if subsumed != 3 || !strings.Contains(note["content"].(string), "subsumed by mic-disaster-damage-report") {
+			t.Errorf("%s/%s: %d subsumed obligations in the note, want 3:\n%s", c.org, c.ch, subsumed, note["content"])
+		}
+	}
+	// The carrier's obligation list shows them subsumed too, once.
+	status, obl := request(t, "GET", h.base+"/api/v1/obligations?status=subsumed", tokens["carrier-a"], nil)
+	if status != 200 || len(obl["obligations"].([]any)) != 3 {
+		t.Errorf("subsumed obligations listed: %d %v", status, obl)
+	}
+}
+
+func TestServeRefusesWiderTLPPolicy(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "k.yaml")
+	_ = os.WriteFile(cfg, []byte("data: "+filepath.Join(dir, "data")+"\ntlp_policy:\n  isac-members:\n    amber+strict: \"yes\"\n"), 0o600)
+	e, _, errb := testEnv("")
+	if code := run(t.Context(), []string{"serve", "--demo", "--config", cfg, "--addr", "127.0.0.1:0"}, e); code == exitOK || !strings.Contains(errb.String(), "isac-members/amber+strict") {
+		t.Errorf("serve with AMBER+STRICT to members: exit %d, stderr %q", code, errb)
 	}
 }
