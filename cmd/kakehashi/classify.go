@@ -56,28 +56,33 @@ func cmdClassify(args []string, e env) int {
 			facts = org.ReportingFacts()
 		}
 	}
-	out := reporting.ResultSet{RuleSet: rs.Name, Incidents: []reporting.Result{}}
+	results, violations := classifyBundle(b, facts, rs)
+	if len(violations) > 0 {
+		return printViolations(e, violations)
+	}
+	return writeJSON(e, reporting.ResultSet{RuleSet: rs.Name, Incidents: results})
+}
+
+// classifyBundle classifies every telecom incident of a bundle now; an
+// incident the rules cannot read is a violation at its pointer.
+func classifyBundle(b *stix.Bundle, facts reporting.Organization, rs *reporting.RuleSet) ([]reporting.Result, []stix.Violation) {
+	results := []reporting.Result{}
+	var violations []stix.Violation
 	now := time.Now()
 	for i, o := range b.Objects {
 		if o.Type != "incident" {
 			continue
 		}
 		res, err := reporting.Classify(o, facts, rs, now)
-		if errors.Is(err, reporting.ErrNotTelecomIncident) {
-			continue
+		switch {
+		case errors.Is(err, reporting.ErrNotTelecomIncident):
+		case err != nil:
+			violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d", i), Message: err.Error()})
+		default:
+			results = append(results, res)
 		}
-		if err != nil {
-			return printViolations(e, []stix.Violation{{Path: fmt.Sprintf("/objects/%d", i), Message: err.Error()}})
-		}
-		out.Incidents = append(out.Incidents, res)
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return usageError(e, err)
-	}
-	return exitOK
+	return results, violations
 }
 
 // attribute finds the registry organization a bundle is from: the one --org

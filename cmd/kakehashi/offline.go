@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/reporting"
@@ -146,19 +145,9 @@ func cmdRoute(args []string, e env) int {
 		}
 		named = append(named, id)
 	}
-	var results []reporting.Result
-	for _, o := range in.bundle.Objects {
-		if o.Type != "incident" {
-			continue
-		}
-		res, err := reporting.Classify(o, in.org.ReportingFacts(), rs, time.Now())
-		if errors.Is(err, reporting.ErrNotTelecomIncident) {
-			continue
-		}
-		if err != nil {
-			return printViolations(e, []stix.Violation{{Path: "", Message: err.Error()}})
-		}
-		results = append(results, res)
+	results, violations := classifyBundle(in.bundle, in.org.ReportingFacts(), rs)
+	if len(violations) > 0 {
+		return printViolations(e, violations)
 	}
 	router := &sharing.Router{Registry: in.reg}
 	return writeJSON(e, router.Plan(sharing.RouteRequest{Bundle: in.bundle, Submitter: in.org, ShareWith: named, Incidents: results}))
