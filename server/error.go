@@ -83,6 +83,8 @@ func toAPIError(err error) *apiError {
 	switch {
 	case errors.Is(err, token.ErrInvalid), errors.Is(err, sharing.ErrUnauthorized):
 		return newError(fiber.StatusUnauthorized, "unauthorized", "Authentication failed", "send a valid, unexpired hub access token as Authorization: Bearer <token>")
+	case errors.Is(err, sharing.ErrNoKey):
+		return newError(fiber.StatusUnprocessableEntity, "no-key", "No usable OpenPGP key", err.Error())
 	case errors.Is(err, sharing.ErrInvalidArgument):
 		return newError(fiber.StatusBadRequest, "bad-request", "Bad request", userPart(err, sharing.ErrInvalidArgument))
 	case errors.Is(err, sharing.ErrConflict):

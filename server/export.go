@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
@@ -62,8 +63,33 @@ func (s *Server) export(c *fiber.Ctx, name string) error {
 	if len(entries) > 0 {
 		c.Set("X-Kakehashi-Date-Added-Last", entries[len(entries)-1].DateAdded.UTC().Format("2006-01-02T15:04:05.000000Z"))
 	}
-	c.Set(fiber.HeaderContentType, "application/stix+json;version=2.1")
-	return c.Send(b.Bytes())
+	sign, encrypt := c.QueryBool("sign"), c.QueryBool("encrypt")
+	if !sign && !encrypt {
+		c.Set(fiber.HeaderContentType, "application/stix+json;version=2.1")
+		return c.Send(b.Bytes())
+	}
+	// An OpenPGP export is always signed by the hub; encrypt=true also
+	// encrypts it to the caller's organization key (SHARING.md §5).
+	var out bytes.Buffer
+	if encrypt {
+		if reader == "" {
+			return newError(fiber.StatusBadRequest, "bad-request", "Cannot encrypt", "encrypt=true needs a token: the export is encrypted to your organization's key")
+		}
+		key, err := s.cfg.Keys.KeyOf(c.UserContext(), reader)
+		if err != nil {
+			return newError(fiber.StatusUnprocessableEntity, "no-key", "No OpenPGP key", err.Error())
+		}
+		if err := pgp.SignAndEncrypt(&out, &b, s.cfg.HubKey, []*pgp.PublicKey{key}, true); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/pgp-encrypted")
+	} else {
+		if err := pgp.SignMessage(&out, &b, s.cfg.HubKey, true); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/pgp-signature")
+	}
+	return c.Send(out.Bytes())
 }
 
 func orDefault(s, d string) string {

@@ -24,6 +24,9 @@ func (s *Server) routes() {
 	api.Post("/obligations/:id/met", s.handleObligationMet)
 	api.Get("/reports/detailed/:id", s.handleReportDetailed)
 	api.Get("/reports/quarterly", s.handleReportQuarterly)
+	api.Get("/keys/hub.asc", s.handleHubKey)
+	api.Get("/organizations/:id/pgp-key", s.handleOrgKeyGet)
+	api.Put("/organizations/:id/pgp-key", s.handleOrgKeyPut)
 
 	a.Use(s.handleNotFound)
 }

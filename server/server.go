@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
@@ -23,6 +24,8 @@ type Config struct {
 	Obligations *sharing.Obligations
 	Reports     *sharing.Reports
 	Releases    *sharing.Releases
+	Keys        *sharing.Keys  // organizations' OpenPGP keys
+	HubKey      *pgp.SecretKey // the hub's OpenPGP key: signs exports
 	Registry    *sharing.Registry
 	Store       sharing.Store
 	Signer      *token.Signer
@@ -42,8 +45,9 @@ type Server struct {
 
 // New builds the Fiber app with every route.
 func New(cfg Config) (*Server, error) {
-	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
-		return nil, errors.New("server: intake, obligations, reports, releases, registry, store and signer are required")
+	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Keys == nil || cfg.HubKey == nil ||
+		cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
+		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, registry, store and signer are required")
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20

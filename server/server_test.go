@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,6 +21,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/kakehashi-hub/kakehashi/anonymize"
+	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
@@ -26,6 +29,8 @@ import (
 )
 
 type fixture struct {
+	hubKey *pgp.SecretKey
+	keys   *sharing.Keys
 	t      *testing.T
 	clock  *testClock
 	srv    *Server
@@ -60,15 +65,25 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now, Router: &sharing.Router{Registry: reg}, Copier: &sharing.Copier{Anonymizer: anon}}
-	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
-		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
-		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
-		Releases:    &sharing.Releases{Store: db, Now: clock.Now}})
+	hubPair, err := pgp.GenerateKeyPair("Kakehashi hub", "hub@kakehashi.invalid")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, clock: clock, srv: srv, db: db, signer: signer, keyJWK: key, reg: reg}
+	hubKey, err := pgp.ParseSecretKey([]byte(hubPair.Secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := &sharing.Keys{Store: db, Registry: reg, Now: clock.Now}
+	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now, Router: &sharing.Router{Registry: reg}, Copier: &sharing.Copier{Anonymizer: anon},
+		Designs: &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: []byte("test-mac-key"), Now: clock.Now}}
+	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
+		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
+		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
+		Releases:    &sharing.Releases{Store: db, Now: clock.Now}, Keys: keys, HubKey: hubKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{hubKey: hubKey, keys: keys, t: t, clock: clock, srv: srv, db: db, signer: signer, keyJWK: key, reg: reg}
 }
 
 func (f *fixture) token(org, role string) string {
@@ -372,15 +387,19 @@ func TestSubmissionRefusals(t *testing.T) {
 			}
 		})
 	}
-	// The body limit is enforced by the HTTP server while reading, so it is
-	// tested over a real loopback connection.
+	// The body limit is enforced by the HTTP server from Content-Length before
+	// it reads the body, so it is tested over a real loopback connection that
+	// announces the size and waits for the answer.
 	base := f.listen()
-	req, _ := http.NewRequest("POST", base+"/api/v1/submissions", bytes.NewReader(big))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
-		t.Fatalf("post over-limit body: %v", err)
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/submissions HTTP/1.1\r\nHost: kakehashi\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", tok, len(big))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read the answer to an over-limit body: %v", err)
 	}
 	var tooLarge map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&tooLarge)

@@ -23,6 +23,8 @@ const (
 	AuditWithheld          = "withheld"
 	AuditRevoked           = "revoked"
 	AuditChannelRead       = "channel.read"
+	AuditKeyUploaded       = "pgp-key.uploaded"
+	AuditDesignEncrypted   = "design.encrypted"
 )
 
 // AuditEvent is what a caller asks to record.

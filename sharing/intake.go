@@ -54,6 +54,7 @@ type Intake struct {
 	Rules    *reporting.RuleSet // nil: the baseline rule set
 	Router   *Router            // nil: no routing (the submission is only stored and classified)
 	Copier   *Copier
+	Designs  *DesignVault // nil: bundles with sensitive designs are refused
 	Now      func() time.Time
 
 	// mu serializes classification and storage, so that two versions of one
@@ -201,6 +202,22 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		return nil, false, err
 	}
 
+	// Sensitive designs are encrypted before anything else sees them: from
+	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
+	var designMACs map[string]string
+	if in.Designs != nil {
+		macs, v, err := in.Designs.Seal(ctx, b, org, req.ShareWith)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(v) > 0 {
+			return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: v}
+		}
+		designMACs = macs
+	} else if len(designRefs(b)) > 0 {
+		return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: []stix.Violation{{Path: "", Message: "this hub has no OpenPGP vault configured, so it cannot accept sensitive designs (sensitive_design_refs); nothing was stored"}}}
+	}
+
 	now := in.Now().UTC().Truncate(time.Microsecond)
 	sub := &Submission{ID: uuid.NewString(), Organization: org.ID, ReceivedAt: now, BundleID: b.ID, ShareWith: req.ShareWith, HoldForReview: req.HoldForReview}
 	var objs []*StoredObject
@@ -213,6 +230,9 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		}
 		sum := sha256.Sum256(js)
 		d := hex.EncodeToString(sum[:])
+		if mac, ok := designMACs[o.ID]; ok {
+			d = mac // stands for the submitted design without revealing it
+		}
 		key := ObjectKey{ID: o.ID, Version: o.Version()}
 		if prev, dup := seen[key]; dup {
 			if prev != d {

@@ -169,6 +169,7 @@ func (r *Router) contentRules(req RouteRequest) func(Channel, *stix.Object) bool
 			}
 		}
 	}
+	designs := designRefs(req.Bundle)
 	registryIdentity := func(o *stix.Object) bool {
 		if o.Type != "identity" {
 			return false
@@ -185,7 +186,7 @@ func (r *Router) contentRules(req RouteRequest) func(Channel, *stix.Object) bool
 		}
 		// Community copies never carry registered organizations' identities
 		// (the anonymizer drops them) nor sensitive designs (SHARING.md §5).
-		if registryIdentity(o) {
+		if registryIdentity(o) || designs[o.ID] {
 			return false
 		}
 		switch ch {

@@ -72,6 +72,7 @@ type ObjectKey struct {
 type Store interface {
 	reporting.Store
 	ReleaseStore
+	KeyStore
 
 	// CreateSubmission stores the submission, its new objects, its
 	// obligations and its audit events in one transaction: all of it or

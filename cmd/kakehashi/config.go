@@ -34,6 +34,11 @@ type Config struct {
 	// TLPPolicy overrides cells of the TLP matrix (SHARING.md §3):
 	// {channel: {tlp: yes|no|if-named|named-only}}. Never wider than TLP 2.0.
 	TLPPolicy map[string]map[string]string `yaml:"tlp_policy"`
+	// DesignRecipients are organizations entitled to every sensitive design
+	// besides the submitter and the regulator (e.g. a verification committee).
+	DesignRecipients []string `yaml:"design_recipients"`
+	// DesignShareWith lets a submission's share_with organizations receive its designs.
+	DesignShareWith bool `yaml:"design_share_with"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.

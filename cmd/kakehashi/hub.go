@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -39,6 +40,8 @@ type hub struct {
 	obligations *sharing.Obligations
 	reports     *sharing.Reports
 	releases    *sharing.Releases
+	keys        *sharing.Keys
+	hubKey      *pgp.SecretKey
 }
 
 // openHub opens the data directory, creating the hub's keys on first use.
@@ -91,9 +94,26 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 		db.Close()
 		return nil, fmt.Errorf("anonymizer: %w", err)
 	}
-	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer,
+	if err := sharing.CheckRegistryKeys(reg, time.Now()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	hubArmored, err := os.ReadFile(filepath.Join(cfg.DataDir, hubPGPSecret))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read the hub's openpgp key: %w", err)
+	}
+	hubKey, err := pgp.ParseSecretKey(hubArmored)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("the hub's openpgp key %s: %w", hubPGPSecret, err)
+	}
+	keys := &sharing.Keys{Store: db, Registry: reg, Now: time.Now}
+	macKey := sha256.Sum256(append([]byte("kakehashi design fingerprint\x00"), key...))
+	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
+	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey,
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now,
-			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon}}}
+			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,18 +23,34 @@ func testEnv(stdin string) (env, *bytes.Buffer, *bytes.Buffer) {
 	return env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}, &out, &errb
 }
 
+// syncBuffer is a bytes.Buffer safe to read while the server writes its log.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
 // hubProcess is a running `kakehashi serve` started through run().
 type hubProcess struct {
 	base   string
 	cancel context.CancelFunc
 	done   chan int
-	stderr *bytes.Buffer
+	stderr *syncBuffer
 }
 
 func startHub(t *testing.T, args ...string) *hubProcess {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	e, _, errb := testEnv("")
+	e, _, _ := testEnv("")
+	errb := &syncBuffer{}
+	e.stderr = errb
 	ready := make(chan string, 1)
 	e.ready = func(addr string) { ready <- addr }
 	h := &hubProcess{cancel: cancel, done: make(chan int, 1), stderr: errb}
