@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
@@ -24,7 +23,8 @@ type Config struct {
 	Obligations *sharing.Obligations
 	Reports     *sharing.Reports
 	Releases    *sharing.Releases
-	Keys        *sharing.Keys  // organizations' OpenPGP keys
+	Keys        *sharing.Keys // organizations' OpenPGP keys
+	Exports     *sharing.Exports
 	HubKey      *pgp.SecretKey // the hub's OpenPGP key: signs exports
 	Registry    *sharing.Registry
 	Store       sharing.Store
@@ -33,6 +33,15 @@ type Config struct {
 	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
 	Logger      *slog.Logger
 	TLS         *tls.Config // nil: plain HTTP
+
+	// TAXII serves the TAXII 2.1 collections (docs/taxii.md); nil: Store,
+	// when it implements sharing.TAXIIStore.
+	TAXII sharing.TAXIIStore
+	// APIKeys checks HTTP Basic credentials; nil: Store, when it implements
+	// sharing.APIKeyStore (else Basic is refused).
+	APIKeys sharing.APIKeyStore
+	// TAXIIMaxPageSize caps TAXII limit (TAXII 2.1 §3.4.1); 0: 1,000.
+	TAXIIMaxPageSize int
 }
 
 // Server is the hub's HTTP server.
@@ -45,7 +54,7 @@ type Server struct {
 
 // New builds the Fiber app with every route.
 func New(cfg Config) (*Server, error) {
-	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Keys == nil || cfg.HubKey == nil ||
+	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Keys == nil || cfg.HubKey == nil || cfg.Exports == nil ||
 		cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
 		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, registry, store and signer are required")
 	}
@@ -93,5 +102,3 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.app.ShutdownWithContext(ctx)
 }
-
-func uuidString() string { return uuid.NewString() }

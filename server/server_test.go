@@ -79,7 +79,8 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
 		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
 		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
-		Releases:    &sharing.Releases{Store: db, Now: clock.Now}, Keys: keys, HubKey: hubKey})
+		Releases:    &sharing.Releases{Store: db, Now: clock.Now}, Keys: keys, HubKey: hubKey,
+		Exports: &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}})
 	if err != nil {
 		t.Fatal(err)
 	}

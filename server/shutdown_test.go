@@ -32,7 +32,8 @@ func TestGracefulShutdownFinishesInFlightSubmission(t *testing.T) {
 	in := &sharing.Intake{Store: gs, Registry: f.reg, Now: time.Now}
 	srv, err := New(Config{Intake: in, Registry: f.reg, Store: gs, Signer: f.signer,
 		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now},
-		Releases: &sharing.Releases{Store: gs, Now: time.Now}, Keys: f.keys, HubKey: f.hubKey})
+		Releases: &sharing.Releases{Store: gs, Now: time.Now}, Keys: f.keys, HubKey: f.hubKey,
+		Exports: &sharing.Exports{Store: gs, Keys: f.keys, HubKey: f.hubKey}})
 	if err != nil {
 		t.Fatal(err)
 	}

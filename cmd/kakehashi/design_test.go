@@ -259,6 +259,19 @@ func TestSensitiveDesignsWithRealGPG(t *testing.T) {
 	if status, _ := get(t, h.base+"/api/v1/exports/public?encrypt=true", ""); status != 400 {
 		t.Errorf("encrypting the public export without a token: %d, want 400", status)
 	}
+
+	// kakehashi export produces the same, offline from the data directory.
+	e, out, errb := testEnv("")
+	if code := run(t.Context(), []string{"export", "--data", dir, "--channel", "accident-reports", "--org", "mic", "--encrypt"}, e); code != exitOK {
+		t.Fatalf("kakehashi export: exit %d: %s", code, errb)
+	}
+	if plainOut, st, err := micVerifier.decrypt(out.Bytes()); err != nil || !strings.Contains(st, "Good signature") || !bytes.Contains(plainOut, []byte(inc1)) {
+		t.Errorf("kakehashi export --encrypt is not readable by mic with gpg: %v\n%s", err, st)
+	}
+	e, _, _ = testEnv("")
+	if code := run(t.Context(), []string{"export", "--data", dir, "--channel", "accident-reports", "--org", "carrier-b"}, e); code != exitUsage {
+		t.Errorf("export of a channel the organization may not read: exit %d, want 2", code)
+	}
 }
 
 func TestOrganizationKeyUpload(t *testing.T) {

@@ -42,6 +42,7 @@ type hub struct {
 	releases    *sharing.Releases
 	keys        *sharing.Keys
 	hubKey      *pgp.SecretKey
+	exports     *sharing.Exports
 }
 
 // openHub opens the data directory, creating the hub's keys on first use.
@@ -115,6 +116,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now,
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Now: time.Now}
+	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
 	if cfg.STIXSchemas != "" {

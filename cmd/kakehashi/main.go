@@ -49,6 +49,7 @@ Usage:
   kakehashi route --registry FILE [--share-with ORG,…] FILE|-
   kakehashi token issue --org ID [--ttl DURATION] [--data DIR | --config FILE]
   kakehashi token revoke [--data DIR | --config FILE] JTI
+  kakehashi export --channel CHANNEL [--org ID] [--added-after TIME] [--sign] [--encrypt] [--data DIR | --config FILE]
   kakehashi audit verify [--data DIR | --config FILE]
 `
 
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdRoute(args[1:], e)
 	case "token":
 		return cmdToken(ctx, args[1:], e)
+	case "export":
+		return cmdExport(ctx, args[1:], e)
 	case "audit":
 		return cmdAudit(ctx, args[1:], e)
 	case "help", "-h", "--help":
