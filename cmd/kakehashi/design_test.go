@@ -261,11 +261,11 @@ func TestSensitiveDesignsWithRealGPG(t *testing.T) {
 	}
 
 	// kakehashi export produces the same, offline from the data directory.
-	e, out, errb := testEnv("")
+	e, exported, errb := testEnv("")
 	if code := run(t.Context(), []string{"export", "--data", dir, "--channel", "accident-reports", "--org", "mic", "--encrypt"}, e); code != exitOK {
 		t.Fatalf("kakehashi export: exit %d: %s", code, errb)
 	}
-	if plainOut, st, err := micVerifier.decrypt(out.Bytes()); err != nil || !strings.Contains(st, "Good signature") || !bytes.Contains(plainOut, []byte(inc1)) {
+	if plainOut, st, err := micVerifier.decrypt(exported.Bytes()); err != nil || !strings.Contains(st, "Good signature") || !bytes.Contains(plainOut, []byte(inc1)) {
 		t.Errorf("kakehashi export --encrypt is not readable by mic with gpg: %v\n%s", err, st)
 	}
 	e, _, _ = testEnv("")
