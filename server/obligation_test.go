@@ -191,3 +191,22 @@ func TestRegulatorReports(t *testing.T) {
 		t.Errorf("bad period: %d, want 400", status)
 	}
 }
+
+func TestObligationPastDueAtIntakeIsOverdue(t *testing.T) {
+	f := newFixture(t, 0)
+	f.clock.Set(time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)) // the July outage is reported late
+	status, _, body := f.do("POST", "/api/v1/submissions", f.token("carrier-a", "carrier"), "application/json", readFixture(t, "outage.json"))
+	if status != http.StatusCreated {
+		t.Fatalf("submit: %d %v", status, body)
+	}
+	obls := obligationsOf(body)
+	if obls["mic-serious-detailed-report"]["status"] != "overdue" || obls["mic-quarterly-report"]["status"] != "open" {
+		t.Errorf("detailed report %v, quarterly %v: want overdue and open", obls["mic-serious-detailed-report"]["status"], obls["mic-quarterly-report"]["status"])
+	}
+	inc := body["incidents"].([]any)[0].(map[string]any)
+	for _, o := range inc["obligations"].([]any) {
+		if om := o.(map[string]any); om["kind"] == "mic-serious-detailed-report" && om["status"] != "overdue" {
+			t.Errorf("the classification element disagrees: %v", om)
+		}
+	}
+}

@@ -343,6 +343,14 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 			}
 			m.IncidentID, m.Organization, m.UpdatedAt = o.ID, org.ID, now
 		}
+		// A deadline that has already passed when the report arrives is overdue at once.
+		for _, late := range reporting.Sweep(merged, now) {
+			for j := range merged {
+				if merged[j].ID == late.ID {
+					merged[j] = late
+				}
+			}
+		}
 		res.Obligations = merged
 		rec.Obligations = append(rec.Obligations, merged...)
 		rec.Submission.Incidents = append(rec.Submission.Incidents, res)
