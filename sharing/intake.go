@@ -81,7 +81,7 @@ func (in *Intake) ParseSubmission(body []byte) (*SubmitRequest, error) {
 	req := &SubmitRequest{}
 	bundle := body
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && hasTopLevelKey(trimmed, "bundle") {
+	if len(trimmed) > 0 && trimmed[0] == '{' && isWrapper(trimmed) {
 		var w map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &w); err != nil {
 			return nil, &RefusedError{Kind: RefusedMalformed, Violations: []stix.Violation{{Path: "", Message: "the body is not valid JSON: " + err.Error()}}}
@@ -140,21 +140,15 @@ func prefixed(v []stix.Violation, bundle, body []byte) []stix.Violation {
 	return out
 }
 
-// hasTopLevelKey is a cheap test for the submission wrapper, so a plain bundle
-// is not decoded twice.
-func hasTopLevelKey(body []byte, key string) bool {
+// isWrapper reports whether the body is the submission wrapper
+// {"bundle": …, "share_with": …} rather than a bundle or a TAXII envelope. It
+// scans the body once without building the objects.
+func isWrapper(body []byte) bool {
 	var probe struct {
 		Bundle json.RawMessage `json:"bundle"`
-		Type   string          `json:"type"`
+		Type   *string         `json:"type"`
 	}
-	if key != "bundle" {
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&probe); err != nil {
-		return false
-	}
-	return probe.Bundle != nil && probe.Type == ""
+	return json.Unmarshal(body, &probe) == nil && probe.Bundle != nil && probe.Type == nil
 }
 
 // Submit validates and stores a submission from org. It returns the stored
