@@ -41,6 +41,7 @@ type Copy struct {
 // Copier builds the copy of each route (SHARING.md §4, §6).
 type Copier struct {
 	Anonymizer *anonymize.Anonymizer
+	Policy     Policy // nil: DefaultPolicy; decides which granular markings a copy may keep
 }
 
 // standardMarking lets copies reference well-known TLP markings; their
@@ -80,6 +81,26 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 		}
 		cp.Notice = "Statutory channel: the regulator receives this report whatever its TLP, because the law requires it; the TLP marking travels with the copy and binds the recipient."
 	} else {
+		policy := c.Policy
+		if policy == nil {
+			policy = DefaultPolicy()
+		}
+		kept := objs[:0:0]
+		for _, o := range objs {
+			// The copy says what TLP it travels under, also for objects that
+			// relied on the organization's default (PROFILE.md §2).
+			if _, marked := o.TLP(); !marked {
+				t := TLPOf(o, req.Submitter)
+				o.ObjectMarkingRefs = append(o.ObjectMarkingRefs, stix.MarkingOf(t))
+				o.Props["object_marking_refs"] = append(anySlice(o.Props["object_marking_refs"]), stix.MarkingOf(t))
+			}
+			if stripGranular(o, func(t stix.TLP) bool { return allows(policy.Rule(route.Channel, t), route.Named) }) &&
+				len(stix.ValidateObject(o, "")) > 0 {
+				continue // a property it cannot do without is not for this audience: the object stays out
+			}
+			kept = append(kept, o)
+		}
+		objs = kept
 		res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
 		if err != nil {
 			return cp, fmt.Errorf("anonymize for %s: %w", route.Channel, err)
@@ -115,6 +136,79 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 		cp.Status = StatusHeld
 	}
 	return cp, nil
+}
+
+// allows reports whether a rule lets content of a TLP into a copy: a
+// whole-audience copy needs an unconditional yes; a copy for named
+// recipients may also carry what the rule gives to named organizations.
+func allows(r Rule, named bool) bool {
+	switch r {
+	case RuleAlways, RuleIfObligation:
+		return true
+	case RuleIfNamed, RuleNamedOnly:
+		return named
+	}
+	return false
+}
+
+// stripGranular removes from o the properties that granular TLP markings
+// (STIX 2.1 §7.2.3) put under a TLP the copy's audience may not see, and the
+// granular markings that pointed at them (PROFILE.md §2). A selector into a
+// nested value removes the whole top-level property: fail closed.
+//
+// It reports whether it removed anything.
+func stripGranular(o *stix.Object, ok func(stix.TLP) bool) bool {
+	gms, _ := o.Props["granular_markings"].([]any)
+	if len(gms) == 0 {
+		return false
+	}
+	removed := map[string]bool{}
+	for _, g := range gms {
+		gm, _ := g.(map[string]any)
+		ref, _ := gm["marking_ref"].(string)
+		t, isTLP := stix.TLPOfMarking(ref)
+		if !isTLP || ok(t) {
+			continue
+		}
+		for _, sel := range anySlice(gm["selectors"]) {
+			if path, _ := sel.(string); path != "" {
+				top, _, _ := strings.Cut(path, ".")
+				switch top {
+				case "type", "id", "spec_version", "created", "modified", "granular_markings":
+					continue // never removable: the object would not be valid
+				}
+				delete(o.Props, top)
+				removed[top] = true
+			}
+		}
+	}
+	if len(removed) == 0 {
+		return false
+	}
+	var kept []any
+	for _, g := range gms {
+		gm, _ := g.(map[string]any)
+		points := false
+		for _, sel := range anySlice(gm["selectors"]) {
+			if path, _ := sel.(string); removed[strings.SplitN(path, ".", 2)[0]] {
+				points = true
+			}
+		}
+		if !points {
+			kept = append(kept, g)
+		}
+	}
+	if len(kept) == 0 {
+		delete(o.Props, "granular_markings")
+	} else {
+		o.Props["granular_markings"] = kept
+	}
+	return true
+}
+
+func anySlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
 
 // withSupport adds the definitions the copy's objects use: standard TLP

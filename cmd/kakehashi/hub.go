@@ -114,7 +114,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
 	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey,
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now,
-			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon}, Designs: designs}}
+			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Now: time.Now}
 	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
