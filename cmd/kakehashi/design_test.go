@@ -326,3 +326,36 @@ func TestOrganizationKeyUpload(t *testing.T) {
 		t.Errorf("garbage key: %d, want 400", status)
 	}
 }
+
+// TestDesignAtTheSizeLimit sends a 16 MiB design (PROFILE.md §1: payload_bin
+// up to 16 MiB) through the API and decrypts it with gpg; one byte more is refused.
+func TestDesignAtTheSizeLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("16 MiB round trip skipped in -short mode")
+	}
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	tokens := readTokens(t, dir)
+	micGPG := newGPG(t, filepath.Join(dir, demoKeysDir, "mic.asc"))
+	plain := make([]byte, 16<<20)
+	if _, err := rand.Read(plain); err != nil {
+		t.Fatal(err)
+	}
+	const inc, art = "incident--0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "artifact--1c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f"
+	status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], designBundle(inc, art, "2026-07-10T01:10:00.000Z", plain))
+	if status != http.StatusCreated {
+		t.Fatalf("16 MiB design: %d %v", status, resp["description"])
+	}
+	_, _, raw := export(t, h.base, tokens["mic"], "accident-reports")
+	enc, _ := artifactPayload(t, raw, art)
+	got, st, err := micGPG.decrypt(enc)
+	if err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("gpg --decrypt of the 16 MiB design: %v (%d bytes)\n%s", err, len(got), st)
+	}
+	status, resp = request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"],
+		designBundle("incident--2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a", "artifact--3e4f5a6b-7c8d-4e9f-8a0b-2c3d4e5f6a7b", "2026-07-10T01:10:00.000Z", append(plain, 1, 2, 3)))
+	if status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a design over 16 MiB: %d %v, want 413", status, resp["description"])
+	}
+}
