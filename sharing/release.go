@@ -3,7 +3,6 @@ package sharing
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/anonymize"
@@ -58,8 +57,9 @@ type ReleaseStore interface {
 	// FindChannelEntries returns the released entries of a channel that the
 	// reader may see, the latest version of each object, by date added.
 	FindChannelEntries(ctx context.Context, f ChannelFilter) ([]ChannelEntry, error)
-	// FindReleasedEntries returns every released entry of an object in a channel.
-	FindReleasedEntries(ctx context.Context, ch Channel, objectID string) ([]ChannelEntry, error)
+	// FindReleasedEntries returns every released entry, in any channel, of
+	// the given objects, ordered by channel, object, version and seq.
+	FindReleasedEntries(ctx context.Context, objectIDs []string) ([]ChannelEntry, error)
 }
 
 // entriesOf turns a copy into channel entries.
@@ -90,19 +90,21 @@ func entriesOf(cp Copy, sub *Submission, versions map[string]string) ([]ChannelE
 // copy with "revoked": true and this version's modified — so that consumers
 // who already pulled it learn to discard it; other objects are only withdrawn
 // from the channel.
-func (in *Intake) revocations(ctx context.Context, sub *Submission, b *stix.Bundle, plan Plan) ([]ChannelEntry, []ChannelEntry, error) {
+//
+// held maps "channel object-id" to the entries the channels already released.
+func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]ChannelEntry) ([]ChannelEntry, []ChannelEntry, error) {
+	carried := map[string]bool{}
+	for _, r := range plan.Channels {
+		for _, id := range r.Objects {
+			carried[string(r.Channel)+" "+id] = true
+		}
+	}
 	var revoked, tombstones []ChannelEntry
 	for _, o := range b.Objects {
 		for _, ch := range Channels {
-			carried := slices.ContainsFunc(plan.Channels, func(r Route) bool { return r.Channel == ch && slices.Contains(r.Objects, o.ID) })
-			if carried {
-				continue
-			}
-			earlier, err := in.Store.FindReleasedEntries(ctx, ch, o.ID)
-			if err != nil {
-				return nil, nil, err
-			}
-			if len(earlier) == 0 {
+			k := string(ch) + " " + o.ID
+			earlier := held[k]
+			if carried[k] || len(earlier) == 0 {
 				continue
 			}
 			revoked = append(revoked, earlier...)

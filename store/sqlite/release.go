@@ -136,10 +136,26 @@ func (db *DB) FindChannelEntries(ctx context.Context, f sharing.ChannelFilter) (
 	return db.queryEntries(ctx, q.String(), args...)
 }
 
-// FindReleasedEntries implements sharing.ReleaseStore.
-func (db *DB) FindReleasedEntries(ctx context.Context, ch sharing.Channel, objectID string) ([]sharing.ChannelEntry, error) {
-	return db.queryEntries(ctx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json
-		FROM channel_entries WHERE channel = ? AND object_id = ? AND status = 'released' ORDER BY version_key, seq`, string(ch), objectID)
+// FindReleasedEntries implements sharing.ReleaseStore, in chunks (SQLite caps
+// bound parameters).
+func (db *DB) FindReleasedEntries(ctx context.Context, objectIDs []string) ([]sharing.ChannelEntry, error) {
+	out := []sharing.ChannelEntry{}
+	const chunk = 500
+	for start := 0; start < len(objectIDs); start += chunk {
+		part := objectIDs[start:min(start+chunk, len(objectIDs))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.queryEntries(ctx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json
+			FROM channel_entries WHERE status = 'released' AND object_id IN (?`+strings.Repeat(",?", len(part)-1)+`)
+			ORDER BY channel, object_id, version_key, seq`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
 }
 
 func (db *DB) queryEntries(ctx context.Context, q string, args ...any) ([]sharing.ChannelEntry, error) {
