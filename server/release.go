@@ -45,3 +45,13 @@ func (s *Server) handleRelease(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"submission_id": c.Params("id"), "released": n, "channels": channelStatuses(copies)})
 }
+
+// handleWithheld is GET /api/v1/reviews/withheld: the operators' queue of
+// withheld copies, with the reasons and never the content.
+func (s *Server) handleWithheld(c *fiber.Ctx) error {
+	list, err := s.cfg.Releases.Withheld(c.UserContext(), caller(c).Org)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"withheld": list})
+}

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	api.Get("/submissions/:id", s.handleSubmissionGet)
 	api.Get("/submissions/:id/preview/:channel", s.handlePreview)
 	api.Post("/submissions/:id/release", s.handleRelease)
+	api.Get("/reviews/withheld", s.handleWithheld)
 	api.Get("/exports/:channel", s.handleExport)
 	api.Get("/obligations", s.handleObligationList)
 	api.Post("/obligations/:id/met", s.handleObligationMet)

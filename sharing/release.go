@@ -60,6 +60,19 @@ type ReleaseStore interface {
 	// FindReleasedEntries returns every released entry, in any channel, of
 	// the given objects, ordered by channel, object, version and seq.
 	FindReleasedEntries(ctx context.Context, objectIDs []string) ([]ChannelEntry, error)
+	// FindWithheldCopies lists withheld copies for review, newest first.
+	FindWithheldCopies(ctx context.Context, limit int) ([]WithheldCopy, error)
+}
+
+// WithheldCopy is one copy the leak check (or a failed build) withheld,
+// listed for the operators' review: where and why, never the content.
+type WithheldCopy struct {
+	SubmissionID string          `json:"submission_id"`
+	Organization string          `json:"organization"`
+	ReceivedAt   time.Time       `json:"received_at"`
+	Channel      Channel         `json:"channel"`
+	Reasons      []anonymize.Hit `json:"reasons"`
+	Notice       string          `json:"notice"`
 }
 
 // entriesOf turns a copy into channel entries.
@@ -137,6 +150,14 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]C
 type Releases struct {
 	Store Store
 	Now   func() time.Time
+}
+
+// Withheld lists withheld copies for review. Only the hub's operators may.
+func (r *Releases) Withheld(ctx context.Context, caller *Organization) ([]WithheldCopy, error) {
+	if caller.Role != RoleAdmin {
+		return nil, fmt.Errorf("the review queue is for the hub's operators: %w", ErrForbidden)
+	}
+	return r.Store.FindWithheldCopies(ctx, 500)
 }
 
 // Preview returns the copies of a submission for one channel, for its submitter only.

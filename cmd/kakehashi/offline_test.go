@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,5 +150,53 @@ func TestRouteCommandMatchesServerPlan(t *testing.T) {
 		if code := run(context.Background(), args, e); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestWithheldCopyIsQueuedNotReleased: a copy the leak check withholds is
+// never released, even on the submitter's release call, and the operators
+// see it in the review queue with the pointer, without its content.
+func TestWithheldCopyIsQueuedNotReleased(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	tokens := readTokens(t, dir)
+	bundle, _ := os.ReadFile("testdata/leak-lang.json")
+	status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], []byte(`{"bundle":`+string(bundle)+`,"hold_for_review":true}`))
+	if status != 201 {
+		t.Fatalf("submit: %d %v", status, resp)
+	}
+	id := resp["submission_id"].(string)
+	withheld := 0
+	for _, c := range resp["channels"].([]any) {
+		cm := c.(map[string]any)
+		if cm["status"] == "withheld" {
+			withheld++
+			if !strings.Contains(fmt.Sprint(cm["reasons"]), "/lang") {
+				t.Errorf("%v withheld without the pointer: %v", cm["channel"], cm["reasons"])
+			}
+		}
+	}
+	if withheld == 0 {
+		t.Fatal("no copy withheld although the CLEAR indicator carries a registry alias in lang")
+	}
+	// Every community copy carries the indicator, so all are withheld and
+	// nothing is left to release: the release call refuses (409).
+	if status, _ := request(t, "POST", h.base+"/api/v1/submissions/"+id+"/release", tokens["carrier-a"], nil); status != 409 {
+		t.Fatalf("release with only withheld copies: %d, want 409", status)
+	}
+	_, ids, raw := export(t, h.base, "", "public")
+	if len(ids) != 0 || strings.Contains(string(raw), "skt") {
+		t.Errorf("a withheld copy reached the public channel: %s", raw)
+	}
+	status, queue := request(t, "GET", h.base+"/api/v1/reviews/withheld", tokens["hub-admin"], nil)
+	if status != 200 || len(queue["withheld"].([]any)) != withheld {
+		t.Fatalf("review queue: %d %v", status, queue)
+	}
+	if strings.Contains(fmt.Sprint(queue), "Flood source") {
+		t.Error("the review queue shows content")
+	}
+	if status, _ := request(t, "GET", h.base+"/api/v1/reviews/withheld", tokens["carrier-a"], nil); status != 403 {
+		t.Errorf("a carrier reading the review queue: %d, want 403", status)
 	}
 }

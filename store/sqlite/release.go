@@ -187,3 +187,41 @@ func (db *DB) queryEntries(ctx context.Context, q string, args ...any) ([]sharin
 	}
 	return out, rows.Err()
 }
+
+// FindWithheldCopies implements sharing.ReleaseStore: withheld copies, newest
+// first, without their content.
+func (db *DB) FindWithheldCopies(ctx context.Context, limit int) ([]sharing.WithheldCopy, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT c.submission_id, s.organization, s.received_at, c.route, c.hits, c.notice
+		FROM submission_copies c JOIN submissions s ON s.id = c.submission_id
+		WHERE c.status = 'withheld' ORDER BY s.received_at DESC, c.submission_id, c.idx LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("find withheld copies: %w", err)
+	}
+	defer rows.Close()
+	out := []sharing.WithheldCopy{}
+	for rows.Next() {
+		var (
+			w                    sharing.WithheldCopy
+			received, route, hit string
+		)
+		if err := rows.Scan(&w.SubmissionID, &w.Organization, &received, &route, &hit, &w.Notice); err != nil {
+			return nil, fmt.Errorf("scan withheld copy: %w", err)
+		}
+		if w.ReceivedAt, err = parseTime(received); err != nil {
+			return nil, err
+		}
+		var r sharing.Route
+		if err := json.Unmarshal([]byte(route), &r); err != nil {
+			return nil, fmt.Errorf("decode route: %w", err)
+		}
+		w.Channel = r.Channel
+		if err := json.Unmarshal([]byte(hit), &w.Reasons); err != nil {
+			return nil, fmt.Errorf("decode reasons: %w", err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
