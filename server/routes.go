@@ -29,5 +29,22 @@ func (s *Server) routes() {
 	api.Get("/organizations/:id/pgp-key", s.handleOrgKeyGet)
 	api.Put("/organizations/:id/pgp-key", s.handleOrgKeyPut)
 
+	// TAXII 2.1 (docs/taxii.md): discovery, the API root, the collection list
+	// and the public collection answer without credentials; sent credentials
+	// must be valid. Paths end in "/" (TAXII 2.1 §1.6.8); without it is accepted.
+	taxii := a.Group("/taxii2", s.taxiiProtocol)
+	taxii.Get("/", s.handleTAXIIDiscovery)
+	root := taxii.Group("/hub", s.authenticateOptional)
+	root.Get("/", s.handleTAXIIAPIRoot)
+	root.Get("/status/:id/", s.handleTAXIIStatus)
+	root.Get("/collections/", s.handleTAXIICollections)
+	root.Get("/collections/:collection/", s.handleTAXIICollection)
+	root.Get("/collections/:collection/manifest/", s.handleTAXIIManifest)
+	root.Get("/collections/:collection/objects/", s.handleTAXIIObjects)
+	root.Post("/collections/:collection/objects/", s.handleTAXIIObjectsAdd)
+	root.Get("/collections/:collection/objects/:object/", s.handleTAXIIObject)
+	root.Delete("/collections/:collection/objects/:object/", s.handleTAXIIObjectDelete)
+	root.Get("/collections/:collection/objects/:object/versions/", s.handleTAXIIVersions)
+
 	a.Use(s.handleNotFound)
 }

@@ -34,6 +34,14 @@ type Config struct {
 	Logger      *slog.Logger
 	TLS         *tls.Config // nil: plain HTTP
 
+	// TAXII serves the TAXII 2.1 collections (docs/taxii.md); nil: Store,
+	// when it implements sharing.TAXIIStore.
+	TAXII sharing.TAXIIStore
+	// APIKeys checks HTTP Basic credentials; nil: Store, when it implements
+	// sharing.APIKeyStore (else Basic is refused).
+	APIKeys sharing.APIKeyStore
+	// TAXIIMaxPageSize caps TAXII limit (TAXII 2.1 §3.4.1); 0: 1,000.
+	TAXIIMaxPageSize int
 }
 
 // Server is the hub's HTTP server.

@@ -98,6 +98,23 @@ func ensureDemoWorld(dir string) (created bool, err error) {
 	return true, nil
 }
 
+// ensureDemoTokensMap is ensureDemoTokens returning the tokens by organization.
+func (h *hub) ensureDemoTokensMap(ctx context.Context) (map[string]string, error) {
+	path, err := h.ensureDemoTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read demo tokens: %w", err)
+	}
+	tokens := map[string]string{}
+	if err := json.Unmarshal(b, &tokens); err != nil {
+		return nil, fmt.Errorf("decode demo tokens: %w", err)
+	}
+	return tokens, nil
+}
+
 // ensureDemoTokens makes demo-tokens.json hold a valid token for every
 // organization, keeping the ones that still verify for at least a day.
 func (h *hub) ensureDemoTokens(ctx context.Context) (string, error) {

@@ -50,6 +50,7 @@ Usage:
   kakehashi token issue --org ID [--ttl DURATION] [--data DIR | --config FILE]
   kakehashi token revoke [--data DIR | --config FILE] JTI
   kakehashi export --channel CHANNEL [--org ID] [--added-after TIME] [--sign] [--encrypt] [--data DIR | --config FILE]
+  kakehashi bench [--objects N] [--json] [--stix-schemas DIR]
   kakehashi audit verify [--data DIR | --config FILE]
 `
 
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdToken(ctx, args[1:], e)
 	case "export":
 		return cmdExport(ctx, args[1:], e)
+	case "bench":
+		return cmdBench(ctx, args[1:], e)
 	case "audit":
 		return cmdAudit(ctx, args[1:], e)
 	case "help", "-h", "--help":

@@ -86,6 +86,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	srv, err := server.New(server.Config{
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey, Exports: h.exports, Registry: h.registry, Store: h.db, Signer: h.signer,
 		Ready: h.db.Ping, BodyLimit: cfg.BodyLimit, Logger: log, TLS: tlsCfg,
+		TAXII: h.db, APIKeys: h.db, // TAXII 2.1 and HTTP Basic (docs/taxii.md)
 	})
 	if err != nil {
 		return err

@@ -17,10 +17,12 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 	build := configFlags(fs, e)
 	var org *string
 	var ttl *time.Duration
+	var basic *bool
 	switch args[0] {
 	case "issue":
 		org = fs.String("org", "", "organization id from the registry")
 		ttl = fs.Duration("ttl", 24*time.Hour, "token lifetime, e.g. 24h or 720h")
+		basic = fs.Bool("basic", false, "issue an API key for HTTP Basic (user: the organization id) instead of a token; it does not expire")
 	case "revoke":
 	default:
 		return usageError(e, fmt.Errorf("unknown token subcommand %q; use issue or revoke", args[0]))
@@ -43,7 +45,10 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 	defer h.Close()
 	if args[0] == "issue" {
 		if len(pos) != 0 || *org == "" {
-			return usageError(e, errors.New("usage: kakehashi token issue --org ID [--ttl DURATION] [--data DIR]"))
+			return usageError(e, errors.New("usage: kakehashi token issue --org ID [--ttl DURATION | --basic] [--data DIR]"))
+		}
+		if *basic {
+			return issueAPIKey(ctx, h, *org, e)
 		}
 		raw, c, err := h.issueToken(ctx, *org, *ttl, "operator")
 		if err != nil {
@@ -56,10 +61,39 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 	if len(pos) != 1 {
 		return usageError(e, errors.New("usage: kakehashi token revoke [--data DIR] JTI"))
 	}
+	if sharing.IsAPIKeyID(pos[0]) {
+		if err := h.db.RevokeAPIKey(ctx, pos[0], time.Now(), sharing.AuditEvent{Actor: "operator", Action: sharing.AuditTokenRevoke, Subject: pos[0],
+			Detail: map[string]any{"kind": "api-key"}}); err != nil {
+			return usageError(e, err)
+		}
+		fmt.Fprintf(e.stderr, "revoked api key %s\n", pos[0])
+		return exitOK
+	}
 	if err := h.db.RevokeToken(ctx, pos[0], sharing.AuditEvent{Actor: "operator", Action: sharing.AuditTokenRevoke, Subject: pos[0]}); err != nil {
 		return usageError(e, err)
 	}
 	fmt.Fprintf(e.stderr, "revoked token %s\n", pos[0])
+	return exitOK
+}
+
+// issueAPIKey makes an HTTP Basic API key for org (docs/taxii.md): the key
+// goes to stdout once, its id (for `token revoke`) to stderr; only its
+// SHA-256 is stored.
+func issueAPIKey(ctx context.Context, h *hub, orgID string, e env) int {
+	org, err := h.registry.FindOrganizationByID(orgID)
+	if err != nil {
+		return usageError(e, fmt.Errorf("no organization %q in the registry %s", orgID, h.cfg.RegistryPath()))
+	}
+	k, secret, err := sharing.NewAPIKey(org.ID, time.Now())
+	if err != nil {
+		return usageError(e, err)
+	}
+	if err := h.db.CreateAPIKey(ctx, k, sharing.AuditEvent{Actor: "operator", Action: sharing.AuditTokenIssue, Subject: k.ID,
+		Detail: map[string]any{"org": org.ID, "role": string(org.Role), "kind": "api-key"}}); err != nil {
+		return usageError(e, err)
+	}
+	fmt.Fprintln(e.stdout, secret)
+	fmt.Fprintf(e.stderr, "issued api key %s for %s: HTTP Basic with user %q and the key above as password; it is shown only now\n", k.ID, org.ID, org.ID)
 	return exitOK
 }
 

@@ -1,0 +1,463 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/stix"
+)
+
+// The TAXII 2.1 server over the channels (INTERFACES.md §6, docs/taxii.md):
+// discovery, one API root ("hub"), a collection per channel plus intake.
+// Protocol checks live in taxii_query.go; the store query in store/sqlite/taxii.go.
+
+const taxiiAPIRoot = "/taxii2/hub/"
+
+// taxiiStore is the TAXII persistence: Config.TAXII, else the Store when it
+// implements sharing.TAXIIStore (store/sqlite does).
+func (s *Server) taxiiStore() (sharing.TAXIIStore, error) {
+	if s.cfg.TAXII != nil {
+		return s.cfg.TAXII, nil
+	}
+	if ts, ok := s.cfg.Store.(sharing.TAXIIStore); ok {
+		return ts, nil
+	}
+	return nil, errors.New("server: no TAXII store configured")
+}
+
+// handleTAXIIDiscovery is GET /taxii2/ (TAXII 2.1 §4.1), open to anyone.
+func (s *Server) handleTAXIIDiscovery(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{
+		"title":       "Kakehashi telecom ISAC hub",
+		"description": "TAXII 2.1 server of the Kakehashi information-sharing hub for Japan's telecommunications sector.",
+		"default":     taxiiAPIRoot,
+		"api_roots":   []string{taxiiAPIRoot},
+	}, taxiiMediaType)
+}
+
+// handleTAXIIAPIRoot is GET /taxii2/hub/ (TAXII 2.1 §4.2).
+func (s *Server) handleTAXIIAPIRoot(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{
+		"title":              "Kakehashi hub",
+		"description":        "The hub's channels as collections, and the intake collection for submissions.",
+		"versions":           []string{taxiiMediaType},
+		"max_content_length": s.cfg.BodyLimit,
+	}, taxiiMediaType)
+}
+
+// collectionResource is a TAXII 2.1 collection resource (§5.2.1).
+type collectionResource struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Alias       string   `json:"alias"`
+	CanRead     bool     `json:"can_read"`
+	CanWrite    bool     `json:"can_write"`
+	MediaTypes  []string `json:"media_types"`
+}
+
+func resourceOf(col sharing.Collection, org *sharing.Organization) collectionResource {
+	return collectionResource{ID: col.ID, Title: col.Title, Description: col.Description, Alias: string(col.Channel),
+		CanRead: col.CanRead(org), CanWrite: col.CanWrite(org), MediaTypes: []string{stixMediaType}}
+}
+
+func callerOrg(c *fiber.Ctx) *sharing.Organization {
+	if p := caller(c); p != nil {
+		return p.Org
+	}
+	return nil
+}
+
+// handleTAXIICollections is GET /taxii2/hub/collections/ (TAXII 2.1 §5.1):
+// the collections the caller may know of, in a stable order.
+func (s *Server) handleTAXIICollections(c *fiber.Ctx) error {
+	org := callerOrg(c)
+	var out []collectionResource
+	for _, col := range sharing.Collections() {
+		if col.Visible(org) {
+			out = append(out, resourceOf(col, org))
+		}
+	}
+	if len(out) == 0 {
+		return c.JSON(fiber.Map{}, taxiiMediaType)
+	}
+	return c.JSON(fiber.Map{"collections": out}, taxiiMediaType)
+}
+
+// collection resolves :collection (id or alias) for the caller: 404 when it
+// does not exist or the caller may not know of it, 401 when a caller without
+// credentials asks for anything but public.
+func (s *Server) collection(c *fiber.Ctx) (sharing.Collection, error) {
+	col, err := sharing.FindCollection(c.Params("collection"))
+	if err != nil {
+		return col, err
+	}
+	org := callerOrg(c)
+	if org == nil && !col.Visible(nil) {
+		return col, fmt.Errorf("collection %s needs credentials: %w", col.Channel, sharing.ErrUnauthorized)
+	}
+	if !col.Visible(org) {
+		return col, fmt.Errorf("collection %s is not visible to %s: %w", col.Channel, org.ID, sharing.ErrNotFound)
+	}
+	return col, nil
+}
+
+// readable resolves the collection and checks can_read (TAXII 2.1 §5.3: 403
+// when the caller knows the collection but may not read it).
+func (s *Server) readable(c *fiber.Ctx) (sharing.Collection, error) {
+	col, err := s.collection(c)
+	if err != nil {
+		return col, err
+	}
+	if !col.CanRead(callerOrg(c)) {
+		return col, fmt.Errorf("collection %s is write-only for you: %w", col.Channel, sharing.ErrForbidden)
+	}
+	return col, nil
+}
+
+// handleTAXIICollection is GET /taxii2/hub/collections/{id}/ (TAXII 2.1 §5.2).
+func (s *Server) handleTAXIICollection(c *fiber.Ctx) error {
+	col, err := s.collection(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(resourceOf(col, callerOrg(c)), taxiiMediaType)
+}
+
+// page runs one listing query for the caller and audits the read.
+func (s *Server) page(c *fiber.Ctx, col sharing.Collection, f *taxiiFilter, withJSON bool, via string) ([]sharing.TAXIIEntry, bool, error) {
+	ts, err := s.taxiiStore()
+	if err != nil {
+		return nil, false, err
+	}
+	reader := ""
+	if org := callerOrg(c); org != nil {
+		reader = org.ID
+	}
+	entries, more, err := ts.FindTAXIIEntries(c.UserContext(), f.query(col.Channel, reader, withJSON))
+	if err != nil {
+		return nil, false, err
+	}
+	if err := s.cfg.Store.AppendAudit(c.UserContext(), sharing.AuditEvent{Actor: orDefault(reader, "anonymous"), Action: sharing.AuditChannelRead,
+		Subject: string(col.Channel), Detail: map[string]any{"objects": len(entries), "via": via}}); err != nil {
+		return nil, false, err
+	}
+	if len(entries) > 0 {
+		c.Set("X-TAXII-Date-Added-First", formatTAXIITime(entries[0].DateAdded))
+		c.Set("X-TAXII-Date-Added-Last", formatTAXIITime(entries[len(entries)-1].DateAdded))
+	}
+	return entries, more, nil
+}
+
+// writePaging writes "more" and, when more follow, "next" (TAXII 2.1 §3.4.1).
+func writePaging(b *bytes.Buffer, f *taxiiFilter, entries []sharing.TAXIIEntry, more bool) {
+	b.WriteString(`{"more":` + strconv.FormatBool(more))
+	if more {
+		last := entries[len(entries)-1]
+		fmt.Fprintf(b, `,"next":%q`, nextToken{DateAdded: last.DateAdded, Seq: last.Seq, Binding: f.binding}.encode())
+	}
+}
+
+// envelope writes the TAXII envelope (TAXII 2.1 §3.7) around the entries' JSON.
+func envelope(c *fiber.Ctx, f *taxiiFilter, entries []sharing.TAXIIEntry, more bool) error {
+	var b bytes.Buffer
+	b.Grow(256 + 1024*len(entries))
+	writePaging(&b, f, entries, more)
+	if len(entries) > 0 {
+		b.WriteString(`,"objects":[`)
+		for i, e := range entries {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(e.JSON)
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	c.Set(fiber.HeaderContentType, taxiiMediaType)
+	return c.Send(b.Bytes())
+}
+
+func (s *Server) listScope(kind string, col sharing.Collection, c *fiber.Ctx, objectID string) string {
+	reader := ""
+	if org := callerOrg(c); org != nil {
+		reader = org.ID
+	}
+	return strings.Join([]string{kind, col.ID, reader, objectID}, "|")
+}
+
+// handleTAXIIObjects is GET …/collections/{id}/objects/ (TAXII 2.1 §5.4).
+func (s *Server) handleTAXIIObjects(c *fiber.Ctx) error {
+	col, err := s.readable(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.parseTAXIIFilter(c, filtersObjects, s.listScope("objects", col, c, ""))
+	if err != nil {
+		return err
+	}
+	entries, more, err := s.page(c, col, f, true, "taxii-objects")
+	if err != nil {
+		return err
+	}
+	return envelope(c, f, entries, more)
+}
+
+// handleTAXIIManifest is GET …/collections/{id}/manifest/ (TAXII 2.1 §5.3).
+func (s *Server) handleTAXIIManifest(c *fiber.Ctx) error {
+	col, err := s.readable(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.parseTAXIIFilter(c, filtersObjects, s.listScope("manifest", col, c, ""))
+	if err != nil {
+		return err
+	}
+	entries, more, err := s.page(c, col, f, false, "taxii-manifest")
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	writePaging(&b, f, entries, more)
+	if len(entries) > 0 {
+		b.WriteString(`,"objects":[`)
+		for i, e := range entries {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"id":%q,"date_added":%q,"version":%q,"media_type":%q}`, e.ObjectID, formatTAXIITime(e.DateAdded), e.TAXIIVersion(), stixMediaType)
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	c.Set(fiber.HeaderContentType, taxiiMediaType)
+	return c.Send(b.Bytes())
+}
+
+// objectID reads and checks :object.
+func objectID(c *fiber.Ctx) (string, error) {
+	id := c.Params("object")
+	if !stix.ValidID(id, "") {
+		return "", fmt.Errorf("%q is not a STIX identifier: %w", id, sharing.ErrNotFound)
+	}
+	return id, nil
+}
+
+// handleTAXIIObject is GET …/objects/{object-id}/ (TAXII 2.1 §5.5). An object
+// the caller may not read, or that is not in the collection, is a 404.
+func (s *Server) handleTAXIIObject(c *fiber.Ctx) error {
+	col, err := s.readable(c)
+	if err != nil {
+		return err
+	}
+	id, err := objectID(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.parseTAXIIFilter(c, filtersObject, s.listScope("object", col, c, id))
+	if err != nil {
+		return err
+	}
+	f.ids = []string{id}
+	entries, more, err := s.page(c, col, f, true, "taxii-object")
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 && f.next == nil {
+		return fmt.Errorf("object %s not in collection %s: %w", id, col.Channel, sharing.ErrNotFound)
+	}
+	return envelope(c, f, entries, more)
+}
+
+// handleTAXIIVersions is GET …/objects/{object-id}/versions/ (TAXII 2.1 §5.8).
+func (s *Server) handleTAXIIVersions(c *fiber.Ctx) error {
+	col, err := s.readable(c)
+	if err != nil {
+		return err
+	}
+	id, err := objectID(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.parseTAXIIFilter(c, filtersVersions, s.listScope("versions", col, c, id))
+	if err != nil {
+		return err
+	}
+	f.ids = []string{id}
+	f.versions = sharing.VersionMatch{All: true}
+	entries, more, err := s.page(c, col, f, false, "taxii-versions")
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 && f.next == nil {
+		return fmt.Errorf("object %s not in collection %s: %w", id, col.Channel, sharing.ErrNotFound)
+	}
+	var b bytes.Buffer
+	writePaging(&b, f, entries, more)
+	b.WriteString(`,"versions":[`)
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q", e.TAXIIVersion())
+	}
+	b.WriteString("]}")
+	c.Set(fiber.HeaderContentType, taxiiMediaType)
+	return c.Send(b.Bytes())
+}
+
+// handleTAXIIObjectDelete is DELETE …/objects/{object-id}/ (TAXII 2.1 §5.6).
+// The hub never deletes: channels are filled by releases and revoked by
+// later versions (docs/sharing.md), and submissions are evidence. So it is
+// 404 where the caller may not know the collection, else 403 (can_write is
+// false everywhere but intake, and intake keeps what was submitted).
+func (s *Server) handleTAXIIObjectDelete(c *fiber.Ctx) error {
+	col, err := s.collection(c)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("the hub does not delete objects from %s; submit a later version with \"revoked\": true instead: %w", col.Channel, sharing.ErrForbidden)
+}
+
+// handleTAXIIObjectsAdd is POST …/collections/{id}/objects/ (TAXII 2.1
+// §5.4.2): only on intake, through exactly the intake of POST
+// /api/v1/submissions. The answer is 202 with a status resource (§4.3.1)
+// whose status is already complete: intake is synchronous. A refused envelope
+// is stored as nothing (intake is atomic), so every object is then a failure,
+// those with a violation carrying its message.
+func (s *Server) handleTAXIIObjectsAdd(c *fiber.Ctx) error {
+	col, err := s.collection(c)
+	if err != nil {
+		return err
+	}
+	p := caller(c)
+	if !col.CanWrite(callerOrg(c)) {
+		if p == nil {
+			return fmt.Errorf("adding objects needs credentials: %w", sharing.ErrUnauthorized)
+		}
+		return fmt.Errorf("collection %s is read-only: the hub fills it; submit to the intake collection: %w", col.Channel, sharing.ErrForbidden)
+	}
+	if err := checkTAXIIContentType(c); err != nil {
+		return err
+	}
+	ts, err := s.taxiiStore()
+	if err != nil {
+		return err
+	}
+	received := time.Now().UTC()
+	req, err := s.cfg.Intake.ParseSubmission(c.Body())
+	if err != nil {
+		s.metrics.submissions.WithLabelValues("refused").Inc()
+		return err
+	}
+	st := &sharing.TAXIIStatus{ID: uuidString(), Status: "complete", RequestTimestamp: formatTAXIITime(received),
+		TotalCount: len(req.Bundle.Objects), Organization: p.Org.ID, CreatedAt: received}
+	sub, created, err := s.cfg.Intake.Submit(c.UserContext(), p.Org, req)
+	var re *sharing.RefusedError
+	switch {
+	case err == nil:
+		msg := "stored"
+		if !created {
+			msg = "already stored: identical to an earlier submission"
+			s.metrics.submissions.WithLabelValues("duplicate").Inc()
+		} else {
+			s.metrics.submissions.WithLabelValues("accepted").Inc()
+		}
+		st.SubmissionID = sub.ID
+		for _, o := range req.Bundle.Objects {
+			st.Successes = append(st.Successes, sharing.TAXIIStatusDetail{ID: o.ID, Version: statusVersion(o, received), Message: msg})
+		}
+	case errors.As(err, &re) && re.Kind != sharing.RefusedTooLarge && re.Kind != sharing.RefusedMalformed,
+		errors.Is(err, sharing.ErrForbidden):
+		s.metrics.submissions.WithLabelValues("refused").Inc()
+		var violations []stix.Violation
+		if re != nil {
+			violations = re.Violations
+		}
+		st.Failures = failures(req.Bundle.Objects, violations, userPart(err, sharing.ErrForbidden), received)
+	default:
+		s.metrics.submissions.WithLabelValues("refused").Inc()
+		return err
+	}
+	st.SuccessCount, st.FailureCount = len(st.Successes), len(st.Failures)
+	if err := ts.CreateTAXIIStatus(c.UserContext(), st); err != nil {
+		return err
+	}
+	c.Status(fiber.StatusAccepted)
+	return c.JSON(st, taxiiMediaType)
+}
+
+// statusVersion is the version a status names: modified, else created, else
+// the request time (SCOs).
+func statusVersion(o *stix.Object, received time.Time) string {
+	if v := o.Version(); v != "" {
+		return v
+	}
+	return formatTAXIITime(received)
+}
+
+// failures lists every object of a refused envelope, with the messages of
+// its violations (JSON pointers under /objects/N), else why it was not stored.
+func failures(objs []*stix.Object, violations []stix.Violation, whole string, received time.Time) []sharing.TAXIIStatusDetail {
+	byIndex := map[int][]string{}
+	var general []string
+	for _, v := range violations {
+		rest, ok := strings.CutPrefix(v.Path, "/objects/")
+		if ok {
+			idx, sub, _ := strings.Cut(rest, "/")
+			if i, err := strconv.Atoi(idx); err == nil && i >= 0 && i < len(objs) {
+				msg := v.Message
+				if sub != "" {
+					msg = "/" + sub + ": " + msg
+				}
+				byIndex[i] = append(byIndex[i], msg)
+				continue
+			}
+		}
+		general = append(general, strings.TrimPrefix(v.Path+": ", ": ")+v.Message)
+	}
+	out := make([]sharing.TAXIIStatusDetail, len(objs))
+	for i, o := range objs {
+		msgs := byIndex[i]
+		if len(msgs) == 0 {
+			msgs = general
+		}
+		msg := strings.Join(msgs, "; ")
+		if msg == "" && whole != "" && len(violations) == 0 {
+			msg = whole
+		}
+		if msg == "" {
+			msg = "not stored: the envelope is stored all or nothing, and other objects in it were refused"
+		}
+		out[i] = sharing.TAXIIStatusDetail{ID: o.ID, Version: statusVersion(o, received), Message: msg}
+	}
+	return out
+}
+
+// handleTAXIIStatus is GET /taxii2/hub/status/{id}/ (TAXII 2.1 §4.3): the
+// poster's own statuses only; anyone else gets 404.
+func (s *Server) handleTAXIIStatus(c *fiber.Ctx) error {
+	p := caller(c)
+	if p == nil {
+		return fmt.Errorf("status needs credentials: %w", sharing.ErrUnauthorized)
+	}
+	ts, err := s.taxiiStore()
+	if err != nil {
+		return err
+	}
+	st, err := ts.FindTAXIIStatusByID(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if st.Organization != p.Org.ID {
+		return fmt.Errorf("status of another organization: %w", sharing.ErrNotFound)
+	}
+	return c.JSON(st, taxiiMediaType)
+}
