@@ -139,8 +139,14 @@ func (v *DesignVault) seal(props map[string]any, recipients []*pgp.PublicKey) (s
 		return sealed{}, "payload_bin is not base64", nil
 	}
 	out := stix.CloneProps(props)
+	// Only a design the submitter declares encrypted (mime_type
+	// application/pgp-encrypted) or sends armored is read as an OpenPGP
+	// message: arbitrary binary designs can start with bytes that look like
+	// an OpenPGP packet, and must simply be encrypted.
+	mime, _ := props["mime_type"].(string)
+	declared := mime == "application/pgp-encrypted" || bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN PGP MESSAGE-----"))
 	switch {
-	case pgp.IsEncryptedMessage(data):
+	case declared && pgp.IsEncryptedMessage(data):
 		plain, err := pgp.Decrypt(bytes.NewReader(data), v.Hub)
 		switch {
 		case errors.Is(err, pgp.ErrNotForUs):

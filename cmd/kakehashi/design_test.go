@@ -62,6 +62,10 @@ func (g *gpgHome) decrypt(msg []byte) ([]byte, string, error) {
 }
 
 func designBundle(incidentID, artifactID, modified string, payload []byte) []byte {
+	return designBundleMIME(incidentID, artifactID, modified, "application/pdf", payload)
+}
+
+func designBundleMIME(incidentID, artifactID, modified, mime string, payload []byte) []byte {
 	return []byte(fmt.Sprintf(`{"type":"bundle","id":"bundle--1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","objects":[
 	{"type":"incident","spec_version":"2.1","id":"%s","created":"2026-07-10T01:10:00.000Z","modified":"%s",
 	 "name":"Core router misconfiguration","created_by_ref":"identity--6d0bd1b6-5a1c-4c7e-9a53-6f1b1d9c2b11",
@@ -69,9 +73,9 @@ func designBundle(incidentID, artifactID, modified string, payload []byte) []byt
 	 "extensions":{"extension-definition--5f2b0473-bd73-4291-aaed-c406b2665a04":{"extension_type":"property-extension",
 	   "report_kind":"service-outage","occurred_at":"2026-07-10T00:00:00Z","recovered_at":"2026-07-10T03:00:00Z","failed_equipment":"core",
 	   "services":[{"service_class":"other","impact":"stop","affected_users":40000}],"sensitive_design_refs":["%s"]}}},
-	{"type":"artifact","spec_version":"2.1","id":"%s","mime_type":"application/pdf","payload_bin":"%s",
+	{"type":"artifact","spec_version":"2.1","id":"%s","mime_type":"%s","payload_bin":"%s",
 	 "object_marking_refs":["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"]}]}`,
-		incidentID, modified, artifactID, artifactID, base64.StdEncoding.EncodeToString(payload)))
+		incidentID, modified, artifactID, artifactID, mime, base64.StdEncoding.EncodeToString(payload)))
 }
 
 // artifactPayload finds an artifact in a bundle and returns its decoded payload and mime type.
@@ -175,7 +179,7 @@ func TestSensitiveDesignsWithRealGPG(t *testing.T) {
 		t.Fatalf("gpg --encrypt to the hub: %v\n%s", err, toHub)
 	}
 	const inc2, art2 = "incident--cc33dd44-ee55-4f66-8a77-112233445566", "artifact--dd44ee55-ff66-4a77-8b88-223344556677"
-	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], designBundle(inc2, art2, "2026-07-10T01:10:00.000Z", toHub)); status != 201 {
+	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], designBundleMIME(inc2, art2, "2026-07-10T01:10:00.000Z", "application/pgp-encrypted", toHub)); status != 201 {
 		t.Fatalf("submit pre-encrypted design: %d %v", status, resp)
 	}
 	_, _, raw = export(t, h.base, tokens["mic"], "accident-reports")
@@ -190,7 +194,7 @@ func TestSensitiveDesignsWithRealGPG(t *testing.T) {
 		t.Fatalf("gpg --encrypt to carrier-b: %v\n%s", err, toOther)
 	}
 	const inc3, art3 = "incident--ee55ff66-aa77-4b88-9c99-334455667788", "artifact--ff66aa77-bb88-4c99-8daa-445566778899"
-	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], designBundle(inc3, art3, "2026-07-10T01:10:00.000Z", toOther)); status != 201 {
+	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], designBundleMIME(inc3, art3, "2026-07-10T01:10:00.000Z", "application/pgp-encrypted", toOther)); status != 201 {
 		t.Fatalf("submit foreign-encrypted design: %d %v", status, resp)
 	}
 	_, _, raw = export(t, h.base, tokens["mic"], "accident-reports")
@@ -202,7 +206,7 @@ func TestSensitiveDesignsWithRealGPG(t *testing.T) {
 	tampered := bytes.Clone(toHub)
 	tampered[len(tampered)-10] ^= 0xff
 	const inc4, art4 = "incident--a1b2c3d4-e5f6-4a7b-8c9d-556677889900", "artifact--b2c3d4e5-f6a7-4b8c-9d0e-667788990011"
-	status, resp = request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], designBundle(inc4, art4, "2026-07-10T01:10:00.000Z", tampered))
+	status, resp = request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], designBundleMIME(inc4, art4, "2026-07-10T01:10:00.000Z", "application/pgp-encrypted", tampered))
 	if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(resp["details"]), "integrity") {
 		t.Errorf("tampered design: %d %v, want 422 naming the integrity check", status, resp)
 	}
