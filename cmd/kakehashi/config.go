@@ -39,19 +39,22 @@ type Config struct {
 	DesignRecipients []string `yaml:"design_recipients"`
 	// DesignShareWith lets a submission's share_with organizations receive its designs.
 	DesignShareWith bool `yaml:"design_share_with"`
+	// TAXIIMaxPageSize caps the TAXII limit parameter (TAXII 2.1 §3.4.1).
+	TAXIIMaxPageSize int `yaml:"taxii_max_page_size"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DataDir:         "./kakehashi-data",
-		BodyLimit:       32 << 20,
-		MaxObjects:      50000,
-		ShutdownTimeout: 30 * time.Second,
-		LogLevel:        "info",
-		Rules:           "baseline",
-		SweepInterval:   time.Minute,
+		Addr:             "127.0.0.1:8080",
+		DataDir:          "./kakehashi-data",
+		BodyLimit:        32 << 20,
+		MaxObjects:       50000,
+		ShutdownTimeout:  30 * time.Second,
+		LogLevel:         "info",
+		Rules:            "baseline",
+		SweepInterval:    time.Minute,
+		TAXIIMaxPageSize: 1000,
 	}
 }
 
@@ -125,6 +128,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("shutdown_timeout must be positive, e.g. 30s")
+	}
+	if c.TAXIIMaxPageSize < 1 || c.TAXIIMaxPageSize > 10000 {
+		return fmt.Errorf("taxii_max_page_size %d must be between 1 and 10000", c.TAXIIMaxPageSize)
 	}
 	if c.SweepInterval < time.Second {
 		return errors.New("sweep_interval must be at least 1s, e.g. 1m")

@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	srv, err := server.New(server.Config{
-		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey, Exports: h.exports, Registry: h.registry, Store: h.db, Signer: h.signer,
+		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey, Exports: h.exports, TAXIIMaxPageSize: cfg.TAXIIMaxPageSize, Registry: h.registry, Store: h.db, Signer: h.signer,
 		Ready: h.db.Ping, BodyLimit: cfg.BodyLimit, Logger: log, TLS: tlsCfg,
 		TAXII: h.db, APIKeys: h.db, // TAXII 2.1 and HTTP Basic (docs/taxii.md)
 	})
