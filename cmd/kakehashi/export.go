@@ -29,14 +29,7 @@ func cmdExport(ctx context.Context, args []string, e env) int {
 	if len(pos) != 0 || *channel == "" {
 		return usageError(e, errors.New("usage: kakehashi export --channel CHANNEL [--org ID] [--added-after TIME] [--sign] [--encrypt] [--data DIR]"))
 	}
-	cfg, err := build()
-	if err != nil {
-		return usageError(e, err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError(e, err)
-	}
-	h, err := openHub(ctx, cfg)
+	h, err := openFromFlags(ctx, build)
 	if err != nil {
 		return usageError(e, err)
 	}

@@ -45,6 +45,19 @@ type hub struct {
 	exports     *sharing.Exports
 }
 
+// openFromFlags builds the configuration from flags, file and environment,
+// validates it and opens the hub: what every command on a data directory does.
+func openFromFlags(ctx context.Context, build func() (Config, error)) (*hub, error) {
+	cfg, err := build()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return openHub(ctx, cfg)
+}
+
 // openHub opens the data directory, creating the hub's keys on first use.
 func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

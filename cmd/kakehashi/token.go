@@ -31,14 +31,7 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return usageError(e, err)
 	}
-	cfg, err := build()
-	if err != nil {
-		return usageError(e, err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError(e, err)
-	}
-	h, err := openHub(ctx, cfg)
+	h, err := openFromFlags(ctx, build)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -106,11 +99,7 @@ func cmdAudit(ctx context.Context, args []string, e env) int {
 	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return usageError(e, err)
 	}
-	cfg, err := build()
-	if err != nil {
-		return usageError(e, err)
-	}
-	h, err := openHub(ctx, cfg)
+	h, err := openFromFlags(ctx, build)
 	if err != nil {
 		return usageError(e, err)
 	}
