@@ -456,7 +456,10 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 		return err
 	}
 	rec.Revoked = revoked
-	rec.Entries = append(rec.Entries, tombstones...)
+	// Tombstones go in before the new entries: a reader who is both in a
+	// revoked group and in a group the new version reaches must see the new
+	// version, which wins ties by its later seq.
+	rec.Entries = append(tombstones, rec.Entries...)
 	for _, r := range revoked {
 		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
 			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID}})

@@ -3,6 +3,7 @@ package sharing
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/anonymize"
@@ -106,41 +107,60 @@ func entriesOf(cp Copy, sub *Submission, versions map[string]string) ([]ChannelE
 //
 // held maps "channel object-id" to the entries the channels already released.
 func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]ChannelEntry) ([]ChannelEntry, []ChannelEntry, error) {
+	// A copy reaches a group of readers: the channel's whole audience, or
+	// the organizations named for it. Revocation is per group, so naming
+	// other organizations in a later version withdraws the earlier version
+	// from those no longer named.
+	group := func(recipients []string) string { return strings.Join(recipients, ",") }
 	carried := map[string]bool{}
 	for _, r := range plan.Channels {
+		g := ""
+		if r.Named {
+			g = group(r.Recipients)
+		}
 		for _, id := range r.Objects {
-			carried[string(r.Channel)+" "+id] = true
+			carried[string(r.Channel)+" "+id+" "+g] = true
 		}
 	}
 	var revoked, tombstones []ChannelEntry
 	for _, o := range b.Objects {
 		for _, ch := range Channels {
-			k := string(ch) + " " + o.ID
-			earlier := held[k]
-			if carried[k] || len(earlier) == 0 {
-				continue
+			byGroup := map[string][]ChannelEntry{}
+			var order []string
+			for _, e := range held[string(ch)+" "+o.ID] {
+				g := group(e.Recipients)
+				if _, seen := byGroup[g]; !seen {
+					order = append(order, g)
+				}
+				byGroup[g] = append(byGroup[g], e)
 			}
-			revoked = append(revoked, earlier...)
-			last := earlier[len(earlier)-1]
-			mod, hasModified := o.Props["modified"].(string)
-			if !hasModified || mod == last.Version {
-				continue
+			for _, g := range order {
+				earlier := byGroup[g]
+				if carried[string(ch)+" "+o.ID+" "+g] {
+					continue
+				}
+				revoked = append(revoked, earlier...)
+				last := earlier[len(earlier)-1]
+				mod, hasModified := o.Props["modified"].(string)
+				if !hasModified || mod == last.Version {
+					continue
+				}
+				stone, err := stix.DecodeObject(last.JSON)
+				if err != nil {
+					return nil, nil, fmt.Errorf("decode earlier copy of %s: %w", o.ID, err)
+				}
+				if _, ok := stone.Props["created"]; !ok {
+					continue // not an SDO or SRO: nothing to mark revoked
+				}
+				stone.Props["modified"] = mod
+				stone.Props["revoked"] = true
+				js, err := Canonical(stone.Props)
+				if err != nil {
+					return nil, nil, err
+				}
+				tombstones = append(tombstones, ChannelEntry{Channel: ch, ObjectID: o.ID, Version: mod, SubmissionID: sub.ID,
+					Organization: sub.Organization, Recipients: last.Recipients, Status: StatusReleased, DateAdded: sub.ReceivedAt, JSON: js})
 			}
-			stone, err := stix.DecodeObject(last.JSON)
-			if err != nil {
-				return nil, nil, fmt.Errorf("decode earlier copy of %s: %w", o.ID, err)
-			}
-			if _, ok := stone.Props["created"]; !ok {
-				continue // not an SDO or SRO: nothing to mark revoked
-			}
-			stone.Props["modified"] = mod
-			stone.Props["revoked"] = true
-			js, err := Canonical(stone.Props)
-			if err != nil {
-				return nil, nil, err
-			}
-			tombstones = append(tombstones, ChannelEntry{Channel: ch, ObjectID: o.ID, Version: mod, SubmissionID: sub.ID,
-				Organization: sub.Organization, Recipients: last.Recipients, Status: StatusReleased, DateAdded: sub.ReceivedAt, JSON: js})
 		}
 	}
 	return revoked, tombstones, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -365,5 +366,52 @@ func TestServeRefusesWiderTLPPolicy(t *testing.T) {
 	e, _, errb := testEnv("")
 	if code := run(t.Context(), []string{"serve", "--demo", "--config", cfg, "--addr", "127.0.0.1:0"}, e); code == exitOK || !strings.Contains(errb.String(), "isac-members/amber+strict") {
 		t.Errorf("serve with AMBER+STRICT to members: exit %d, stderr %q", code, errb)
+	}
+}
+
+// TestNamedRecipientsChangeRevokesForThoseDropped: a RED note shared with
+// carrier-b, then a later version shared with carrier-c only: carrier-b's
+// copy is revoked (a tombstone), carrier-c reads the new version.
+func TestNamedRecipientsChangeRevokesForThoseDropped(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	tokens := readTokens(t, dir)
+	bundle, _ := os.ReadFile("testdata/mixed.json")
+	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], []byte(`{"bundle":`+string(bundle)+`,"share_with":["carrier-b"]}`)); status != 201 {
+		t.Fatalf("submit: %d %v", status, resp)
+	}
+	follow := bytes.Replace(bundle, []byte(`"id": "note--1b2c3d4e-5f6a-4b7c-9d8e-9f0a1b2c3d4e",
+      "created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z",
+      "content": "RED: the flood exploited an unpatched vendor firmware; do not forward."`), []byte(`"id": "note--1b2c3d4e-5f6a-4b7c-9d8e-9f0a1b2c3d4e",
+      "created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-12T01:00:00.000Z",
+      "content": "RED, second version: vendor confirmed the firmware bug."`), 1)
+	if bytes.Equal(follow, bundle) {
+		t.Fatal("fixture edit did not apply")
+	}
+	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], []byte(`{"bundle":`+string(follow)+`,"share_with":["carrier-c"]}`)); status != 201 {
+		t.Fatalf("follow-up: %d %v", status, resp)
+	}
+	note := func(org string) map[string]any {
+		_, _, raw := export(t, h.base, tokens[org], "isac-members")
+		var b struct {
+			Objects []map[string]any `json:"objects"`
+		}
+		_ = json.Unmarshal(raw, &b)
+		for _, o := range b.Objects {
+			if o["id"] == idRedNote {
+				return o
+			}
+		}
+		return nil
+	}
+	if n := note("carrier-b"); n == nil || n["revoked"] != true || strings.Contains(fmt.Sprint(n["content"]), "second version") {
+		t.Errorf("carrier-b, no longer named, reads %v; want the earlier note revoked", n)
+	}
+	if n := note("carrier-c"); n == nil || n["revoked"] == true || !strings.Contains(fmt.Sprint(n["content"]), "second version") {
+		t.Errorf("carrier-c, now named, reads %v; want the new version", n)
+	}
+	if n := note("ict-isac"); n != nil {
+		t.Errorf("ict-isac, never named, reads the RED note: %v", n)
 	}
 }
