@@ -725,11 +725,8 @@ func TestBasicAuthOnAPI(t *testing.T) {
 // attack pattern every 20th) through the intake in batches that all share one
 // date_added (the test clock stands still), and reads them back from
 // isac-members with limits 7, 100 and 1,000 using next: every id exactly once.
-// The limit-1 walk covers the 500 attack patterns (match[type]), which sit
-// among the indicators in the same date_added: the same keyset, 500 requests
-// instead of 10,000, so that the test stays quick under -race. (Limit 1 over
-// all 10,000 takes about 15 s without -race; store/sqlite's
-// TestTAXIIKeysetPaging walks 3,000 entries of one date_added with limit 1.)
+// Limit 1 walks the 500 attack patterns (match[type]), which sit among the
+// indicators in the same date_added, and then everything: 10,000 requests.
 func TestTAXIIPagingTenThousand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("posts 10,000 objects")
@@ -806,5 +803,11 @@ func TestTAXIIPagingTenThousand(t *testing.T) {
 	check(1, seen, patterns)
 	if len(seen) != len(patterns) || pages != len(patterns) {
 		t.Errorf("limit 1: %d ids in %d pages, want %d", len(seen), pages, len(patterns))
+	}
+	// And limit 1 over everything: 10,000 pages, each id exactly once.
+	seen, pages = walk(1, "")
+	check(1, seen, want)
+	if pages != len(seen) {
+		t.Errorf("limit 1 over everything: %d ids in %d pages", len(seen), pages)
 	}
 }
