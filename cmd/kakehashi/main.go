@@ -44,6 +44,7 @@ const usage = `kakehashi — the telecom sector's information-sharing hub
 Usage:
   kakehashi serve [--config FILE] [--addr HOST:PORT] [--data DIR] [--demo] [--stix-schemas DIR]
   kakehashi validate [--stix-schemas DIR] FILE|-
+  kakehashi submit [--hub URL] [--token TOKEN] [--share-with ORG,…] [--hold] FILE|-
   kakehashi classify [--registry FILE] [--org ID] [--rules baseline|2025-proposed] FILE|-
   kakehashi anonymize --registry FILE [--profile ceptoar|public] [--pseudonym-key KEY] FILE|-
   kakehashi route --registry FILE [--share-with ORG,…] FILE|-
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdServe(ctx, args[1:], e)
 	case "validate":
 		return cmdValidate(args[1:], e)
+	case "submit":
+		return cmdSubmit(args[1:], e)
 	case "classify":
 		return cmdClassify(args[1:], e)
 	case "anonymize":

@@ -335,3 +335,45 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("defaults invalid: %v", def.Validate())
 	}
 }
+
+func TestSubmitCommand(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	tokens := readTokens(t, dir)
+	env := func() (env, *bytes.Buffer, *bytes.Buffer) {
+		e, out, errb := testEnv("")
+		e.getenv = func(k string) string {
+			if k == "KAKEHASHI_TOKEN" {
+				return tokens["carrier-a"]
+			}
+			return ""
+		}
+		return e, out, errb
+	}
+	e, out, errb := env()
+	if code := run(context.Background(), []string{"submit", "--hub", h.base, "--share-with", "carrier-b", "testdata/mixed.json"}, e); code != exitOK {
+		t.Fatalf("submit: exit %d\n%s\n%s", code, out, errb)
+	}
+	var resp map[string]any
+	if err := json.Unmarshal(out.Bytes(), &resp); err != nil || resp["submission_id"] == nil {
+		t.Fatalf("submit printed %s", out)
+	}
+	if !strings.Contains(out.String(), `"carrier-b"`) {
+		t.Error("share_with did not reach the hub")
+	}
+	e, out, _ = env()
+	if code := run(context.Background(), []string{"submit", "--hub", h.base, "testdata/leak-lang.json", "--token", tokens["mic"]}, e); code != exitUsage {
+		t.Errorf("submit with a regulator's token: exit %d, want 2 (403)", code)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	_ = os.WriteFile(bad, []byte(`{"type":"bundle","id":"bundle--3b1f0e6c-8a2d-4c5e-9f7a-1d2c3b4a5e6f","objects":[{"type":"indicator"}]}`), 0o600)
+	e, out, _ = env()
+	if code := run(context.Background(), []string{"submit", "--hub", h.base, bad}, e); code != exitInvalid || !strings.Contains(out.String(), "violations") {
+		t.Errorf("submit of an invalid bundle: exit %d, %s", code, out)
+	}
+	e, _, _ = testEnv("")
+	if code := run(context.Background(), []string{"submit", "--hub", h.base, "testdata/mixed.json"}, e); code != exitUsage {
+		t.Errorf("submit without a token: exit %d, want 2", code)
+	}
+}
