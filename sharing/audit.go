@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// Audit actions recorded in the log (SHARING.md §6). Later work adds
-// classification, release, withholding and channel reads.
+// Audit actions recorded in the log (SHARING.md §6): intake and refusals,
+// classification, obligations, every copy released or withheld, revocations,
+// releases, channel reads, keys and tokens.
 const (
 	AuditIntake            = "intake"
 	AuditIntakeReject      = "intake.rejected"
