@@ -22,11 +22,15 @@ type principal struct {
 // right is something a role may do.
 type right string
 
-const rightSubmit right = "submit"
+const (
+	rightSubmit  right = "submit"
+	rightOperate right = "operate" // read the hub's own metrics
+)
 
 // rights maps roles to what they may do beyond reading their own records.
 var rights = map[right][]sharing.Role{
-	rightSubmit: sharing.SubmitterRoles,
+	rightSubmit:  sharing.SubmitterRoles,
+	rightOperate: {sharing.RoleAdmin},
 }
 
 // authenticate identifies the caller by a bearer token or, for TAXII clients

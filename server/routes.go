@@ -9,7 +9,9 @@ func (s *Server) routes() {
 	a.Get("/healthz", s.handleHealth)
 	a.Get("/readyz", s.handleReady)
 	a.Get("/.well-known/jwks.json", s.handleJWKS)
-	a.Get("/metrics", s.handleMetrics)
+	// Metrics need a token of the hub's operators (INTERFACES.md §6: auth
+	// everywhere but health, JWKS, TAXII discovery and the public channel).
+	a.Get("/metrics", s.authenticate, s.require(rightOperate), s.handleMetrics)
 
 	// The public channel is readable without a token (INTERFACES.md §6).
 	a.Get("/api/v1/exports/public", s.handleExportPublic)
@@ -26,6 +28,8 @@ func (s *Server) routes() {
 	api.Get("/reports/detailed/:id", s.handleReportDetailed)
 	api.Get("/reports/quarterly", s.handleReportQuarterly)
 	api.Get("/keys/hub.asc", s.handleHubKey)
+	api.Get("/stix/extension-definition/telecom-incident.json", s.handleExtensionDefinition)
+	api.Get("/stix/telecom-extension.schema.json", s.handleExtensionSchema)
 	api.Get("/organizations/:id/pgp-key", s.handleOrgKeyGet)
 	api.Put("/organizations/:id/pgp-key", s.handleOrgKeyPut)
 

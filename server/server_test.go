@@ -443,8 +443,13 @@ func hasViolation(body map[string]any, pointer string) bool {
 
 func TestOpenEndpoints(t *testing.T) {
 	f := newFixture(t, 0)
-	for _, p := range []string{"/", "/healthz", "/readyz", "/.well-known/jwks.json", "/metrics"} {
+	admin := f.token("hub-admin", "admin")
+	for _, p := range []string{"/", "/healthz", "/readyz", "/.well-known/jwks.json", "/metrics",
+		"/api/v1/stix/extension-definition/telecom-incident.json", "/api/v1/stix/telecom-extension.schema.json"} {
 		req := httptest.NewRequest("GET", p, nil)
+		if p == "/metrics" || strings.HasPrefix(p, "/api/") {
+			req.Header.Set("Authorization", "Bearer "+admin)
+		}
 		resp, err := f.srv.App().Test(req, -1)
 		if err != nil {
 			t.Fatal(err)
@@ -457,6 +462,12 @@ func TestOpenEndpoints(t *testing.T) {
 		if p == "/" && !bytes.Contains(b, []byte("/api/v1/submissions")) {
 			t.Errorf("the console page does not post to the API:\n%.300s", b)
 		}
+		if p == "/api/v1/stix/extension-definition/telecom-incident.json" {
+			eb, err := stix.DecodeBundle(b, stix.Limits{})
+			if err != nil || stix.Validate(eb) != nil || !bytes.Contains(b, []byte(stix.TelecomExtensionID)) {
+				t.Errorf("the extension definition is not a valid bundle carrying it: %v\n%s", err, b)
+			}
+		}
 		if p == "/metrics" && !bytes.Contains(b, []byte("kakehashi_http_requests_total")) {
 			t.Errorf("/metrics lacks the request counter:\n%.500s", b)
 		}
@@ -466,6 +477,12 @@ func TestOpenEndpoints(t *testing.T) {
 				t.Errorf("JWKS unreadable: %v", err)
 			}
 		}
+	}
+	if status, _, _ := f.do("GET", "/metrics", "", "", nil); status != 401 {
+		t.Errorf("/metrics without a token: %d, want 401", status)
+	}
+	if status, _, _ := f.do("GET", "/metrics", f.token("carrier-a", "carrier"), "", nil); status != 403 {
+		t.Errorf("/metrics with a carrier's token: %d, want 403", status)
 	}
 	status, _, body := f.do("GET", "/nowhere", "", "", nil)
 	if status != 404 {
