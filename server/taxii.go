@@ -253,51 +253,49 @@ func objectID(c *fiber.Ctx) (string, error) {
 // handleTAXIIObject is GET …/objects/{object-id}/ (TAXII 2.1 §5.5). An object
 // the caller may not read, or that is not in the collection, is a 404.
 func (s *Server) handleTAXIIObject(c *fiber.Ctx) error {
-	col, err := s.readable(c)
+	f, entries, more, err := s.objectPage(c, "object", filtersObject, true, "taxii-object")
 	if err != nil {
 		return err
-	}
-	id, err := objectID(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.parseTAXIIFilter(c, filtersObject, s.listScope("object", col, c, id))
-	if err != nil {
-		return err
-	}
-	f.ids = []string{id}
-	entries, more, err := s.page(c, col, f, true, "taxii-object")
-	if err != nil {
-		return err
-	}
-	if len(entries) == 0 && f.next == nil {
-		return fmt.Errorf("object %s not in collection %s: %w", id, col.Channel, sharing.ErrNotFound)
 	}
 	return envelope(c, f, entries, more)
 }
 
-// handleTAXIIVersions is GET …/objects/{object-id}/versions/ (TAXII 2.1 §5.8).
-func (s *Server) handleTAXIIVersions(c *fiber.Ctx) error {
+// objectPage reads one page of one object's entries in a readable
+// collection: the part the object endpoint (objects, with their JSON) and
+// the versions endpoint (every version, ids only) share. An object with
+// nothing to show is a 404.
+func (s *Server) objectPage(c *fiber.Ctx, scope string, filters filterSet, withJSON bool, audit string) (*taxiiFilter, []sharing.TAXIIEntry, bool, error) {
 	col, err := s.readable(c)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	id, err := objectID(c)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
-	f, err := s.parseTAXIIFilter(c, filtersVersions, s.listScope("versions", col, c, id))
+	f, err := s.parseTAXIIFilter(c, filters, s.listScope(scope, col, c, id))
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	f.ids = []string{id}
-	f.versions = sharing.VersionMatch{All: true}
-	entries, more, err := s.page(c, col, f, false, "taxii-versions")
+	if !withJSON {
+		f.versions = sharing.VersionMatch{All: true}
+	}
+	entries, more, err := s.page(c, col, f, withJSON, audit)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
 	if len(entries) == 0 && f.next == nil {
-		return fmt.Errorf("object %s not in collection %s: %w", id, col.Channel, sharing.ErrNotFound)
+		return nil, nil, false, fmt.Errorf("object %s not in collection %s: %w", id, col.Channel, sharing.ErrNotFound)
+	}
+	return f, entries, more, nil
+}
+
+// handleTAXIIVersions is GET …/objects/{object-id}/versions/ (TAXII 2.1 §5.8).
+func (s *Server) handleTAXIIVersions(c *fiber.Ctx) error {
+	f, entries, more, err := s.objectPage(c, "versions", filtersVersions, false, "taxii-versions")
+	if err != nil {
+		return err
 	}
 	var b bytes.Buffer
 	writePaging(&b, f, entries, more)
