@@ -90,6 +90,8 @@ type Store interface {
 	FindObjectVersion(ctx context.Context, key ObjectKey) (*StoredObject, error)
 	// FindLatestObject returns the stored version of id with the latest modified.
 	FindLatestObject(ctx context.Context, id string) (*StoredObject, error)
+	// FindClassifications returns every classification intake answered, oldest first.
+	FindClassifications(ctx context.Context) ([]reporting.Result, error)
 
 	// AppendAudit appends one entry to the hash-chained audit log.
 	AppendAudit(ctx context.Context, ev AuditEvent) error

@@ -39,6 +39,8 @@ type Config struct {
 	DesignRecipients []string `yaml:"design_recipients"`
 	// DesignShareWith lets a submission's share_with organizations receive its designs.
 	DesignShareWith bool `yaml:"design_share_with"`
+	// StatisticsInterval is how often the public quarterly statistics are recomputed.
+	StatisticsInterval time.Duration `yaml:"statistics_interval"`
 	// TAXIIMaxPageSize caps the TAXII limit parameter (TAXII 2.1 §3.4.1).
 	TAXIIMaxPageSize int `yaml:"taxii_max_page_size"`
 }
@@ -46,15 +48,16 @@ type Config struct {
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
 func DefaultConfig() Config {
 	return Config{
-		Addr:             "127.0.0.1:8080",
-		DataDir:          "./kakehashi-data",
-		BodyLimit:        32 << 20,
-		MaxObjects:       50000,
-		ShutdownTimeout:  30 * time.Second,
-		LogLevel:         "info",
-		Rules:            "baseline",
-		SweepInterval:    time.Minute,
-		TAXIIMaxPageSize: 1000,
+		Addr:               "127.0.0.1:8080",
+		DataDir:            "./kakehashi-data",
+		BodyLimit:          32 << 20,
+		MaxObjects:         50000,
+		ShutdownTimeout:    30 * time.Second,
+		LogLevel:           "info",
+		Rules:              "baseline",
+		SweepInterval:      time.Minute,
+		TAXIIMaxPageSize:   1000,
+		StatisticsInterval: 10 * time.Minute,
 	}
 }
 
@@ -131,6 +134,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TAXIIMaxPageSize < 1 || c.TAXIIMaxPageSize > 10000 {
 		return fmt.Errorf("taxii_max_page_size %d must be between 1 and 10000", c.TAXIIMaxPageSize)
+	}
+	if c.StatisticsInterval < time.Second {
+		return errors.New("statistics_interval must be at least 1s, e.g. 10m")
 	}
 	if c.SweepInterval < time.Second {
 		return errors.New("sweep_interval must be at least 1s, e.g. 1m")

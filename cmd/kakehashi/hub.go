@@ -43,6 +43,7 @@ type hub struct {
 	keys        *sharing.Keys
 	hubKey      *pgp.SecretKey
 	exports     *sharing.Exports
+	statistics  *sharing.Statistics
 }
 
 // openFromFlags builds the configuration from flags, file and environment,
@@ -130,6 +131,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Now: time.Now}
 	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}
+	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
 	if cfg.STIXSchemas != "" {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/server"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
@@ -114,6 +115,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go sweepOverdue(sweepCtx, h.obligations, cfg.SweepInterval, log)
+	go publishStatistics(sweepCtx, h.statistics, cfg.StatisticsInterval, log)
 	select {
 	case err := <-errc:
 		return err
@@ -139,6 +141,32 @@ func sweepOverdue(ctx context.Context, obl *sharing.Obligations, every time.Dura
 			}
 		} else if n > 0 {
 			log.Info("obligations overdue", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// publishStatistics keeps the public quarterly statistics of the current and
+// the previous quarter up to date, at start and then every interval.
+func publishStatistics(ctx context.Context, st *sharing.Statistics, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		cur := reporting.PeriodOf(now, 3)
+		prev := reporting.PeriodOf(cur.Start().Time().AddDate(0, 0, -1), 3)
+		for _, p := range []reporting.Period{prev, cur} {
+			if done, err := st.Publish(ctx, p); err != nil {
+				if ctx.Err() == nil {
+					log.Error("publishing statistics failed", "period", p.String(), "err", err)
+				}
+			} else if done {
+				log.Info("public statistics published", "period", p.String())
+			}
 		}
 		select {
 		case <-ctx.Done():

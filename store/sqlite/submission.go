@@ -226,3 +226,26 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// FindClassifications implements sharing.Store: every classification any
+// submission answered, in the order received.
+func (db *DB) FindClassifications(ctx context.Context) ([]reporting.Result, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT classification FROM submissions WHERE classification != '[]' ORDER BY received_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("find classifications: %w", err)
+	}
+	defer rows.Close()
+	var out []reporting.Result
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, fmt.Errorf("scan classification: %w", err)
+		}
+		var rs []reporting.Result
+		if err := json.Unmarshal(raw, &rs); err != nil {
+			return nil, fmt.Errorf("decode classification: %w", err)
+		}
+		out = append(out, rs...)
+	}
+	return out, rows.Err()
+}
