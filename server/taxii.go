@@ -195,32 +195,34 @@ func (s *Server) listScope(kind string, col sharing.Collection, c *fiber.Ctx, ob
 
 // handleTAXIIObjects is GET …/collections/{id}/objects/ (TAXII 2.1 §5.4).
 func (s *Server) handleTAXIIObjects(c *fiber.Ctx) error {
-	col, err := s.readable(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.parseTAXIIFilter(c, filtersObjects, s.listScope("objects", col, c, ""))
-	if err != nil {
-		return err
-	}
-	entries, more, err := s.page(c, col, f, true, "taxii-objects")
+	f, entries, more, err := s.collectionPage(c, "objects", true, "taxii-objects")
 	if err != nil {
 		return err
 	}
 	return envelope(c, f, entries, more)
 }
 
-// handleTAXIIManifest is GET …/collections/{id}/manifest/ (TAXII 2.1 §5.3).
-func (s *Server) handleTAXIIManifest(c *fiber.Ctx) error {
+// collectionPage reads one page of a readable collection: the part the
+// objects endpoint (with the objects' JSON) and the manifest share.
+func (s *Server) collectionPage(c *fiber.Ctx, scope string, withJSON bool, audit string) (*taxiiFilter, []sharing.TAXIIEntry, bool, error) {
 	col, err := s.readable(c)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
-	f, err := s.parseTAXIIFilter(c, filtersObjects, s.listScope("manifest", col, c, ""))
+	f, err := s.parseTAXIIFilter(c, filtersObjects, s.listScope(scope, col, c, ""))
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
-	entries, more, err := s.page(c, col, f, false, "taxii-manifest")
+	entries, more, err := s.page(c, col, f, withJSON, audit)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return f, entries, more, nil
+}
+
+// handleTAXIIManifest is GET …/collections/{id}/manifest/ (TAXII 2.1 §5.3).
+func (s *Server) handleTAXIIManifest(c *fiber.Ctx) error {
+	f, entries, more, err := s.collectionPage(c, "manifest", false, "taxii-manifest")
 	if err != nil {
 		return err
 	}

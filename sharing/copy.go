@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -323,6 +322,3 @@ func derivedUUID(parts ...string) string {
 func copyBundleID(src string, r Route) string {
 	return "bundle--" + derivedUUID(src, string(r.Channel), strings.Join(r.Recipients, ","))
 }
-
-// errWithheld marks an attempt to release a withheld copy.
-var errWithheld = errors.New("withheld copies are never released")

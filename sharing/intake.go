@@ -410,7 +410,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 			}
 		}
 		rec.Copies = append(rec.Copies, stored)
-		entries, err := entriesOf(cp, sub, nil)
+		entries, err := entriesOf(cp, sub)
 		if err != nil {
 			return err
 		}

@@ -77,7 +77,7 @@ type WithheldCopy struct {
 }
 
 // entriesOf turns a copy into channel entries.
-func entriesOf(cp Copy, sub *Submission, versions map[string]string) ([]ChannelEntry, error) {
+func entriesOf(cp Copy, sub *Submission) ([]ChannelEntry, error) {
 	if cp.Bundle == nil {
 		return nil, nil
 	}

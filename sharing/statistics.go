@@ -199,7 +199,15 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	if err != nil {
 		return false, err
 	}
-	for _, o := range objs {
+	keys := make([]ObjectKey, len(objs))
+	for i, o := range objs {
+		keys[i] = ObjectKey{ID: o.ID, Version: o.Version()}
+	}
+	stored, err := s.Store.FindObjectDigests(ctx, keys)
+	if err != nil {
+		return false, err
+	}
+	for i, o := range objs {
 		js, err := Canonical(o.Props)
 		if err != nil {
 			return false, err
@@ -207,11 +215,7 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 		sum := sha256.Sum256(js)
 		d := hex.EncodeToString(sum[:])
 		fmt.Fprintf(digest, "%s %s %s\n", o.ID, o.Version(), d)
-		key := ObjectKey{ID: o.ID, Version: o.Version()}
-		stored, err := s.Store.FindObjectDigests(ctx, []ObjectKey{key})
-		if err != nil {
-			return false, err
-		}
+		key := keys[i]
 		_, exists := stored[key]
 		sub.Objects = append(sub.Objects, SubmittedObject{ID: o.ID, Type: o.Type, Version: key.Version, New: !exists})
 		if !exists {
