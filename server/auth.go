@@ -2,9 +2,7 @@ package server
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,20 +15,6 @@ type principal struct {
 	Org   *sharing.Organization
 	JTI   string
 	Token string
-}
-
-// right is something a role may do.
-type right string
-
-const (
-	rightSubmit  right = "submit"
-	rightOperate right = "operate" // read the hub's own metrics
-)
-
-// rights maps roles to what they may do beyond reading their own records.
-var rights = map[right][]sharing.Role{
-	rightSubmit:  sharing.SubmitterRoles,
-	rightOperate: {sharing.RoleAdmin},
 }
 
 // authenticate identifies the caller by a bearer token or, for TAXII clients
@@ -94,37 +78,17 @@ func (s *Server) identify(c *fiber.Ctx) (*principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	revoked, err := s.cfg.Store.IsTokenRevoked(c.UserContext(), claims.ID)
+	org, err := s.cfg.Access.TokenCaller(c.UserContext(), claims.Org, claims.Role, claims.ID)
 	if err != nil {
 		return nil, err
-	}
-	if revoked {
-		return nil, fmt.Errorf("token %s revoked: %w", claims.ID, sharing.ErrUnauthorized)
-	}
-	org, err := s.cfg.Registry.FindOrganizationByID(claims.Org)
-	if err != nil {
-		if errors.Is(err, sharing.ErrNotFound) {
-			return nil, fmt.Errorf("token of unknown organization %s: %w", claims.Org, sharing.ErrUnauthorized)
-		}
-		return nil, err
-	}
-	if string(org.Role) != claims.Role {
-		return nil, fmt.Errorf("token role %s but organization %s is %s: %w", claims.Role, org.ID, org.Role, sharing.ErrUnauthorized)
 	}
 	return &principal{Org: org, JTI: claims.ID}, nil
 }
 
-// identifyBasic checks HTTP Basic credentials (RFC 7617): the user is the
+// identifyBasic decodes HTTP Basic credentials (RFC 7617): the user is the
 // organization id, the password one of its unrevoked API keys
-// (`kakehashi token issue --basic`).
+// (`kakehashi token issue --basic`), checked by sharing.Access.
 func (s *Server) identifyBasic(c *fiber.Ctx, cred string) (*principal, error) {
-	keys := s.cfg.APIKeys
-	if keys == nil {
-		keys, _ = s.cfg.Store.(sharing.APIKeyStore)
-	}
-	if keys == nil {
-		return nil, fmt.Errorf("basic authentication is not configured: %w", sharing.ErrUnauthorized)
-	}
 	raw, err := base64.StdEncoding.DecodeString(cred)
 	if err != nil {
 		return nil, fmt.Errorf("basic credentials are not base64: %w", sharing.ErrUnauthorized)
@@ -133,35 +97,11 @@ func (s *Server) identifyBasic(c *fiber.Ctx, cred string) (*principal, error) {
 	if !ok || user == "" || pass == "" {
 		return nil, fmt.Errorf("basic credentials need user:password: %w", sharing.ErrUnauthorized)
 	}
-	org, err := s.cfg.Registry.FindOrganizationByID(user)
-	if err != nil {
-		if errors.Is(err, sharing.ErrNotFound) {
-			// Do the same work as for a real organization, so that timing
-			// does not tell which organization ids exist.
-			_, _ = sharing.CheckAPIKey(c.UserContext(), keys, "", pass)
-			return nil, fmt.Errorf("basic user %q is not an organization: %w", user, sharing.ErrUnauthorized)
-		}
-		return nil, err
-	}
-	match, err := sharing.CheckAPIKey(c.UserContext(), keys, org.ID, pass)
+	org, err := s.cfg.Access.BasicCaller(c.UserContext(), user, pass)
 	if err != nil {
 		return nil, err
-	}
-	if !match {
-		return nil, fmt.Errorf("no matching api key for %s: %w", org.ID, sharing.ErrUnauthorized)
 	}
 	return &principal{Org: org}, nil
-}
-
-// require lets the request through only if the caller's role has the right.
-func (s *Server) require(r right) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		p := caller(c)
-		if p == nil || !slices.Contains(rights[r], p.Org.Role) {
-			return fmt.Errorf("your organization's role may not %s here: %w", r, sharing.ErrForbidden)
-		}
-		return c.Next()
-	}
 }
 
 func caller(c *fiber.Ctx) *principal {

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"fmt"
+
+	"github.com/kakehashi-hub/kakehashi/sharing"
 	"strconv"
 	"time"
 
@@ -79,5 +82,8 @@ func (s *Server) handleJWKS(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleMetrics(c *fiber.Ctx) error {
+	if p := caller(c); p == nil || !sharing.MayOperate(p.Org) {
+		return fmt.Errorf("metrics are for the hub's operators: %w", sharing.ErrForbidden)
+	}
 	return s.metrics.handler(c)
 }

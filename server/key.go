@@ -31,8 +31,18 @@ func (s *Server) handleOrgKeyGet(c *fiber.Ctx) error {
 	return c.JSON(keyInfo{Organization: c.Params("id"), Fingerprint: k.Fingerprint(), Version: k.Version(), UserID: k.UserID(), Armored: k.Armored()})
 }
 
+// handleOrgKeyChanges is GET /api/v1/organizations/{id}/pgp-key/changes:
+// every change of the caller's own key, whoever made it.
+func (s *Server) handleOrgKeyChanges(c *fiber.Ctx) error {
+	changes, err := s.cfg.Keys.Changes(c.UserContext(), caller(c).Org, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"organization": c.Params("id"), "changes": changes})
+}
+
 // handleOrgKeyPut is PUT /api/v1/organizations/{id}/pgp-key with the armored
-// public key as the body: the organization itself or an admin.
+// public key as the body: only the organization itself (sharing.Keys).
 func (s *Server) handleOrgKeyPut(c *fiber.Ctx) error {
 	k, err := s.cfg.Keys.Upload(c.UserContext(), caller(c).Org, c.Params("id"), c.Body())
 	if err != nil {

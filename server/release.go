@@ -35,15 +35,16 @@ func (s *Server) handlePreview(c *fiber.Ctx) error {
 // handleRelease is POST /api/v1/submissions/{id}/release: held community
 // copies go out; withheld ones never do.
 func (s *Server) handleRelease(c *fiber.Ctx) error {
-	n, err := s.cfg.Releases.Release(c.UserContext(), caller(c).Org, c.Params("id"))
+	org := caller(c).Org
+	n, err := s.cfg.Releases.Release(c.UserContext(), org, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	copies, err := s.cfg.Store.FindCopies(c.UserContext(), c.Params("id"))
+	v, err := s.cfg.Submissions.Find(c.UserContext(), org, c.Params("id"), false)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"submission_id": c.Params("id"), "released": n, "channels": channelStatuses(copies)})
+	return c.JSON(fiber.Map{"submission_id": c.Params("id"), "released": n, "channels": channelStatuses(v.Copies)})
 }
 
 // handleWithheld is GET /api/v1/reviews/withheld: the operators' queue of

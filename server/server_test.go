@@ -76,7 +76,9 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	keys := &sharing.Keys{Store: db, Registry: reg, Now: clock.Now}
 	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now, Router: &sharing.Router{Registry: reg}, Copier: &sharing.Copier{Anonymizer: anon},
 		Designs: &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: []byte("test-mac-key"), Now: clock.Now}}
-	srv, err := New(Config{Intake: in, Registry: reg, Store: db, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
+	srv, err := New(Config{Intake: in, Registry: reg, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
+		Access: &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}, Submissions: &sharing.Submissions{Store: db},
+		TAXII: &sharing.TAXII{Store: db, Audit: db},
 		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
 		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
 		Releases:    &sharing.Releases{Store: db, Now: clock.Now}, Keys: keys, HubKey: hubKey,
@@ -374,7 +376,7 @@ func TestSubmissionRefusals(t *testing.T) {
 		{"invalid timestamp", "application/json", badTime, 422, "/objects/1/created"},
 		{"unknown wrapper option", "application/json", []byte(`{"bundle":` + string(bundle) + `,"shre_with":[]}`), 422, "/shre_with"},
 		{"share_with names an unknown organization", "application/json", []byte(`{"bundle":` + string(bundle) + `,"share_with":["nobody"]}`), 422, "/share_with/0"},
-		{"incident on behalf of another carrier", "application/json", onBehalf, 403, ""},
+		{"incident on behalf of another carrier", "application/json", onBehalf, 422, "/objects/1/created_by_ref"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"strings"
@@ -89,91 +88,42 @@ func (s *Server) handleSubmissionCreate(c *fiber.Ctx) error {
 	if err := checkContentType(c); err != nil {
 		return err
 	}
-	p := caller(c)
-	req, err := s.cfg.Intake.ParseSubmission(c.Body())
-	if err == nil {
-		var sub *sharing.Submission
-		var created bool
-		sub, created, err = s.cfg.Intake.Submit(c.UserContext(), p.Org, req)
-		if err == nil {
-			r := newSubmissionResponse(sub, "accepted")
-			copies, err := s.cfg.Store.FindCopies(c.UserContext(), sub.ID)
-			if err != nil {
-				return err
-			}
-			r.Channels = channelStatuses(copies)
-			if !created {
-				s.metrics.submissions.WithLabelValues("duplicate").Inc()
-				return c.Status(fiber.StatusOK).JSON(r)
-			}
-			s.metrics.submissions.WithLabelValues("accepted").Inc()
-			c.Location("/api/v1/submissions/" + sub.ID)
-			return c.Status(fiber.StatusCreated).JSON(r)
-		}
+	org := caller(c).Org
+	req, err := s.cfg.Intake.ParseSubmission(org, c.Body())
+	if err != nil {
+		s.metrics.submissions.WithLabelValues("refused").Inc()
+		return err
 	}
-	s.metrics.submissions.WithLabelValues("refused").Inc()
-	return err
+	sub, created, err := s.cfg.Intake.Submit(c.UserContext(), org, req)
+	if err != nil {
+		s.metrics.submissions.WithLabelValues("refused").Inc()
+		return err
+	}
+	v, err := s.cfg.Submissions.Find(c.UserContext(), org, sub.ID, false)
+	if err != nil {
+		return err
+	}
+	r := newSubmissionResponse(sub, "accepted")
+	r.Channels = channelStatuses(v.Copies)
+	if !created {
+		s.metrics.submissions.WithLabelValues("duplicate").Inc()
+		return c.Status(fiber.StatusOK).JSON(r)
+	}
+	s.metrics.submissions.WithLabelValues("accepted").Inc()
+	c.Location("/api/v1/submissions/" + sub.ID)
+	return c.Status(fiber.StatusCreated).JSON(r)
 }
 
 // handleSubmissionGet is GET /api/v1/submissions/{id}: the submitter's own
 // only; for anyone else it does not exist (404).
 func (s *Server) handleSubmissionGet(c *fiber.Ctx) error {
-	p := caller(c)
-	sub, err := s.cfg.Store.FindSubmissionByID(c.UserContext(), c.Params("id"))
+	v, err := s.cfg.Submissions.Find(c.UserContext(), caller(c).Org, c.Params("id"), true)
 	if err != nil {
 		return err
 	}
-	if sub.Organization != p.Org.ID {
-		return fmt.Errorf("submission of another organization: %w", sharing.ErrNotFound)
-	}
-	bundle, err := s.submissionBundle(c, sub)
-	if err != nil {
-		return err
-	}
-	r := newSubmissionResponse(sub, "accepted")
-	r.Bundle = bundle
-	copies, err := s.cfg.Store.FindCopies(c.UserContext(), sub.ID)
-	if err != nil {
-		return err
-	}
-	r.Channels = channelStatuses(copies)
-	// The obligations as they stand now (met, overdue, escalated by later versions).
-	r.Obligations = []reporting.Obligation{}
-	for _, inc := range sub.Incidents {
-		id := inc.IncidentID
-		obls, err := s.cfg.Store.FindObligations(c.UserContext(), reporting.ObligationFilter{IncidentID: &id, Organization: &sub.Organization})
-		if err != nil {
-			return err
-		}
-		r.Obligations = append(r.Obligations, obls...)
-	}
+	r := newSubmissionResponse(v.Submission, "accepted")
+	r.Bundle = v.Bundle
+	r.Channels = channelStatuses(v.Copies)
+	r.Obligations = v.Obligations
 	return c.JSON(r)
-}
-
-// submissionBundle rebuilds the bundle of a submission from the stored versions.
-func (s *Server) submissionBundle(c *fiber.Ctx, sub *sharing.Submission) (json.RawMessage, error) {
-	var b strings.Builder
-	b.WriteString(`{"type":"bundle","id":`)
-	id := sub.BundleID
-	if id == "" {
-		id = "bundle--" + sub.ID
-	}
-	idJSON, _ := json.Marshal(id)
-	b.Write(idJSON)
-	b.WriteString(`,"objects":[`)
-	for i, o := range sub.Objects {
-		stored, err := s.cfg.Store.FindObjectVersion(c.UserContext(), sharing.ObjectKey{ID: o.ID, Version: o.Version})
-		if err != nil {
-			if errors.Is(err, sharing.ErrNotFound) {
-				return nil, fmt.Errorf("object %s of submission %s is missing from the store: %v", o.ID, sub.ID, err)
-			}
-			return nil, err
-		}
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(stored.JSON)
-	}
-	b.WriteString("]}")
-	return json.RawMessage(b.String()), nil
 }

@@ -20,18 +20,6 @@ import (
 
 const taxiiAPIRoot = "/taxii2/hub/"
 
-// taxiiStore is the TAXII persistence: Config.TAXII, else the Store when it
-// implements sharing.TAXIIStore (store/sqlite does).
-func (s *Server) taxiiStore() (sharing.TAXIIStore, error) {
-	if s.cfg.TAXII != nil {
-		return s.cfg.TAXII, nil
-	}
-	if ts, ok := s.cfg.Store.(sharing.TAXIIStore); ok {
-		return ts, nil
-	}
-	return nil, errors.New("server: no TAXII store configured")
-}
-
 // handleTAXIIDiscovery is GET /taxii2/ (TAXII 2.1 §4.1), open to anyone.
 func (s *Server) handleTAXIIDiscovery(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{
@@ -80,10 +68,8 @@ func callerOrg(c *fiber.Ctx) *sharing.Organization {
 func (s *Server) handleTAXIICollections(c *fiber.Ctx) error {
 	org := callerOrg(c)
 	var out []collectionResource
-	for _, col := range sharing.Collections() {
-		if col.Visible(org) {
-			out = append(out, resourceOf(col, org))
-		}
+	for _, col := range s.cfg.TAXII.Collections(org) {
+		out = append(out, resourceOf(col, org))
 	}
 	if len(out) == 0 {
 		return c.JSON(fiber.Map{}, taxiiMediaType)
@@ -91,62 +77,19 @@ func (s *Server) handleTAXIICollections(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"collections": out}, taxiiMediaType)
 }
 
-// collection resolves :collection (id or alias) for the caller: 404 when it
-// does not exist or the caller may not know of it, 401 when a caller without
-// credentials asks for anything but public.
-func (s *Server) collection(c *fiber.Ctx) (sharing.Collection, error) {
-	col, err := sharing.FindCollection(c.Params("collection"))
-	if err != nil {
-		return col, err
-	}
-	org := callerOrg(c)
-	if org == nil && !col.Visible(nil) {
-		return col, fmt.Errorf("collection %s needs credentials: %w", col.Channel, sharing.ErrUnauthorized)
-	}
-	if !col.Visible(org) {
-		return col, fmt.Errorf("collection %s is not visible to %s: %w", col.Channel, org.ID, sharing.ErrNotFound)
-	}
-	return col, nil
-}
-
-// readable resolves the collection and checks can_read (TAXII 2.1 §5.3: 403
-// when the caller knows the collection but may not read it).
-func (s *Server) readable(c *fiber.Ctx) (sharing.Collection, error) {
-	col, err := s.collection(c)
-	if err != nil {
-		return col, err
-	}
-	if !col.CanRead(callerOrg(c)) {
-		return col, fmt.Errorf("collection %s is write-only for you: %w", col.Channel, sharing.ErrForbidden)
-	}
-	return col, nil
-}
-
 // handleTAXIICollection is GET /taxii2/hub/collections/{id}/ (TAXII 2.1 §5.2).
 func (s *Server) handleTAXIICollection(c *fiber.Ctx) error {
-	col, err := s.collection(c)
+	col, err := s.cfg.TAXII.Collection(callerOrg(c), c.Params("collection"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(resourceOf(col, callerOrg(c)), taxiiMediaType)
 }
 
-// page runs one listing query for the caller and audits the read.
+// page runs one listing query for the caller (sharing.TAXII audits it).
 func (s *Server) page(c *fiber.Ctx, col sharing.Collection, f *taxiiFilter, withJSON bool, via string) ([]sharing.TAXIIEntry, bool, error) {
-	ts, err := s.taxiiStore()
+	entries, more, err := s.cfg.TAXII.Read(c.UserContext(), callerOrg(c), col, f.query(withJSON), via)
 	if err != nil {
-		return nil, false, err
-	}
-	reader := ""
-	if org := callerOrg(c); org != nil {
-		reader = org.ID
-	}
-	entries, more, err := ts.FindTAXIIEntries(c.UserContext(), f.query(col.Channel, reader, withJSON))
-	if err != nil {
-		return nil, false, err
-	}
-	if err := s.cfg.Store.AppendAudit(c.UserContext(), sharing.AuditEvent{Actor: orDefault(reader, "anonymous"), Action: sharing.AuditChannelRead,
-		Subject: string(col.Channel), Detail: map[string]any{"objects": len(entries), "via": via}}); err != nil {
 		return nil, false, err
 	}
 	if len(entries) > 0 {
@@ -205,7 +148,7 @@ func (s *Server) handleTAXIIObjects(c *fiber.Ctx) error {
 // collectionPage reads one page of a readable collection: the part the
 // objects endpoint (with the objects' JSON) and the manifest share.
 func (s *Server) collectionPage(c *fiber.Ctx, scope string, withJSON bool, audit string) (*taxiiFilter, []sharing.TAXIIEntry, bool, error) {
-	col, err := s.readable(c)
+	col, err := s.cfg.TAXII.Readable(callerOrg(c), c.Params("collection"))
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -267,7 +210,7 @@ func (s *Server) handleTAXIIObject(c *fiber.Ctx) error {
 // the versions endpoint (every version, ids only) share. An object with
 // nothing to show is a 404.
 func (s *Server) objectPage(c *fiber.Ctx, scope string, filters filterSet, withJSON bool, audit string) (*taxiiFilter, []sharing.TAXIIEntry, bool, error) {
-	col, err := s.readable(c)
+	col, err := s.cfg.TAXII.Readable(callerOrg(c), c.Params("collection"))
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -319,7 +262,7 @@ func (s *Server) handleTAXIIVersions(c *fiber.Ctx) error {
 // 404 where the caller may not know the collection, else 403 (can_write is
 // false everywhere but intake, and intake keeps what was submitted).
 func (s *Server) handleTAXIIObjectDelete(c *fiber.Ctx) error {
-	col, err := s.collection(c)
+	col, err := s.cfg.TAXII.Collection(callerOrg(c), c.Params("collection"))
 	if err != nil {
 		return err
 	}
@@ -333,33 +276,22 @@ func (s *Server) handleTAXIIObjectDelete(c *fiber.Ctx) error {
 // is stored as nothing (intake is atomic), so every object is then a failure,
 // those with a violation carrying its message.
 func (s *Server) handleTAXIIObjectsAdd(c *fiber.Ctx) error {
-	col, err := s.collection(c)
-	if err != nil {
+	org := callerOrg(c)
+	if _, err := s.cfg.TAXII.Writable(org, c.Params("collection")); err != nil {
 		return err
-	}
-	p := caller(c)
-	if !col.CanWrite(callerOrg(c)) {
-		if p == nil {
-			return fmt.Errorf("adding objects needs credentials: %w", sharing.ErrUnauthorized)
-		}
-		return fmt.Errorf("collection %s is read-only: the hub fills it; submit to the intake collection: %w", col.Channel, sharing.ErrForbidden)
 	}
 	if err := checkTAXIIContentType(c); err != nil {
 		return err
 	}
-	ts, err := s.taxiiStore()
-	if err != nil {
-		return err
-	}
 	received := time.Now().UTC()
-	req, err := s.cfg.Intake.ParseSubmission(c.Body())
+	req, err := s.cfg.Intake.ParseSubmission(org, c.Body())
 	if err != nil {
 		s.metrics.submissions.WithLabelValues("refused").Inc()
 		return err
 	}
 	st := &sharing.TAXIIStatus{ID: uuidString(), Status: "complete", RequestTimestamp: formatTAXIITime(received),
-		TotalCount: len(req.Bundle.Objects), Organization: p.Org.ID, CreatedAt: received}
-	sub, created, err := s.cfg.Intake.Submit(c.UserContext(), p.Org, req)
+		TotalCount: len(req.Bundle.Objects), CreatedAt: received}
+	sub, created, err := s.cfg.Intake.Submit(c.UserContext(), org, req)
 	var re *sharing.RefusedError
 	switch {
 	case err == nil:
@@ -387,7 +319,7 @@ func (s *Server) handleTAXIIObjectsAdd(c *fiber.Ctx) error {
 		return err
 	}
 	st.SuccessCount, st.FailureCount = len(st.Successes), len(st.Failures)
-	if err := ts.CreateTAXIIStatus(c.UserContext(), st); err != nil {
+	if err := s.cfg.TAXII.SaveStatus(c.UserContext(), org, st); err != nil {
 		return err
 	}
 	c.Status(fiber.StatusAccepted)
@@ -444,20 +376,9 @@ func failures(objs []*stix.Object, violations []stix.Violation, whole string, re
 // handleTAXIIStatus is GET /taxii2/hub/status/{id}/ (TAXII 2.1 §4.3): the
 // poster's own statuses only; anyone else gets 404.
 func (s *Server) handleTAXIIStatus(c *fiber.Ctx) error {
-	p := caller(c)
-	if p == nil {
-		return fmt.Errorf("status needs credentials: %w", sharing.ErrUnauthorized)
-	}
-	ts, err := s.taxiiStore()
+	st, err := s.cfg.TAXII.Status(c.UserContext(), callerOrg(c), c.Params("id"))
 	if err != nil {
 		return err
-	}
-	st, err := ts.FindTAXIIStatusByID(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if st.Organization != p.Org.ID {
-		return fmt.Errorf("status of another organization: %w", sharing.ErrNotFound)
 	}
 	return c.JSON(st, taxiiMediaType)
 }

@@ -297,8 +297,10 @@ func badFilter(param, problem string) error {
 }
 
 // query turns the filter into the store's query.
-func (f *taxiiFilter) query(ch sharing.Channel, reader string, withJSON bool) sharing.TAXIIQuery {
-	q := sharing.TAXIIQuery{Collection: ch, Reader: reader, AddedAfter: f.addedAfter, IDs: f.ids, Types: f.types,
+// query is the filter as a sharing.TAXIIQuery; the collection and the reader
+// are set by sharing.TAXII.Read from the caller.
+func (f *taxiiFilter) query(withJSON bool) sharing.TAXIIQuery {
+	q := sharing.TAXIIQuery{AddedAfter: f.addedAfter, IDs: f.ids, Types: f.types,
 		Versions: f.versions, SpecVersions: f.specVersions, Limit: f.limit, WithJSON: withJSON}
 	if f.next != nil {
 		q.After = &sharing.Cursor{DateAdded: f.next.DateAdded, Seq: f.next.Seq}

@@ -25,6 +25,7 @@ const (
 	AuditRevoked           = "revoked"
 	AuditChannelRead       = "channel.read"
 	AuditKeyUploaded       = "pgp-key.uploaded"
+	AuditKeyChanged        = "pgp-key.changed" // in the registry file, by the operators
 	AuditDesignEncrypted   = "design.encrypted"
 )
 

@@ -20,8 +20,12 @@ type noUploads struct{}
 func (noUploads) FindOrganizationKey(context.Context, string) (string, error) {
 	return "", ErrNotFound
 }
-func (noUploads) SaveOrganizationKey(context.Context, string, string, string, AuditEvent) error {
+func (noUploads) SaveOrganizationKey(context.Context, string, KeyChange, AuditEvent) error {
 	return nil
+}
+func (noUploads) RecordRegistryKey(context.Context, KeyChange, bool, AuditEvent) error { return nil }
+func (noUploads) FindKeyChanges(context.Context, string) ([]KeyChange, error) {
+	return []KeyChange{}, nil
 }
 
 func TestSealBinaryThatLooksLikeOpenPGP(t *testing.T) {

@@ -58,6 +58,10 @@ type Intake struct {
 	Copier   *Copier
 	Designs  *DesignVault // nil: bundles with sensitive designs are refused
 	Now      func() time.Time
+	// Earliest and FutureSkew bound the times of the telecom extension
+	// (TimeWindow); zero values: DefaultEarliest and DefaultFutureSkew.
+	Earliest   time.Time
+	FutureSkew time.Duration
 
 	// mu serializes classification and storage, so that two versions of one
 	// incident arriving together cannot both escalate from the same stored
@@ -77,9 +81,13 @@ type SubmitRequest struct {
 	HoldForReview bool
 }
 
-// ParseSubmission decodes a request body: a STIX bundle, a TAXII envelope, or
-// {"bundle": {…}, "share_with": […], "hold_for_review": bool}.
-func (in *Intake) ParseSubmission(body []byte) (*SubmitRequest, error) {
+// ParseSubmission decodes a request body from caller: a STIX bundle, a TAXII
+// envelope, or {"bundle": {…}, "share_with": […], "hold_for_review": bool}.
+// A caller whose role may not submit is ErrForbidden before the body is read.
+func (in *Intake) ParseSubmission(caller *Organization, body []byte) (*SubmitRequest, error) {
+	if !MaySubmit(caller) {
+		return nil, fmt.Errorf("your organization's role may not submit: %w", ErrForbidden)
+	}
 	req := &SubmitRequest{}
 	bundle := body
 	trimmed := bytes.TrimSpace(body)
@@ -158,6 +166,9 @@ func isWrapper(body []byte) bool {
 // earlier one. Refusals are *RefusedError; an incident attributed to another
 // registered organization is ErrForbidden.
 func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
+	if !MaySubmit(org) {
+		return nil, false, fmt.Errorf("your organization's role may not submit: %w", ErrForbidden)
+	}
 	sub, created, err := in.submit(ctx, org, req)
 	var re *RefusedError
 	if errors.As(err, &re) || errors.Is(err, ErrForbidden) {
@@ -173,12 +184,70 @@ func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequ
 }
 
 func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
-	b := req.Bundle
+	now := in.Now().UTC().Truncate(time.Microsecond)
+	if err := in.check(org, req.Bundle, now); err != nil {
+		return nil, false, err
+	}
+	// Sensitive designs are encrypted before anything else sees them: from
+	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
+	designMACs, err := in.sealDesigns(ctx, org, req)
+	if err != nil {
+		return nil, false, err
+	}
+	sub, objs, err := newSubmission(org, req, designMACs, now)
+	if err != nil {
+		return nil, false, err
+	}
+	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
+		return prev, false, nil // idempotent: the same bundle from the same organization
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, false, fmt.Errorf("find earlier submission: %w", err)
+	}
+
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	fresh, claims, err := in.own(ctx, org, req.Bundle, sub, objs)
+	if err != nil {
+		return nil, false, err
+	}
+	classified, err := in.classify(ctx, org, req.Bundle, sub.ID, now)
+	if err != nil {
+		return nil, false, err
+	}
+	sub.Incidents = classified.results
+	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: claims, Obligations: classified.obligations}
+	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
+	rec.Audit = append(rec.Audit, classified.audit...)
+	if in.Router != nil {
+		routed, err := in.route(ctx, org, req, sub)
+		if err != nil {
+			return nil, false, err
+		}
+		sub.Plan = routed.plan
+		rec.Copies, rec.Entries, rec.Revoked = routed.copies, routed.entries, routed.revoked
+		rec.Audit = append(rec.Audit, routed.audit...)
+	}
+	if err := in.Store.CreateSubmission(ctx, rec); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// A concurrent identical submission won the race: answer with it.
+			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
+				return prev, false, nil
+			}
+		}
+		return nil, false, fmt.Errorf("store submission: %w", err)
+	}
+	return sub, true, nil
+}
+
+// check is the first stage: the bundle is valid STIX under the hub's profile
+// (and the OASIS schemas in strict mode), speaks only for its submitter, and
+// its telecom times are plausible. It reads nothing stored.
+func (in *Intake) check(org *Organization, b *stix.Bundle, now time.Time) error {
 	var violations []stix.Violation
 	if err := stix.Validate(b); err != nil {
 		var ve *stix.ValidationError
 		if !errors.As(err, &ve) {
-			return nil, false, fmt.Errorf("validate: %w", err)
+			return fmt.Errorf("validate: %w", err)
 		}
 		violations = append(violations, ve.Violations...)
 	}
@@ -186,43 +255,57 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		if err := in.Strict.Validate(b); err != nil {
 			var ve *stix.ValidationError
 			if !errors.As(err, &ve) {
-				return nil, false, fmt.Errorf("schema validate: %w", err)
+				return fmt.Errorf("schema validate: %w", err)
 			}
 			violations = mergeViolations(violations, ve.Violations)
 		}
 	}
+	if len(violations) == 0 {
+		violations = append(violations, checkAttribution(org, b)...)
+		violations = append(violations, in.window(now).check(b)...)
+	}
 	if len(violations) > 0 {
-		return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: violations}
+		return &RefusedError{Kind: RefusedInvalid, Violations: violations}
 	}
-	if err := in.checkAttribution(org, b); err != nil {
-		return nil, false, err
-	}
+	return nil
+}
 
-	// Sensitive designs are encrypted before anything else sees them: from
-	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
-	var designMACs map[string]string
-	if in.Designs != nil {
-		macs, v, err := in.Designs.Seal(ctx, b, org, req.ShareWith)
-		if err != nil {
-			return nil, false, err
+// sealDesigns is the second stage: sensitive designs are encrypted to the
+// organizations entitled to them. It returns, per design, the MAC that stands
+// for its plaintext in the submission digest.
+func (in *Intake) sealDesigns(ctx context.Context, org *Organization, req *SubmitRequest) (map[string]string, error) {
+	if in.Designs == nil {
+		if len(designRefs(req.Bundle)) > 0 {
+			return nil, &RefusedError{Kind: RefusedInvalid, Violations: []stix.Violation{{Path: "", Message: "this hub has no OpenPGP vault configured, so it cannot accept sensitive designs (sensitive_design_refs); nothing was stored"}}}
 		}
-		if len(v) > 0 {
-			return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: v}
-		}
-		designMACs = macs
-	} else if len(designRefs(b)) > 0 {
-		return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: []stix.Violation{{Path: "", Message: "this hub has no OpenPGP vault configured, so it cannot accept sensitive designs (sensitive_design_refs); nothing was stored"}}}
+		return nil, nil
 	}
+	macs, v, err := in.Designs.Seal(ctx, req.Bundle, org, req.ShareWith)
+	if err != nil {
+		return nil, err
+	}
+	if len(v) > 0 {
+		return nil, &RefusedError{Kind: RefusedInvalid, Violations: v}
+	}
+	return macs, nil
+}
 
-	now := in.Now().UTC().Truncate(time.Microsecond)
+// newSubmission is the third stage: the canonical form and digest of every
+// object, and the submission's digest (equal digests from one organization
+// are an idempotent re-submission).
+func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]string, now time.Time) (*Submission, []*StoredObject, error) {
+	b := req.Bundle
 	sub := &Submission{ID: uuid.NewString(), Organization: org.ID, ReceivedAt: now, BundleID: b.ID, ShareWith: req.ShareWith, HoldForReview: req.HoldForReview}
-	var objs []*StoredObject
+	var (
+		objs       []*StoredObject
+		violations []stix.Violation
+	)
 	seen := map[ObjectKey]string{}
 	digest := sha256.New()
 	for i, o := range b.Objects {
 		js, err := Canonical(o.Props)
 		if err != nil {
-			return nil, false, fmt.Errorf("encode object %d: %w", i, err)
+			return nil, nil, fmt.Errorf("encode object %d: %w", i, err)
 		}
 		sum := sha256.Sum256(js)
 		d := hex.EncodeToString(sum[:])
@@ -241,25 +324,43 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		objs = append(objs, &StoredObject{ID: o.ID, Type: o.Type, Version: key.Version, SpecVersion: o.SpecVersion, Organization: org.ID, SubmissionID: sub.ID, DateAdded: now, Digest: d, JSON: js})
 	}
 	if len(violations) > 0 {
-		return nil, false, &RefusedError{Kind: RefusedInvalid, Violations: violations}
+		return nil, nil, &RefusedError{Kind: RefusedInvalid, Violations: violations}
 	}
 	sub.Digest = hex.EncodeToString(digest.Sum(nil))
+	return sub, objs, nil
+}
 
-	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
-		return prev, false, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return nil, false, fmt.Errorf("find earlier submission: %w", err)
+// own is the fourth stage, under the intake lock: every object must be new or
+// a version of the submitter's own (SHARING.md §1). It compares content only
+// with the submitter's own stored versions, so that no answer depends on
+// another organization's objects. It returns the versions to store and the
+// ids the submission claims.
+func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, sub *Submission, objs []*StoredObject) ([]*StoredObject, []string, error) {
+	decoded := make([]*stix.Object, len(objs))
+	idx := make([]int, len(objs))
+	for i, o := range objs {
+		idx[i] = indexOf(b, o.ID, o.Version)
+		decoded[i] = b.Objects[idx[i]]
 	}
-
+	owned, err := checkOwnership(ctx, in.Store, in.Registry, org, decoded, idx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(owned.refused) > 0 {
+		return nil, nil, &RefusedError{Kind: RefusedInvalid, Violations: owned.refused}
+	}
 	keys := make([]ObjectKey, len(objs))
 	for i, o := range objs {
 		keys[i] = ObjectKey{o.ID, o.Version}
 	}
-	stored, err := in.Store.FindObjectDigests(ctx, keys)
+	stored, err := in.Store.FindObjectDigests(ctx, org.ID, keys)
 	if err != nil {
-		return nil, false, fmt.Errorf("find stored versions: %w", err)
+		return nil, nil, fmt.Errorf("find stored versions: %w", err)
 	}
-	fresh := objs[:0:0]
+	var (
+		fresh      []*StoredObject
+		violations []stix.Violation
+	)
 	for i, o := range objs {
 		d, exists := stored[keys[i]]
 		sub.Objects = append(sub.Objects, SubmittedObject{ID: o.ID, Type: o.Type, Version: o.Version, New: !exists})
@@ -267,45 +368,33 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		case !exists:
 			fresh = append(fresh, o)
 		case d != o.Digest:
-			violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d", indexOf(b, o.ID, o.Version)), Message: fmt.Sprintf("%s version %q is already stored with different content; a changed object needs a later modified", o.ID, o.Version)})
+			violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d", idx[i]), Message: fmt.Sprintf("%s version %q is already stored with different content; a changed object needs a later modified", o.ID, o.Version)})
 		}
 	}
 	if len(violations) > 0 {
-		return nil, false, &RefusedError{Kind: RefusedConflicting, Violations: violations}
+		return nil, nil, &RefusedError{Kind: RefusedConflicting, Violations: violations}
 	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	rec := &IntakeRecord{Submission: sub, Objects: fresh}
-	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
-	if err := in.classify(ctx, org, b, now, rec); err != nil {
-		return nil, false, err
-	}
-	if in.Router != nil {
-		if err := in.route(ctx, org, req, rec); err != nil {
-			return nil, false, err
-		}
-	}
-	if err := in.Store.CreateSubmission(ctx, rec); err != nil {
-		if errors.Is(err, ErrConflict) {
-			// A concurrent identical submission won the race: answer with it.
-			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
-				return prev, false, nil
-			}
-		}
-		return nil, false, fmt.Errorf("store submission: %w", err)
-	}
-	return sub, true, nil
+	return fresh, owned.claims, nil
 }
 
-// classify runs the reporting rules on every telecom incident of the bundle
-// for the submitting organization and merges the obligations into those
-// already recorded for the incident (they only escalate, product decision 3).
-func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundle, now time.Time, rec *IntakeRecord) error {
+// classified is what classification adds to a submission.
+type classified struct {
+	results     []reporting.Result
+	obligations []reporting.Obligation
+	audit       []AuditEvent
+}
+
+// classify is the fifth stage: the reporting rules run on every telecom
+// incident of the bundle for the submitting organization, and the obligations
+// merge into those already recorded for the incident (they only escalate,
+// product decision 3).
+func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundle, submissionID string, now time.Time) (classified, error) {
+	var out classified
 	rs := in.Rules
 	if rs == nil {
 		var err error
 		if rs, err = reporting.RuleSetByName(reporting.DefaultRuleSet); err != nil {
-			return err
+			return out, err
 		}
 	}
 	facts := org.ReportingFacts()
@@ -323,12 +412,12 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 				violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d/extensions/%s", i, stix.TelecomExtensionID), Message: err.Error()})
 				continue
 			}
-			return fmt.Errorf("classify %s: %w", o.ID, err)
+			return out, fmt.Errorf("classify %s: %w", o.ID, err)
 		}
 		incID, orgID := o.ID, org.ID
 		prev, err := in.Store.FindObligations(ctx, reporting.ObligationFilter{IncidentID: &incID, Organization: &orgID})
 		if err != nil {
-			return fmt.Errorf("find obligations of %s: %w", o.ID, err)
+			return out, fmt.Errorf("find obligations of %s: %w", o.ID, err)
 		}
 		merged := reporting.Escalate(prev, res.Obligations)
 		for j := range merged {
@@ -348,71 +437,60 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 			}
 		}
 		res.Obligations = merged
-		rec.Obligations = append(rec.Obligations, merged...)
-		rec.Submission.Incidents = append(rec.Submission.Incidents, res)
+		out.obligations = append(out.obligations, merged...)
+		out.results = append(out.results, res)
 		kinds := make([]string, len(merged))
 		for j, m := range merged {
 			kinds[j] = string(m.Kind) + ":" + string(m.Status)
 		}
-		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditClassification, Subject: o.ID,
-			Detail: map[string]any{"submission": rec.Submission.ID, "modified": res.Modified, "rule_set": rs.Name, "classification": string(res.Classification), "provisional": res.Provisional, "obligations": kinds}})
+		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditClassification, Subject: o.ID,
+			Detail: map[string]any{"submission": submissionID, "modified": res.Modified, "rule_set": rs.Name, "classification": string(res.Classification), "provisional": res.Provisional, "obligations": kinds}})
 	}
 	if len(violations) > 0 {
-		return &RefusedError{Kind: RefusedInvalid, Violations: violations}
+		return out, &RefusedError{Kind: RefusedInvalid, Violations: violations}
 	}
-	return nil
+	return out, nil
 }
 
-// route plans where each object goes, builds every copy (anonymized and
-// leak-checked for the community) and records what is released, held or
-// withheld, and what earlier copies this version revokes (SHARING.md §6).
-func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, rec *IntakeRecord) error {
-	sub := rec.Submission
+// routed is what routing adds to a submission.
+type routed struct {
+	plan    Plan
+	copies  []StoredCopy
+	entries []ChannelEntry // released or held, tombstones first
+	revoked []ChannelEntry // earlier entries of the submitter's own that this version withdraws
+	audit   []AuditEvent
+}
+
+// route is the last stage: it plans where each object goes, builds every
+// copy (anonymized and leak-checked for the community) and records what is
+// released, held or withheld, and which of the submitter's earlier copies
+// this version revokes (SHARING.md §6).
+func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission) (routed, error) {
+	var out routed
 	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
-	sub.Plan = in.Router.Plan(rr)
-	hold := req.HoldForReview || org.HoldForReview
+	out.plan = in.Router.Plan(rr)
+	sub.Plan = out.plan
+	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
 	var candidates []ChannelEntry
-	// Copies are independent of each other: build them in parallel.
-	copies := make([]Copy, len(sub.Plan.Channels))
-	buildErrs := make([]error, len(sub.Plan.Channels))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, route := range sub.Plan.Channels {
-		var alsoVisible []string
-		if route.Named {
-			for _, other := range sub.Plan.Channels {
-				if other.Channel == route.Channel && !other.Named {
-					alsoVisible = other.Objects
-				}
-			}
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			copies[i], buildErrs[i] = in.Copier.Build(rr, route, hold, alsoVisible)
-		}()
-	}
-	wg.Wait()
-	for i, route := range sub.Plan.Channels {
-		cp, err := copies[i], buildErrs[i]
+	for i, route := range out.plan.Channels {
+		cp, err := copies[i].cp, copies[i].err
 		if err != nil {
 			// Fail closed: a copy the hub could not make safely is withheld
 			// for review, and the rest of the flow goes on.
 			cp = Copy{Route: route, Status: StatusWithheld, Notice: "Withheld: the hub could not build a valid copy for this channel; it is queued for review."}
-			rec.Audit = append(rec.Audit, AuditEvent{Actor: "hub", Action: AuditWithheld, Subject: sub.ID,
+			out.audit = append(out.audit, AuditEvent{Actor: "hub", Action: AuditWithheld, Subject: sub.ID,
 				Detail: map[string]any{"channel": string(route.Channel), "error": err.Error()}})
 		}
 		stored := StoredCopy{SubmissionID: sub.ID, Index: i, Route: route, Status: cp.Status, Hits: cp.Hits, Notice: cp.Notice}
 		if cp.Bundle != nil {
 			if stored.Bundle, err = json.Marshal(cp.Bundle); err != nil {
-				return fmt.Errorf("encode copy: %w", err)
+				return out, fmt.Errorf("encode copy: %w", err)
 			}
 		}
-		rec.Copies = append(rec.Copies, stored)
+		out.copies = append(out.copies, stored)
 		entries, err := entriesOf(cp, sub)
 		if err != nil {
-			return err
+			return out, err
 		}
 		candidates = append(candidates, entries...)
 		detail := map[string]any{"channel": string(route.Channel), "recipients": len(route.Recipients), "objects": len(route.Objects), "status": string(cp.Status)}
@@ -425,9 +503,11 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 			}
 			detail["hits"] = pointers
 		}
-		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
+		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
 	}
-	// What the channels already hold of these objects, in one query.
+	// What the channels already hold of the submitter's own versions of these
+	// objects, in one query: never another organization's entries, which this
+	// submission may neither dedupe against nor revoke.
 	ids := map[string]bool{}
 	for _, o := range req.Bundle.Objects {
 		ids[o.ID] = true
@@ -435,54 +515,86 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	for _, e := range candidates {
 		ids[e.ObjectID] = true
 	}
-	prior, err := in.Store.FindReleasedEntries(ctx, slices.Collect(maps.Keys(ids)))
+	prior, err := in.Store.FindReleasedEntries(ctx, org.ID, slices.Sorted(maps.Keys(ids)))
 	if err != nil {
-		return err
+		return out, err
 	}
 	held := map[string][]ChannelEntry{} // channel + object → released entries
 	for _, e := range prior {
 		k := string(e.Channel) + " " + e.ObjectID
 		held[k] = append(held[k], e)
 	}
+	var fresh []ChannelEntry
 	for _, e := range candidates {
 		prev := held[string(e.Channel)+" "+e.ObjectID]
 		if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && slices.Equal(p.Recipients, e.Recipients) }) {
 			continue // this exact version is already in the channel for these readers
 		}
-		rec.Entries = append(rec.Entries, e)
+		fresh = append(fresh, e)
 	}
-	revoked, tombstones, err := revocations(sub, req.Bundle, sub.Plan, held)
+	revoked, tombstones, err := revocations(sub, req.Bundle, out.plan, held)
 	if err != nil {
-		return err
+		return out, err
 	}
-	rec.Revoked = revoked
+	out.revoked = revoked
 	// Tombstones go in before the new entries: a reader who is both in a
 	// revoked group and in a group the new version reaches must see the new
 	// version, which wins ties by its later seq.
-	rec.Entries = append(tombstones, rec.Entries...)
+	out.entries = append(tombstones, fresh...)
 	for _, r := range revoked {
-		rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
+		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
 			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID}})
 	}
-	return nil
+	return out, nil
 }
 
-// checkAttribution refuses incidents carrying the telecom extension that name
-// another registered organization as their author (PROFILE.md §1): nobody
-// reports on behalf of another carrier.
-func (in *Intake) checkAttribution(org *Organization, b *stix.Bundle) error {
-	for i, o := range b.Objects {
-		if o.Type != "incident" || o.CreatedByRef == "" || o.CreatedByRef == org.Identity {
-			continue
+// built is the copy of one route, or why it could not be made.
+type built struct {
+	cp  Copy
+	err error
+}
+
+// buildCopies builds the copy of every route of the plan. Copies are
+// independent of each other, so they are built in parallel.
+func (in *Intake) buildCopies(rr RouteRequest, plan Plan, hold bool) []built {
+	out := make([]built, len(plan.Channels))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, route := range plan.Channels {
+		var alsoVisible []string
+		if route.Named {
+			for _, other := range plan.Channels {
+				if other.Channel == route.Channel && !other.Named {
+					alsoVisible = other.Objects
+				}
+			}
 		}
-		if _, has, _ := o.TelecomExtension(); !has {
-			continue
-		}
-		if other, err := in.Registry.FindOrganizationByIdentity(o.CreatedByRef); err == nil {
-			return fmt.Errorf("/objects/%d: incident %s names %s as its author; an organization reports only its own incidents: %w", i, o.ID, other.ID, ErrForbidden)
-		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i].cp, out[i].err = in.Copier.Build(rr, route, hold, alsoVisible)
+		}()
 	}
-	return nil
+	wg.Wait()
+	return out
+}
+
+// checkAttribution refuses objects that speak for an organization (incidents,
+// notes, reports, groupings, observed data, opinions) and name anyone but the
+// submitter as their author (PROFILE.md §1): nobody reports on behalf of
+// another. The rule reads no registry, so the answer is the same whether the
+// named identity belongs to a member, to nobody, or to the hub.
+func checkAttribution(org *Organization, b *stix.Bundle) []stix.Violation {
+	var v []stix.Violation
+	for i, o := range b.Objects {
+		if !attributedTypes[o.Type] || o.CreatedByRef == "" || o.CreatedByRef == org.Identity {
+			continue
+		}
+		v = append(v, stix.Violation{Path: fmt.Sprintf("/objects/%d/created_by_ref", i),
+			Message: fmt.Sprintf("this %s must be authored by your own organization: set created_by_ref to %s or leave it out (nobody reports on behalf of another)", o.Type, org.Identity)})
+	}
+	return v
 }
 
 func indexOf(b *stix.Bundle, id, version string) int {

@@ -9,12 +9,38 @@ import (
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 )
 
-// KeyStore keeps the OpenPGP keys organizations upload themselves.
+// KeyStore keeps the OpenPGP keys organizations upload themselves and the
+// record of every key change.
 type KeyStore interface {
 	// FindOrganizationKey returns the uploaded armored key, or ErrNotFound.
 	FindOrganizationKey(ctx context.Context, org string) (string, error)
-	// SaveOrganizationKey stores (replaces) an organization's key with its audit entry.
-	SaveOrganizationKey(ctx context.Context, org, armored, fingerprint string, ev AuditEvent) error
+	// SaveOrganizationKey stores (replaces) an organization's uploaded key,
+	// records the change and its audit entry, in one transaction.
+	SaveOrganizationKey(ctx context.Context, armored string, ch KeyChange, ev AuditEvent) error
+	// RecordRegistryKey records that the registry file's key of an
+	// organization changed, with its audit entry. With dropUploaded the
+	// organization's uploaded key is removed, so that the newer registry key
+	// is the one in use.
+	RecordRegistryKey(ctx context.Context, ch KeyChange, dropUploaded bool, ev AuditEvent) error
+	// FindKeyChanges returns an organization's key changes, oldest first
+	// (an empty list when there are none).
+	FindKeyChanges(ctx context.Context, org string) ([]KeyChange, error)
+}
+
+// Sources of a key change.
+const (
+	KeySourceAPI      = "api"      // the organization uploaded it (PUT …/pgp-key)
+	KeySourceRegistry = "registry" // the operators changed the registry file
+)
+
+// KeyChange is one change of an organization's OpenPGP key (SHARING.md §5).
+// Fingerprint is empty when the registry no longer holds a key.
+type KeyChange struct {
+	Organization string    `json:"organization"`
+	At           time.Time `json:"at"`
+	Fingerprint  string    `json:"fingerprint"`
+	Source       string    `json:"source"`
+	Actor        string    `json:"actor"`
 }
 
 // Keys resolves the OpenPGP key of each organization (SHARING.md §5): the one
@@ -52,26 +78,76 @@ func (k *Keys) KeyOf(ctx context.Context, orgID string) (*pgp.PublicKey, error) 
 	return pub, nil
 }
 
-// Upload replaces an organization's key. The organization itself or an admin
-// may do it; the key must pass every check of crypto/pgp (not expired or
-// revoked, RSA ≥ 3072 bits, an encryption subkey).
+// Upload replaces the caller's own key. Only the organization itself may:
+// the hub's operators change keys through the registry file (SyncRegistry),
+// so that nobody at the hub can quietly redirect another organization's
+// designs to a key of their own. The answer for any other organization is the
+// same whether it exists or not. The key must pass every check of crypto/pgp
+// (not expired or revoked, RSA ≥ 3072 bits, an encryption subkey).
 func (k *Keys) Upload(ctx context.Context, caller *Organization, orgID string, armored []byte) (*pgp.PublicKey, error) {
-	if caller.ID != orgID && caller.Role != RoleAdmin {
-		return nil, fmt.Errorf("only %s itself or the hub's operators may set its key: %w", orgID, ErrForbidden)
-	}
-	if _, err := k.Registry.FindOrganizationByID(orgID); err != nil {
-		return nil, err
+	if caller.ID != orgID {
+		return nil, fmt.Errorf("an organization may replace only its own OpenPGP key; the hub's operators change keys in the registry file (docs/operator-guide.md): %w", ErrForbidden)
 	}
 	pub, err := pgp.ParsePublicKeyAt(armored, k.Now())
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", err, ErrInvalidArgument)
 	}
-	err = k.Store.SaveOrganizationKey(ctx, orgID, pub.Armored(), pub.Fingerprint(), AuditEvent{Actor: caller.ID, Action: AuditKeyUploaded, Subject: orgID,
+	ch := KeyChange{Organization: orgID, At: k.Now().UTC(), Fingerprint: pub.Fingerprint(), Source: KeySourceAPI, Actor: caller.ID}
+	err = k.Store.SaveOrganizationKey(ctx, pub.Armored(), ch, AuditEvent{Actor: caller.ID, Action: AuditKeyUploaded, Subject: orgID,
 		Detail: map[string]any{"fingerprint": pub.Fingerprint(), "version": pub.Version()}})
 	if err != nil {
 		return nil, err
 	}
 	return pub, nil
+}
+
+// Changes returns the key changes of the caller's own organization: each
+// organization sees every change of its key, whoever made it.
+func (k *Keys) Changes(ctx context.Context, caller *Organization, orgID string) ([]KeyChange, error) {
+	if caller.ID != orgID {
+		return nil, fmt.Errorf("key changes of another organization: %w", ErrNotFound)
+	}
+	return k.Store.FindKeyChanges(ctx, orgID)
+}
+
+// SyncRegistry records, at start, every organization whose key in the
+// registry file differs from the one last recorded from it: the operators'
+// way to change a key. A changed registry key replaces a key the
+// organization uploaded earlier (the newer key wins); the first record of an
+// organization's registry key keeps any uploaded key. It returns how many
+// changes it recorded.
+func (k *Keys) SyncRegistry(ctx context.Context) (int, error) {
+	n := 0
+	for _, o := range k.Registry.Organizations() {
+		fp := ""
+		if o.PGPPublicKey != "" {
+			pub, err := pgp.ParsePublicKeyAt([]byte(o.PGPPublicKey), k.Now())
+			if err != nil {
+				return n, fmt.Errorf("registry: organization %s: %w", o.ID, err)
+			}
+			fp = pub.Fingerprint()
+		}
+		changes, err := k.Store.FindKeyChanges(ctx, o.ID)
+		if err != nil {
+			return n, err
+		}
+		var last *KeyChange
+		for i := range changes {
+			if changes[i].Source == KeySourceRegistry {
+				last = &changes[i]
+			}
+		}
+		if (last == nil && fp == "") || (last != nil && last.Fingerprint == fp) {
+			continue
+		}
+		ch := KeyChange{Organization: o.ID, At: k.Now().UTC(), Fingerprint: fp, Source: KeySourceRegistry, Actor: "registry"}
+		if err := k.Store.RecordRegistryKey(ctx, ch, last != nil, AuditEvent{Actor: "registry", Action: AuditKeyChanged, Subject: o.ID,
+			Detail: map[string]any{"fingerprint": fp, "source": KeySourceRegistry}}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // CheckRegistryKeys parses every key in the registry so that a bad one stops

@@ -58,9 +58,10 @@ type ReleaseStore interface {
 	// FindChannelEntries returns the released entries of a channel that the
 	// reader may see, the latest version of each object, by date added.
 	FindChannelEntries(ctx context.Context, f ChannelFilter) ([]ChannelEntry, error)
-	// FindReleasedEntries returns every released entry, in any channel, of
-	// the given objects, ordered by channel, object, version and seq.
-	FindReleasedEntries(ctx context.Context, objectIDs []string) ([]ChannelEntry, error)
+	// FindReleasedEntries returns every released entry that org submitted,
+	// in any channel, of the given objects, ordered by channel, object,
+	// version and seq.
+	FindReleasedEntries(ctx context.Context, org string, objectIDs []string) ([]ChannelEntry, error)
 	// FindWithheldCopies lists withheld copies for review, newest first.
 	FindWithheldCopies(ctx context.Context, limit int) ([]WithheldCopy, error)
 }

@@ -30,7 +30,7 @@ func (r *Reports) rules() (*reporting.RuleSet, error) {
 // current classifies the latest stored version of an incident for its
 // organization and attaches the recorded (escalated) obligations.
 func (r *Reports) current(ctx context.Context, incidentID string, org *Organization) (*stix.Object, reporting.Result, error) {
-	stored, err := r.Store.FindLatestObject(ctx, incidentID)
+	stored, err := r.Store.FindLatestObject(ctx, org.ID, incidentID)
 	if err != nil {
 		return nil, reporting.Result{}, err
 	}
@@ -57,11 +57,23 @@ func (r *Reports) current(ctx context.Context, incidentID string, org *Organizat
 // Detailed returns the detailed report of a serious accident. The reporting
 // carrier and the regulator may read it; for anyone else it does not exist.
 func (r *Reports) Detailed(ctx context.Context, caller *Organization, incidentID string) (reporting.DetailedReport, error) {
-	stored, err := r.Store.FindLatestObject(ctx, incidentID)
+	// A carrier reads only its own incidents; the regulator reads the
+	// owner's, never a version another organization tried to add.
+	owner := caller.ID
+	if canSeeAll(caller) {
+		owners, err := r.Store.FindObjectOwners(ctx, []string{incidentID})
+		if err != nil {
+			return reporting.DetailedReport{}, err
+		}
+		if owner = owners[incidentID]; owner == "" {
+			return reporting.DetailedReport{}, fmt.Errorf("incident %s: %w", incidentID, ErrNotFound)
+		}
+	}
+	stored, err := r.Store.FindLatestObject(ctx, owner, incidentID)
 	if err != nil {
 		return reporting.DetailedReport{}, err
 	}
-	if stored.Type != "incident" || (stored.Organization != caller.ID && !canSeeAll(caller)) {
+	if stored.Type != "incident" {
 		return reporting.DetailedReport{}, fmt.Errorf("incident %s: %w", incidentID, ErrNotFound)
 	}
 	org, err := r.Registry.FindOrganizationByID(stored.Organization)

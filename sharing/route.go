@@ -103,10 +103,9 @@ func (r *Router) Plan(req RouteRequest) Plan {
 				if ch == ChannelPublic || len(to) == 0 {
 					continue
 				}
-				if slices.Equal(to, audience) {
-					whole = append(whole, o.ID)
-					continue
-				}
+				// Named means named even when the names cover today's
+				// whole audience: an organization that joins later
+				// must not read it (SHARING.md §3).
 				key := strings.Join(to, ",")
 				named[key] = append(named[key], o.ID)
 			}

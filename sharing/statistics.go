@@ -71,7 +71,7 @@ func (s *Statistics) Compute(ctx context.Context, p reporting.Period) (QuarterSt
 	byClass, byKind := map[string]int{}, map[string]int{}
 	total := 0
 	for _, r := range latest {
-		stored, err := s.Store.FindObjectVersion(ctx, ObjectKey{ID: r.IncidentID, Version: r.Modified})
+		stored, err := s.Store.FindObjectVersion(ctx, r.Organization, ObjectKey{ID: r.IncidentID, Version: r.Modified})
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
@@ -133,7 +133,7 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	}
 	id := statisticsReportID(p)
 	var lastModified time.Time
-	if prev, err := s.Store.FindLatestObject(ctx, id); err == nil {
+	if prev, err := s.Store.FindLatestObject(ctx, HubOrganization, id); err == nil {
 		o, err := stix.DecodeObject(prev.JSON)
 		if err == nil {
 			lastModified = o.Modified
@@ -195,7 +195,7 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	for i, o := range objs {
 		ids[i] = o.ID
 	}
-	prior, err := s.Store.FindReleasedEntries(ctx, ids)
+	prior, err := s.Store.FindReleasedEntries(ctx, HubOrganization, ids)
 	if err != nil {
 		return false, err
 	}
@@ -203,7 +203,7 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	for i, o := range objs {
 		keys[i] = ObjectKey{ID: o.ID, Version: o.Version()}
 	}
-	stored, err := s.Store.FindObjectDigests(ctx, keys)
+	stored, err := s.Store.FindObjectDigests(ctx, HubOrganization, keys)
 	if err != nil {
 		return false, err
 	}

@@ -1,7 +1,11 @@
 package sharing
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/reporting"
@@ -29,6 +33,7 @@ type Submission struct {
 type IntakeRecord struct {
 	Submission  *Submission
 	Objects     []*StoredObject        // versions not stored before
+	Claims      []string               // ids the submitter claims as their first submitter (SHARING.md §1)
 	Obligations []reporting.Obligation // created or updated by classification
 	Plan        Plan                   // where each object goes
 	Copies      []StoredCopy           // one per route of the plan
@@ -74,22 +79,26 @@ type Store interface {
 	ReleaseStore
 	KeyStore
 
-	// CreateSubmission stores the submission, its new objects, its
-	// obligations and its audit events in one transaction: all of it or
+	// CreateSubmission stores the submission, its new objects, its claims,
+	// its obligations and its audit events in one transaction: all of it or
 	// nothing. It returns an error wrapping ErrConflict if an identical
-	// submission (same organization and digest) exists, or if an object
-	// version is stored with other content.
+	// submission (same organization and digest) exists, if an object
+	// version is stored with other content, or if an id is already claimed.
 	CreateSubmission(ctx context.Context, rec *IntakeRecord) error
 	// FindSubmissionByID returns a submission with its object list.
 	FindSubmissionByID(ctx context.Context, id string) (*Submission, error)
 	// FindSubmissionByDigest returns the submission of org with that digest.
 	FindSubmissionByDigest(ctx context.Context, org, digest string) (*Submission, error)
-	// FindObjectDigests returns the digests of whichever of the given versions are stored.
-	FindObjectDigests(ctx context.Context, keys []ObjectKey) (map[ObjectKey]string, error)
-	// FindObjectVersion returns one stored version.
-	FindObjectVersion(ctx context.Context, key ObjectKey) (*StoredObject, error)
-	// FindLatestObject returns the stored version of id with the latest modified.
-	FindLatestObject(ctx context.Context, id string) (*StoredObject, error)
+	// FindObjectOwners returns the organization that claimed each of the
+	// given ids; ids nobody claimed are absent from the map.
+	FindObjectOwners(ctx context.Context, ids []string) (map[string]string, error)
+	// FindObjectDigests returns the digests of whichever of the given
+	// versions org has stored (never another organization's).
+	FindObjectDigests(ctx context.Context, org string, keys []ObjectKey) (map[ObjectKey]string, error)
+	// FindObjectVersion returns one version that org stored.
+	FindObjectVersion(ctx context.Context, org string, key ObjectKey) (*StoredObject, error)
+	// FindLatestObject returns org's stored version of id with the latest modified.
+	FindLatestObject(ctx context.Context, org, id string) (*StoredObject, error)
 	// FindClassifications returns every classification intake answered, oldest first.
 	FindClassifications(ctx context.Context) ([]reporting.Result, error)
 
@@ -99,8 +108,84 @@ type Store interface {
 	// and the first break (nil when intact).
 	VerifyAudit(ctx context.Context) (int64, *AuditBreak, error)
 
-	// RevokeToken records a revoked token id; revoking twice is not an error.
-	RevokeToken(ctx context.Context, jti string, ev AuditEvent) error
-	// IsTokenRevoked reports whether the token id was revoked.
-	IsTokenRevoked(ctx context.Context, jti string) (bool, error)
+	TokenStore
+}
+
+// Submissions shows each organization its own submissions: for anyone else a
+// submission does not exist (INTERFACES.md §6).
+type Submissions struct {
+	Store Store
+}
+
+// SubmissionView is a submission as its submitter sees it now.
+type SubmissionView struct {
+	Submission *Submission
+	// Copies are the copies of its routes, in plan order, with their status.
+	Copies []StoredCopy
+	// Obligations are the obligations of its incidents as they stand now
+	// (met, overdue, escalated by later versions).
+	Obligations []reporting.Obligation
+	// Bundle is the submitted bundle rebuilt from the stored versions, when asked for.
+	Bundle json.RawMessage
+}
+
+// Find returns the caller's submission id; ErrNotFound when it is another
+// organization's or does not exist, with the same answer for both.
+func (s *Submissions) Find(ctx context.Context, caller *Organization, id string, withBundle bool) (SubmissionView, error) {
+	sub, err := s.Store.FindSubmissionByID(ctx, id)
+	if err != nil {
+		return SubmissionView{}, err
+	}
+	if caller == nil || sub.Organization != caller.ID {
+		return SubmissionView{}, fmt.Errorf("submission %s: %w", id, ErrNotFound)
+	}
+	v := SubmissionView{Submission: sub, Obligations: []reporting.Obligation{}}
+	if v.Copies, err = s.Store.FindCopies(ctx, sub.ID); err != nil {
+		return SubmissionView{}, err
+	}
+	for _, inc := range sub.Incidents {
+		incID := inc.IncidentID
+		obls, err := s.Store.FindObligations(ctx, reporting.ObligationFilter{IncidentID: &incID, Organization: &sub.Organization})
+		if err != nil {
+			return SubmissionView{}, err
+		}
+		v.Obligations = append(v.Obligations, obls...)
+	}
+	if withBundle {
+		if v.Bundle, err = s.bundle(ctx, sub); err != nil {
+			return SubmissionView{}, err
+		}
+	}
+	return v, nil
+}
+
+// bundle rebuilds the bundle of a submission from the submitter's stored versions.
+func (s *Submissions) bundle(ctx context.Context, sub *Submission) (json.RawMessage, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"bundle","id":`)
+	id := sub.BundleID
+	if id == "" {
+		id = "bundle--" + sub.ID
+	}
+	idJSON, err := json.Marshal(id)
+	if err != nil {
+		return nil, err
+	}
+	b.Write(idJSON)
+	b.WriteString(`,"objects":[`)
+	for i, o := range sub.Objects {
+		stored, err := s.Store.FindObjectVersion(ctx, sub.Organization, ObjectKey{ID: o.ID, Version: o.Version})
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, fmt.Errorf("object %s of submission %s is missing from the store: %v", o.ID, sub.ID, err)
+			}
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(stored.JSON)
+	}
+	b.WriteString("]}")
+	return json.RawMessage(b.Bytes()), nil
 }

@@ -202,3 +202,127 @@ type TAXIIStore interface {
 	// FindTAXIIStatusByID returns a stored status resource.
 	FindTAXIIStatusByID(ctx context.Context, id string) (*TAXIIStatus, error)
 }
+
+// AuditAppender appends entries to the hash-chained audit log.
+type AuditAppender interface {
+	AppendAudit(ctx context.Context, ev AuditEvent) error
+}
+
+// TAXII serves the collections to a caller (nil: a caller without
+// credentials). Every decision about who may know, read or write a collection
+// and whose entries and statuses a caller sees is made here; the HTTP layer
+// only translates the protocol.
+type TAXII struct {
+	Store TAXIIStore
+	Audit AuditAppender
+}
+
+// Collections returns the collections the caller may know of, in a stable order.
+func (t *TAXII) Collections(caller *Organization) []Collection {
+	var out []Collection
+	for _, c := range Collections() {
+		if c.Visible(caller) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Collection resolves a collection id or alias for the caller: ErrNotFound
+// when it does not exist or the caller may not know of it (the same answer),
+// ErrUnauthorized when a caller without credentials asks for anything but
+// the public collection.
+func (t *TAXII) Collection(caller *Organization, idOrAlias string) (Collection, error) {
+	col, err := FindCollection(idOrAlias)
+	if err != nil {
+		return col, err
+	}
+	if caller == nil && !col.Visible(nil) {
+		return col, fmt.Errorf("collection %s needs credentials: %w", col.Channel, ErrUnauthorized)
+	}
+	if !col.Visible(caller) {
+		return col, fmt.Errorf("collection %s: %w", idOrAlias, ErrNotFound)
+	}
+	return col, nil
+}
+
+// Readable resolves a collection the caller may read: ErrForbidden when the
+// caller knows it but may only write to it (TAXII 2.1 §5.3).
+func (t *TAXII) Readable(caller *Organization, idOrAlias string) (Collection, error) {
+	col, err := t.Collection(caller, idOrAlias)
+	if err != nil {
+		return col, err
+	}
+	if !col.CanRead(caller) {
+		return col, fmt.Errorf("collection %s is write-only for you: %w", col.Channel, ErrForbidden)
+	}
+	return col, nil
+}
+
+// Writable resolves the collection the caller may add objects to (intake).
+func (t *TAXII) Writable(caller *Organization, idOrAlias string) (Collection, error) {
+	col, err := t.Collection(caller, idOrAlias)
+	if err != nil {
+		return col, err
+	}
+	if !col.CanWrite(caller) {
+		if caller == nil {
+			return col, fmt.Errorf("adding objects needs credentials: %w", ErrUnauthorized)
+		}
+		return col, fmt.Errorf("collection %s is read-only: the hub fills it; submit to the intake collection: %w", col.Channel, ErrForbidden)
+	}
+	return col, nil
+}
+
+// Read returns one page of the collection for the caller and audits the
+// read. The query's collection and reader are the caller's, whatever q says:
+// a reader sees only released entries meant for it, and in intake only its
+// own organization's submissions.
+func (t *TAXII) Read(ctx context.Context, caller *Organization, col Collection, q TAXIIQuery, via string) ([]TAXIIEntry, bool, error) {
+	if !col.CanRead(caller) {
+		return nil, false, fmt.Errorf("collection %s: %w", col.Channel, ErrForbidden)
+	}
+	q.Collection, q.Reader = col.Channel, ""
+	if caller != nil {
+		q.Reader = caller.ID
+	}
+	entries, more, err := t.Store.FindTAXIIEntries(ctx, q)
+	if err != nil {
+		return nil, false, err
+	}
+	actor := q.Reader
+	if actor == "" {
+		actor = "anonymous"
+	}
+	if err := t.Audit.AppendAudit(ctx, AuditEvent{Actor: actor, Action: AuditChannelRead, Subject: string(col.Channel),
+		Detail: map[string]any{"objects": len(entries), "via": via}}); err != nil {
+		return nil, false, err
+	}
+	return entries, more, nil
+}
+
+// SaveStatus stores the status of the caller's POST; only the caller's
+// organization may read it back.
+func (t *TAXII) SaveStatus(ctx context.Context, caller *Organization, st *TAXIIStatus) error {
+	if caller == nil {
+		return fmt.Errorf("status needs credentials: %w", ErrUnauthorized)
+	}
+	st.Organization = caller.ID
+	return t.Store.CreateTAXIIStatus(ctx, st)
+}
+
+// Status returns a status of the caller's organization; another
+// organization's is ErrNotFound, as an unknown one is.
+func (t *TAXII) Status(ctx context.Context, caller *Organization, id string) (*TAXIIStatus, error) {
+	if caller == nil {
+		return nil, fmt.Errorf("status needs credentials: %w", ErrUnauthorized)
+	}
+	st, err := t.Store.FindTAXIIStatusByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if st.Organization != caller.ID {
+		return nil, fmt.Errorf("status %s: %w", id, ErrNotFound)
+	}
+	return st, nil
+}

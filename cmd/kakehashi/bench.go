@@ -187,8 +187,7 @@ func runBench(ctx context.Context, n int, schemas string, e env) (benchFigures, 
 	}
 	f.AnonymizeMBPerS = mbps / 1e6
 
-	srv, err := server.New(server.Config{Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases,
-		Keys: h.keys, HubKey: h.hubKey, Exports: h.exports, Registry: h.registry, Store: h.db, Signer: h.signer, Ready: h.db.Ping})
+	srv, err := server.New(h.serverConfig())
 	if err != nil {
 		return f, err
 	}

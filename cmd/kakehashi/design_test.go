@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/kakehashi-hub/kakehashi/sharing"
 	"io"
 	"net/http"
 	"os"
@@ -323,8 +324,27 @@ func TestOrganizationKeyUpload(t *testing.T) {
 	if status != 200 || !bytes.Contains(got, []byte(fmt.Sprint(m["fingerprint"]))) {
 		t.Errorf("the new key is not the one in use: %d %s", status, got)
 	}
-	if status, _ := put(tokens["hub-admin"], "carrier-c", good); status != 200 {
-		t.Errorf("admin setting a key: %d", status)
+	// The operators change keys only in the registry file (SHARING.md §5):
+	// through the API they cannot re-key an organization, and the answer is
+	// the same for an organization that does not exist.
+	statusAdmin, bodyAdmin := put(tokens["hub-admin"], "mic", good)
+	statusNone, bodyNone := put(tokens["hub-admin"], "no-such-org", good)
+	if statusAdmin != http.StatusForbidden || statusNone != statusAdmin || bodyAdmin["description"] != bodyNone["description"] {
+		t.Errorf("admin re-keying mic: %d %v; unknown org: %d %v; want the same 403", statusAdmin, bodyAdmin, statusNone, bodyNone)
+	}
+	// carrier-b sees the change of its key; nobody else sees carrier-b's changes.
+	status, raw := get(t, h.base+"/api/v1/organizations/carrier-b/pgp-key/changes", tokens["carrier-b"])
+	var changes struct {
+		Changes []sharing.KeyChange `json:"changes"`
+	}
+	if err := json.Unmarshal(raw, &changes); err != nil || status != 200 {
+		t.Fatalf("key changes: %d %s", status, raw)
+	}
+	if n := len(changes.Changes); n == 0 || changes.Changes[n-1].Fingerprint != m["fingerprint"] || changes.Changes[n-1].Source != sharing.KeySourceAPI || changes.Changes[n-1].Actor != "carrier-b" {
+		t.Errorf("carrier-b's key changes = %+v, want the upload last", changes.Changes)
+	}
+	if status, _ := get(t, h.base+"/api/v1/organizations/carrier-b/pgp-key/changes", tokens["carrier-c"]); status != http.StatusNotFound {
+		t.Errorf("carrier-c reading carrier-b's key changes: %d, want 404", status)
 	}
 	if status, _ := put(tokens["carrier-b"], "carrier-b", []byte("not a key")); status != http.StatusBadRequest {
 		t.Errorf("garbage key: %d, want 400", status)

@@ -14,6 +14,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
 	"github.com/kakehashi-hub/kakehashi/reporting"
+	"github.com/kakehashi-hub/kakehashi/server"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
 	"github.com/kakehashi-hub/kakehashi/store/sqlite"
@@ -146,6 +147,18 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 }
 
 func (h *hub) Close() error { return h.db.Close() }
+
+// serverConfig wires the domain services into the HTTP layer, which gets no
+// store: every read and write goes through a service that takes the caller.
+func (h *hub) serverConfig() server.Config {
+	return server.Config{
+		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
+		Exports: h.exports, Registry: h.registry, Signer: h.signer, Ready: h.db.Ping,
+		Access:      &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db},
+		Submissions: &sharing.Submissions{Store: h.db},
+		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},
+	}
+}
 
 // ceptoarIdentity is the identity anonymized copies are attributed to: that
 // of the registry's ISAC (the T-CEPTOAR secretariat) when there is exactly

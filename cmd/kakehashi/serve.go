@@ -84,11 +84,14 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	srv, err := server.New(server.Config{
-		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey, Exports: h.exports, TAXIIMaxPageSize: cfg.TAXIIMaxPageSize, Registry: h.registry, Store: h.db, Signer: h.signer,
-		Ready: h.db.Ping, BodyLimit: cfg.BodyLimit, Logger: log, TLS: tlsCfg,
-		TAXII: h.db, APIKeys: h.db, // TAXII 2.1 and HTTP Basic (docs/taxii.md)
-	})
+	if n, err := h.keys.SyncRegistry(ctx); err != nil {
+		return fmt.Errorf("record registry keys: %w", err)
+	} else if n > 0 {
+		log.Info("registry keys recorded", "changes", n)
+	}
+	sc := h.serverConfig()
+	sc.TAXIIMaxPageSize, sc.BodyLimit, sc.Logger, sc.TLS = cfg.TAXIIMaxPageSize, cfg.BodyLimit, log, tlsCfg
+	srv, err := server.New(sc)
 	if err != nil {
 		return err
 	}
@@ -107,6 +110,10 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		abs, _ := filepath.Abs(tokensPath)
 		fmt.Fprintf(e.stdout, "  demo tokens: %s\n  demo keys:   %s\n", abs, filepath.Join(filepath.Dir(abs), demoKeysDir))
 	}
+	// The first overdue sweep and statistics round run before the hub takes
+	// requests, so that its first answers already reflect them.
+	sweepOnce(ctx, h.obligations, log)
+	publishOnce(ctx, h.statistics, log)
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
@@ -130,48 +137,57 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	return <-errc
 }
 
-// sweepOverdue flips missed deadlines to overdue at start and then every interval.
+// sweepOverdue flips missed deadlines to overdue every interval (serve runs
+// the first sweep itself before it takes requests).
 func sweepOverdue(ctx context.Context, obl *sharing.Obligations, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
 	for {
-		if n, err := obl.SweepOverdue(ctx); err != nil {
-			if ctx.Err() == nil {
-				log.Error("overdue sweep failed", "err", err)
-			}
-		} else if n > 0 {
-			log.Info("obligations overdue", "count", n)
-		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-tick.C:
+			sweepOnce(ctx, obl, log)
 		}
 	}
 }
 
+func sweepOnce(ctx context.Context, obl *sharing.Obligations, log *slog.Logger) {
+	if n, err := obl.SweepOverdue(ctx); err != nil {
+		if ctx.Err() == nil {
+			log.Error("overdue sweep failed", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("obligations overdue", "count", n)
+	}
+}
+
 // publishStatistics keeps the public quarterly statistics of the current and
-// the previous quarter up to date, at start and then every interval.
+// the previous quarter up to date every interval (serve runs the first round
+// itself before it takes requests).
 func publishStatistics(ctx context.Context, st *sharing.Statistics, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		now := time.Now()
-		cur := reporting.PeriodOf(now, 3)
-		prev := reporting.PeriodOf(cur.Start().Time().AddDate(0, 0, -1), 3)
-		for _, p := range []reporting.Period{prev, cur} {
-			if done, err := st.Publish(ctx, p); err != nil {
-				if ctx.Err() == nil {
-					log.Error("publishing statistics failed", "period", p.String(), "err", err)
-				}
-			} else if done {
-				log.Info("public statistics published", "period", p.String())
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			publishOnce(ctx, st, log)
+		}
+	}
+}
+
+func publishOnce(ctx context.Context, st *sharing.Statistics, log *slog.Logger) {
+	cur := reporting.PeriodOf(time.Now(), 3)
+	prev := reporting.PeriodOf(cur.Start().Time().AddDate(0, 0, -1), 3)
+	for _, p := range []reporting.Period{prev, cur} {
+		if done, err := st.Publish(ctx, p); err != nil {
+			if ctx.Err() == nil {
+				log.Error("publishing statistics failed", "period", p.String(), "err", err)
+			}
+		} else if done {
+			log.Info("public statistics published", "period", p.String())
 		}
 	}
 }

@@ -83,9 +83,13 @@ func TestSubmissionRoundTripAndDigests(t *testing.T) {
 		t.Errorf("digest of another organization found: %v", err)
 	}
 	keys := []sharing.ObjectKey{{ID: "indicator--a", Version: "v1"}, {ID: "indicator--a", Version: "v2"}}
-	d, err := db.FindObjectDigests(ctx, keys)
+	d, err := db.FindObjectDigests(ctx, "carrier-a", keys)
 	if err != nil || len(d) != 1 || d[keys[0]] != "d-indicator--av1" {
 		t.Errorf("FindObjectDigests = %v, %v", d, err)
+	}
+	// Another organization's versions are not its own: nothing is found.
+	if d, err := db.FindObjectDigests(ctx, "carrier-b", keys); err != nil || len(d) != 0 {
+		t.Errorf("FindObjectDigests of carrier-b = %v, %v; want none", d, err)
 	}
 	// A second submission with the same digest from the same organization is a conflict.
 	err = db.CreateSubmission(ctx, &sharing.IntakeRecord{Submission: &sharing.Submission{ID: "s2", Organization: "carrier-a", ReceivedAt: time.Now(), Digest: "d1"}})

@@ -43,6 +43,11 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification), string(plan)); err != nil {
 			return fmt.Errorf("insert submission: %w", err)
 		}
+		for _, id := range rec.Claims {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO object_owners(id, organization) VALUES (?, ?)`, id, s.Organization); err != nil {
+				return fmt.Errorf("claim %s: %w", id, translate(err))
+			}
+		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
@@ -130,16 +135,48 @@ func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*s
 	return &s, nil
 }
 
+// FindObjectOwners implements sharing.Store, in chunks (SQLite caps bound parameters).
+func (db *DB) FindObjectOwners(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT id, organization FROM object_owners WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("find object owners: %w", err)
+		}
+		for rows.Next() {
+			var id, org string
+			if err := rows.Scan(&id, &org); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan object owner: %w", err)
+			}
+			out[id] = org
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("find object owners: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // FindObjectDigests implements sharing.Store.
-func (db *DB) FindObjectDigests(ctx context.Context, keys []sharing.ObjectKey) (map[sharing.ObjectKey]string, error) {
+func (db *DB) FindObjectDigests(ctx context.Context, org string, keys []sharing.ObjectKey) (map[sharing.ObjectKey]string, error) {
 	out := map[sharing.ObjectKey]string{}
 	// Look up in chunks: SQLite caps the number of bound parameters.
 	const chunk = 400
 	for start := 0; start < len(keys); start += chunk {
 		part := keys[start:min(start+chunk, len(keys))]
 		var q strings.Builder
-		q.WriteString("SELECT id, version, digest FROM objects WHERE (id, version) IN (VALUES ")
-		args := make([]any, 0, 2*len(part))
+		q.WriteString("SELECT id, version, digest FROM objects WHERE organization = ? AND (id, version) IN (VALUES ")
+		args := make([]any, 0, 2*len(part)+1)
+		args = append(args, org)
 		for i, k := range part {
 			if i > 0 {
 				q.WriteString(",")
@@ -171,13 +208,13 @@ func (db *DB) FindObjectDigests(ctx context.Context, keys []sharing.ObjectKey) (
 }
 
 // FindObjectVersion implements sharing.Store.
-func (db *DB) FindObjectVersion(ctx context.Context, key sharing.ObjectKey) (*sharing.StoredObject, error) {
-	return db.findObject(ctx, `WHERE id = ? AND version = ?`, key.ID, key.Version)
+func (db *DB) FindObjectVersion(ctx context.Context, org string, key sharing.ObjectKey) (*sharing.StoredObject, error) {
+	return db.findObject(ctx, `WHERE organization = ? AND id = ? AND version = ?`, org, key.ID, key.Version)
 }
 
 // FindLatestObject implements sharing.Store: the version with the latest modified.
-func (db *DB) FindLatestObject(ctx context.Context, id string) (*sharing.StoredObject, error) {
-	return db.findObject(ctx, `WHERE id = ? ORDER BY version_key DESC LIMIT 1`, id)
+func (db *DB) FindLatestObject(ctx context.Context, org, id string) (*sharing.StoredObject, error) {
+	return db.findObject(ctx, `WHERE organization = ? AND id = ? ORDER BY version_key DESC LIMIT 1`, org, id)
 }
 
 func (db *DB) findObject(ctx context.Context, where string, args ...any) (*sharing.StoredObject, error) {
@@ -189,7 +226,7 @@ func (db *DB) findObject(ctx context.Context, where string, args ...any) (*shari
 		FROM objects `+where, args...).
 		Scan(&o.ID, &o.Version, &o.Type, &o.SpecVersion, &o.Organization, &o.SubmissionID, &added, &o.Digest, &o.JSON)
 	if err != nil {
-		return nil, fmt.Errorf("find object %v: %w", args[0], translate(err))
+		return nil, fmt.Errorf("find object %v: %w", args[1], translate(err))
 	}
 	if o.DateAdded, err = parseTime(added); err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ type taxiiSource struct {
 func sourceFor(q sharing.TAXIIQuery) taxiiSource {
 	if q.Collection == sharing.ChannelIntake {
 		return taxiiSource{
-			from:  `taxii_intake e JOIN objects o ON o.id = e.object_id AND o.version = e.version`,
+			from:  `taxii_intake e JOIN objects o ON o.organization = e.organization AND o.id = e.object_id AND o.version = e.version`,
 			json:  "o.json",
 			scope: "e.organization = ?", args: []any{q.Reader},
 			peer: "n.organization = e.organization AND n.object_id = e.object_id",

@@ -209,7 +209,11 @@ func TestTAXIIIntakeFollowsSubmissions(t *testing.T) {
 	a2 := obj("indicator--a", "2026-07-11T00:00:00.000Z", "s2")
 	sub("s1", "carrier-a", a1)
 	sub("s2", "carrier-a", a2)
-	sub("s3", "carrier-b", a1) // carrier-b submits an identical, already stored version
+	// carrier-b submits the same version: objects are kept per organization
+	// (SHARING.md §1), so it stores and reads back its own.
+	b1 := obj("indicator--a", "2026-07-10T00:00:00.000Z", "s3")
+	b1.Organization = "carrier-b"
+	sub("s3", "carrier-b", b1)
 	read := func(org string, v sharing.VersionMatch) []string {
 		es, _, err := db.FindTAXIIEntries(ctx, sharing.TAXIIQuery{Collection: sharing.ChannelIntake, Reader: org, Versions: v, Limit: 10, WithJSON: true})
 		if err != nil {
