@@ -78,7 +78,7 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 		Designs: &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: []byte("test-mac-key"), Now: clock.Now}}
 	srv, err := New(Config{Intake: in, Registry: reg, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
 		Access: &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}, Submissions: &sharing.Submissions{Store: db},
-		TAXII: &sharing.TAXII{Store: db, Audit: db},
+		TAXII:       &sharing.TAXII{Store: db, Audit: db},
 		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
 		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
 		Releases:    &sharing.Releases{Store: db, Now: clock.Now}, Keys: keys, HubKey: hubKey,

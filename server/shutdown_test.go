@@ -32,7 +32,7 @@ func TestGracefulShutdownFinishesInFlightSubmission(t *testing.T) {
 	in := &sharing.Intake{Store: gs, Registry: f.reg, Now: time.Now}
 	srv, err := New(Config{Intake: in, Registry: f.reg, Signer: f.signer,
 		Access: &sharing.Access{Registry: f.reg, Tokens: gs}, Submissions: &sharing.Submissions{Store: gs},
-		TAXII: &sharing.TAXII{Store: f.db, Audit: gs},
+		TAXII:       &sharing.TAXII{Store: f.db, Audit: gs},
 		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now},
 		Releases: &sharing.Releases{Store: gs, Now: time.Now}, Keys: f.keys, HubKey: f.hubKey,
 		Exports: &sharing.Exports{Store: gs, Keys: f.keys, HubKey: f.hubKey}})
