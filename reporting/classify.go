@@ -110,6 +110,17 @@ func validateTelecom(t *stix.Telecom) error {
 	if t.OccurredAt.IsZero() {
 		p = append(p, "occurred_at: is required")
 	}
+	// Deadlines run up to about a year past these times (REPORTING 3) and
+	// are written as YYYY-MM-DD: a time whose deadline could pass year 9999
+	// would produce a date nobody can read back.
+	for _, at := range []struct {
+		name string
+		t    *time.Time
+	}{{"occurred_at", &t.OccurredAt}, {"aware_at", t.AwareAt}, {"recovered_at", t.RecoveredAt}} {
+		if at.t != nil && !at.t.IsZero() && at.t.Year() > maxYear {
+			p = append(p, fmt.Sprintf("%s: year %d is not a plausible time of an incident (at most %d)", at.name, at.t.Year(), maxYear))
+		}
+	}
 	if t.RecoveredAt != nil && t.RecoveredAt.Before(t.OccurredAt) {
 		p = append(p, "recovered_at: is before occurred_at")
 	}

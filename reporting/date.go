@@ -73,7 +73,16 @@ func (d Date) After(e Date) bool { return d.Compare(e) > 0 }
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
 
 // MarshalText encodes d as YYYY-MM-DD (INTERFACES.md §4).
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+func (d Date) MarshalText() ([]byte, error) {
+	if d.Year < 1 || d.Year > 9999 {
+		return nil, fmt.Errorf("date of year %d cannot be written as YYYY-MM-DD", d.Year)
+	}
+	return []byte(d.String()), nil
+}
+
+// maxYear is the latest year of an incident time that classification accepts,
+// so that every deadline stays a four-digit year.
+const maxYear = 9000
 
 // UnmarshalText decodes a YYYY-MM-DD date.
 func (d *Date) UnmarshalText(b []byte) error {

@@ -35,6 +35,9 @@ type Config struct {
 	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
 	Logger      *slog.Logger
 	TLS         *tls.Config // nil: plain HTTP
+	// Collectors are further metrics to export, such as the store's count of
+	// skipped unreadable rows.
+	Collectors []prometheus.Collector
 	// TAXIIMaxPageSize caps TAXII limit (TAXII 2.1 §3.4.1); 0: 1,000.
 	TAXIIMaxPageSize int
 }
@@ -62,7 +65,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(prometheus.NewRegistry())}
+	reg := prometheus.NewRegistry()
+	for _, c := range cfg.Collectors {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("server: register metric: %w", err)
+		}
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(reg)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "kakehashi",
 		BodyLimit:             cfg.BodyLimit,

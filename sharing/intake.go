@@ -260,10 +260,8 @@ func (in *Intake) check(org *Organization, b *stix.Bundle, now time.Time) error 
 			violations = mergeViolations(violations, ve.Violations)
 		}
 	}
-	if len(violations) == 0 {
-		violations = append(violations, checkAttribution(org, b)...)
-		violations = append(violations, in.window(now).check(b)...)
-	}
+	violations = append(violations, checkAttribution(org, b)...)
+	violations = append(violations, in.window(now).check(b)...)
 	if len(violations) > 0 {
 		return &RefusedError{Kind: RefusedInvalid, Violations: violations}
 	}

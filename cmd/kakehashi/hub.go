@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
@@ -157,6 +159,9 @@ func (h *hub) serverConfig() server.Config {
 		Access:      &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db},
 		Submissions: &sharing.Submissions{Store: h.db},
 		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},
+		Collectors: []prometheus.Collector{prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kakehashi_store_skipped_rows_total", Help: "Stored rows that lists skipped because they could not be decoded (see the error log).",
+		}, func() float64 { return float64(h.db.SkippedRows()) })},
 	}
 }
 

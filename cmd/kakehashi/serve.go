@@ -70,6 +70,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		return err
 	}
 	defer h.Close()
+	h.db.Logger = log
 	tokensPath := ""
 	if cfg.Demo {
 		if tokensPath, err = h.ensureDemoTokens(ctx); err != nil {

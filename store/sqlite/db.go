@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -27,6 +29,28 @@ type DB struct {
 	path  string
 	// Now is the clock used for stored timestamps; tests replace it.
 	Now func() time.Time
+	// Logger receives the rows that lists skip because they cannot be
+	// decoded; nil: slog.Default().
+	Logger *slog.Logger
+
+	skipped atomic.Int64
+}
+
+// SkippedRows is how many unreadable rows lists have skipped since Open
+// (exported as a metric by cmd/kakehashi).
+func (db *DB) SkippedRows() int64 { return db.skipped.Load() }
+
+// skip records a row a list leaves out because it cannot be decoded. One bad
+// row (say, written by an older version with a bug) must not turn every list
+// that would include it into an error for every caller; it is logged with
+// its key for the operators, and counted.
+func (db *DB) skip(table, key string, err error) {
+	db.skipped.Add(1)
+	log := db.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Error("unreadable row skipped", "table", table, "key", key, "err", err)
 }
 
 // Open opens (creating if needed) the database file and applies pending migrations.

@@ -51,7 +51,7 @@ func (db *DB) FindObligations(ctx context.Context, f reporting.ObligationFilter)
 	if f.DueBefore != nil {
 		add("due IS NOT NULL AND due <= ?", f.DueBefore.String())
 	}
-	q := "SELECT json FROM obligations"
+	q := "SELECT id, json FROM obligations"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -67,13 +67,17 @@ func (db *DB) FindObligations(ctx context.Context, f reporting.ObligationFilter)
 	defer rows.Close()
 	out := []reporting.Obligation{}
 	for rows.Next() {
-		var raw []byte
-		if err := rows.Scan(&raw); err != nil {
+		var (
+			id  string
+			raw []byte
+		)
+		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, fmt.Errorf("scan obligation: %w", err)
 		}
 		o, err := decodeObligation(raw)
 		if err != nil {
-			return nil, err
+			db.skip("obligations", id, err)
+			continue
 		}
 		out = append(out, o)
 	}

@@ -267,20 +267,24 @@ func nonNil(s []string) []string {
 // FindClassifications implements sharing.Store: every classification any
 // submission answered, in the order received.
 func (db *DB) FindClassifications(ctx context.Context) ([]reporting.Result, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT classification FROM submissions WHERE classification != '[]' ORDER BY received_at, id`)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, classification FROM submissions WHERE classification != '[]' ORDER BY received_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("find classifications: %w", err)
 	}
 	defer rows.Close()
 	var out []reporting.Result
 	for rows.Next() {
-		var raw []byte
-		if err := rows.Scan(&raw); err != nil {
+		var (
+			id  string
+			raw []byte
+		)
+		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, fmt.Errorf("scan classification: %w", err)
 		}
 		var rs []reporting.Result
 		if err := json.Unmarshal(raw, &rs); err != nil {
-			return nil, fmt.Errorf("decode classification: %w", err)
+			db.skip("submissions.classification", id, err)
+			continue
 		}
 		out = append(out, rs...)
 	}
