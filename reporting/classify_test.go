@@ -419,6 +419,25 @@ func TestClassifyErrors(t *testing.T) {
 			}
 		}
 	})
+	// A time whose deadlines would pass year 9999 cannot be classified: its
+	// due dates could not be written as YYYY-MM-DD and read back.
+	t.Run("year 9999", func(t *testing.T) {
+		far := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+		e := ext(far, hour, svc("emergency-voice", "stop", 30000))
+		_, err := Classify(incident(t, e), carrB, nil, far.AddDate(0, 0, 1))
+		if !errors.Is(err, ErrInvalidIncident) || !strings.Contains(err.Error(), "occurred_at: year 9999") {
+			t.Fatalf("err = %v, want ErrInvalidIncident naming occurred_at", err)
+		}
+	})
+}
+
+func TestDateMarshalRange(t *testing.T) {
+	if _, err := NewDate(10000, 1, 3).MarshalText(); err == nil {
+		t.Error("a date in year 10000 was written")
+	}
+	if b, err := NewDate(9999, 12, 31).MarshalText(); err != nil || string(b) != "9999-12-31" {
+		t.Errorf("9999-12-31: %s %v", b, err)
+	}
 }
 
 func TestRuleSetByName(t *testing.T) {

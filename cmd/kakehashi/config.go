@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/kakehashi-hub/kakehashi/sharing"
 	"net"
 	"os"
 	"path/filepath"
@@ -43,6 +44,11 @@ type Config struct {
 	StatisticsInterval time.Duration `yaml:"statistics_interval"`
 	// TAXIIMaxPageSize caps the TAXII limit parameter (TAXII 2.1 §3.4.1).
 	TAXIIMaxPageSize int `yaml:"taxii_max_page_size"`
+	// EarliestIncidentTime and IncidentFutureSkew bound the times of the
+	// telecom extension that intake accepts (sharing.TimeWindow): not before
+	// the date, not later than the skew after receipt.
+	EarliestIncidentTime time.Time     `yaml:"earliest_incident_time"`
+	IncidentFutureSkew   time.Duration `yaml:"incident_future_skew"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -58,6 +64,9 @@ func DefaultConfig() Config {
 		SweepInterval:      time.Minute,
 		TAXIIMaxPageSize:   1000,
 		StatisticsInterval: 10 * time.Minute,
+
+		EarliestIncidentTime: sharing.DefaultEarliest,
+		IncidentFutureSkew:   sharing.DefaultFutureSkew,
 	}
 }
 
@@ -140,6 +149,12 @@ func (c *Config) Validate() error {
 	}
 	if c.SweepInterval < time.Second {
 		return errors.New("sweep_interval must be at least 1s, e.g. 1m")
+	}
+	if c.EarliestIncidentTime.IsZero() || c.EarliestIncidentTime.After(time.Now()) {
+		return fmt.Errorf("earliest_incident_time %s must be a past RFC 3339 time, e.g. 1985-01-01T00:00:00Z", c.EarliestIncidentTime.Format(time.RFC3339))
+	}
+	if c.IncidentFutureSkew < time.Minute || c.IncidentFutureSkew > 7*24*time.Hour {
+		return fmt.Errorf("incident_future_skew %s must be between 1m and 168h, e.g. 24h", c.IncidentFutureSkew)
 	}
 	switch c.PseudonymRotation {
 	case "", "monthly", "quarterly", "yearly":

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"io"
 	"net/http"
@@ -282,7 +283,7 @@ func TestSensitiveDesignsWithRealGPG(t *testing.T) {
 func TestOrganizationKeyUpload(t *testing.T) {
 	dir := t.TempDir()
 	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
+	defer func() { h.stop(t) }()
 	tokens := readTokens(t, dir)
 	g := newGPG(t)
 	export := func(spec, uid string) []byte {
@@ -345,6 +346,45 @@ func TestOrganizationKeyUpload(t *testing.T) {
 	}
 	if status, _ := get(t, h.base+"/api/v1/organizations/carrier-b/pgp-key/changes", tokens["carrier-c"]); status != http.StatusNotFound {
 		t.Errorf("carrier-c reading carrier-b's key changes: %d, want 404", status)
+	}
+
+	// The operators' way: a new key for carrier-b in the registry file. At
+	// the next start it replaces the uploaded key, and carrier-b sees who
+	// changed it.
+	h.stop(t)
+	reg, err := sharing.LoadRegistry(filepath.Join(dir, "registry.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := pgp.GenerateKeyPair("Kaede Networks rotated", "kaede-rotated@demo.kakehashi.invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs := reg.Organizations()
+	for _, o := range orgs {
+		if o.ID == "carrier-b" {
+			o.PGPPublicKey = pair.Public
+		}
+	}
+	yml, err := sharing.MarshalRegistry(orgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "registry.yaml"), yml, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h = startHub(t, "--demo", "--data", dir)
+	status, got = get(t, h.base+"/api/v1/organizations/carrier-b/pgp-key", tokens["mic"])
+	if status != 200 || !bytes.Contains(got, []byte(pair.Fingerprint)) {
+		t.Errorf("after the registry change the key in use is not the registry's: %d %s", status, got)
+	}
+	status, raw = get(t, h.base+"/api/v1/organizations/carrier-b/pgp-key/changes", tokens["carrier-b"])
+	changes.Changes = nil
+	if err := json.Unmarshal(raw, &changes); err != nil || status != 200 {
+		t.Fatalf("key changes: %d %s", status, raw)
+	}
+	if n := len(changes.Changes); n < 3 || changes.Changes[n-1].Fingerprint != pair.Fingerprint || changes.Changes[n-1].Source != sharing.KeySourceRegistry || changes.Changes[n-1].Actor != "registry" {
+		t.Errorf("carrier-b's key changes after the registry change = %+v", changes.Changes)
 	}
 	if status, _ := put(tokens["carrier-b"], "carrier-b", []byte("not a key")); status != http.StatusBadRequest {
 		t.Errorf("garbage key: %d, want 400", status)

@@ -130,7 +130,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	macKey := sha256.Sum256(append([]byte("kakehashi design fingerprint\x00"), key...))
 	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
 	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey,
-		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now,
+		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Now: time.Now}
 	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}

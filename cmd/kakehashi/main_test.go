@@ -321,6 +321,9 @@ func TestConfigValidate(t *testing.T) {
 		{"tiny body limit", func(c *Config) { c.BodyLimit = 10 }, "body_limit"},
 		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "log_level"},
 		{"no data dir", func(c *Config) { c.DataDir = "" }, "data"},
+		{"earliest incident time in the future", func(c *Config) { c.EarliestIncidentTime = time.Now().Add(time.Hour) }, "earliest_incident_time"},
+		{"no future skew", func(c *Config) { c.IncidentFutureSkew = 0 }, "incident_future_skew"},
+		{"a month of future skew", func(c *Config) { c.IncidentFutureSkew = 30 * 24 * time.Hour }, "incident_future_skew"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
