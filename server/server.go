@@ -25,8 +25,7 @@ type Config struct {
 	Releases    *sharing.Releases
 	Keys        *sharing.Keys // organizations' OpenPGP keys
 	Exports     *sharing.Exports
-	HubKey      *pgp.SecretKey // the hub's OpenPGP key: signs exports
-	Registry    *sharing.Registry
+	HubKey      *pgp.SecretKey       // the hub's OpenPGP key: signs exports
 	Access      *sharing.Access      // who a caller is
 	Submissions *sharing.Submissions // a submitter's own submissions
 	TAXII       *sharing.TAXII       // the collections (docs/taxii.md)
@@ -53,8 +52,8 @@ type Server struct {
 // New builds the Fiber app with every route.
 func New(cfg Config) (*Server, error) {
 	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Keys == nil || cfg.HubKey == nil || cfg.Exports == nil ||
-		cfg.Registry == nil || cfg.Access == nil || cfg.Submissions == nil || cfg.TAXII == nil || cfg.Signer == nil {
-		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, exports, registry, access, submissions, taxii and signer are required")
+		cfg.Access == nil || cfg.Submissions == nil || cfg.TAXII == nil || cfg.Signer == nil {
+		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, exports, access, submissions, taxii and signer are required")
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20

@@ -76,7 +76,7 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	keys := &sharing.Keys{Store: db, Registry: reg, Now: clock.Now}
 	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now, Router: &sharing.Router{Registry: reg}, Copier: &sharing.Copier{Anonymizer: anon},
 		Designs: &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: []byte("test-mac-key"), Now: clock.Now}}
-	srv, err := New(Config{Intake: in, Registry: reg, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
+	srv, err := New(Config{Intake: in, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
 		Access: &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}, Submissions: &sharing.Submissions{Store: db},
 		TAXII:       &sharing.TAXII{Store: db, Audit: db},
 		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},

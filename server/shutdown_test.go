@@ -30,7 +30,7 @@ func TestGracefulShutdownFinishesInFlightSubmission(t *testing.T) {
 	f := newFixture(t, 0)
 	gs := &gatedStore{Store: f.db, entered: make(chan struct{}), gate: make(chan struct{})}
 	in := &sharing.Intake{Store: gs, Registry: f.reg, Now: time.Now}
-	srv, err := New(Config{Intake: in, Registry: f.reg, Signer: f.signer,
+	srv, err := New(Config{Intake: in, Signer: f.signer,
 		Access: &sharing.Access{Registry: f.reg, Tokens: gs}, Submissions: &sharing.Submissions{Store: gs},
 		TAXII:       &sharing.TAXII{Store: f.db, Audit: gs},
 		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now},

@@ -262,11 +262,7 @@ func (s *Server) handleTAXIIVersions(c *fiber.Ctx) error {
 // 404 where the caller may not know the collection, else 403 (can_write is
 // false everywhere but intake, and intake keeps what was submitted).
 func (s *Server) handleTAXIIObjectDelete(c *fiber.Ctx) error {
-	col, err := s.cfg.TAXII.Collection(callerOrg(c), c.Params("collection"))
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("the hub does not delete objects from %s; submit a later version with \"revoked\": true instead: %w", col.Channel, sharing.ErrForbidden)
+	return s.cfg.TAXII.Delete(callerOrg(c), c.Params("collection"))
 }
 
 // handleTAXIIObjectsAdd is POST …/collections/{id}/objects/ (TAXII 2.1

@@ -326,3 +326,15 @@ func (t *TAXII) Status(ctx context.Context, caller *Organization, id string) (*T
 	}
 	return st, nil
 }
+
+// Delete answers a request to delete an object (TAXII 2.1 §5.6). The hub
+// never deletes: channels are filled by releases and revoked by later
+// versions, and submissions are evidence. So it is ErrNotFound where the
+// caller may not know the collection, else ErrForbidden.
+func (t *TAXII) Delete(caller *Organization, idOrAlias string) error {
+	col, err := t.Collection(caller, idOrAlias)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("the hub does not delete objects from %s; submit a later version with \"revoked\": true instead: %w", col.Channel, ErrForbidden)
+}

@@ -155,7 +155,7 @@ func (h *hub) Close() error { return h.db.Close() }
 func (h *hub) serverConfig() server.Config {
 	return server.Config{
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
-		Exports: h.exports, Registry: h.registry, Signer: h.signer, Ready: h.db.Ping,
+		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping,
 		Access:      &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db},
 		Submissions: &sharing.Submissions{Store: h.db},
 		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},
