@@ -41,6 +41,9 @@ type Copy struct {
 type Copier struct {
 	Anonymizer *anonymize.Anonymizer
 	Policy     Policy // nil: DefaultPolicy; decides which granular markings a copy may keep
+	// NoteKey keys the ids of the hub's classification notes, so that no
+	// member can compute one and claim it first (docs/threat-model.md).
+	NoteKey []byte
 }
 
 // standardMarking lets copies reference well-known TLP markings; their
@@ -71,7 +74,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 	if route.Profile == anonymize.ProfileIdentified {
 		for _, res := range req.Incidents {
 			if slices.ContainsFunc(objs, func(o *stix.Object) bool { return o.ID == res.IncidentID }) {
-				note, err := classificationNote(res)
+				note, err := classificationNote(res, c.NoteKey)
 				if err != nil {
 					return cp, err
 				}
@@ -260,9 +263,10 @@ func withSupport(objs []*stix.Object) []*stix.Object {
 
 // classificationNote is the hub's note on an incident carrying its
 // classification (PROFILE.md §4), delivered to the submitter and the
-// statutory channels only. Its id is derived from the incident version, so
-// the same version always has the same note.
-func classificationNote(res reporting.Result) (*stix.Object, error) {
+// statutory channels only. Its id is derived from the incident version under
+// the hub's key, so the same version always has the same note and nobody
+// without the key can predict it.
+func classificationNote(res reporting.Result, key []byte) (*stix.Object, error) {
 	raw, err := json.Marshal(res)
 	if err != nil {
 		return nil, fmt.Errorf("encode classification: %w", err)
@@ -292,7 +296,7 @@ func classificationNote(res reporting.Result) (*stix.Object, error) {
 		modified = stix.FormatTimestamp(time.Now())
 	}
 	return stix.NewObject(map[string]any{
-		"type": "note", "spec_version": stix.SpecVersion, "id": "note--" + derivedUUID("classification", res.IncidentID, res.Modified),
+		"type": "note", "spec_version": stix.SpecVersion, "id": "note--" + derivedUUID("classification", string(key), res.IncidentID, res.Modified),
 		"created": modified, "modified": modified, "created_by_ref": stix.HubIdentityID,
 		"abstract": "Statutory classification", "content": strings.Join(lines, "\n"),
 		"object_refs":                []any{res.IncidentID},

@@ -128,10 +128,11 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	}
 	keys := &sharing.Keys{Store: db, Registry: reg, Now: time.Now}
 	macKey := sha256.Sum256(append([]byte("kakehashi design fingerprint\x00"), key...))
+	noteKey := sha256.Sum256(append([]byte("kakehashi classification note\x00"), key...))
 	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
 	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey,
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
-			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy}, Designs: designs}}
+			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: noteKey[:]}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Now: time.Now}
 	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}
 	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
