@@ -242,6 +242,10 @@ func TestWriteSideAttacks(t *testing.T) {
 				if stV != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(bodyV), "/objects/0/created_by_ref") || normalized(stV, bodyV) != normalized(stN, bodyN) {
 					t.Errorf("incident without extension on behalf of %s: %d %v; of nobody: %d %v", victim, stV, bodyV, stN, bodyN)
 				}
+				plain["created_by_ref"] = demoIdentity[victim]
+				if a := taxiiPost(t, h.base, tok[attacker], plain); a.body["failure_count"] != float64(1) || !strings.Contains(string(a.raw), "created_by_ref") {
+					t.Errorf("TAXII incident on behalf of %s: %s", victim, a.raw)
+				}
 				for _, typ := range []string{"report", "grouping", "observed-data"} {
 					o := map[string]any{"type": typ, "spec_version": "2.1", "id": typ + "--e" + attacker[len(attacker)-1:] + victim[len(victim)-1:] + "00000-0000-4000-8000-000000000002",
 						"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z", "created_by_ref": demoIdentity[victim]}
