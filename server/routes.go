@@ -50,6 +50,15 @@ func (s *Server) routes() {
 	root.Get("/collections/:collection/objects/:object/", s.handleTAXIIObject)
 	root.Delete("/collections/:collection/objects/:object/", s.handleTAXIIObjectDelete)
 	root.Get("/collections/:collection/objects/:object/versions/", s.handleTAXIIVersions)
+	// Any other method on a TAXII resource is 405 with Allow (RFC 9110 §15.5.6).
+	taxii.All("/", s.methodNotAllowed("GET, HEAD"))
+	for path, allow := range map[string]string{
+		"/": "GET, HEAD", "/status/:id/": "GET, HEAD", "/collections/": "GET, HEAD", "/collections/:collection/": "GET, HEAD",
+		"/collections/:collection/manifest/": "GET, HEAD", "/collections/:collection/objects/": "GET, HEAD, POST",
+		"/collections/:collection/objects/:object/": "GET, HEAD, DELETE", "/collections/:collection/objects/:object/versions/": "GET, HEAD",
+	} {
+		root.All(path, s.methodNotAllowed(allow))
+	}
 
 	a.Use(s.handleNotFound)
 }

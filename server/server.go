@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -37,6 +38,10 @@ type Config struct {
 	// Collectors are further metrics to export, such as the store's count of
 	// skipped unreadable rows.
 	Collectors []prometheus.Collector
+	// CursorKey (32 bytes) seals TAXII next tokens; hubs that share a
+	// database must share it. nil: a random key, so tokens do not survive a
+	// restart.
+	CursorKey []byte
 	// TAXIIMaxPageSize caps TAXII limit (TAXII 2.1 §3.4.1); 0: 1,000.
 	TAXIIMaxPageSize int
 }
@@ -47,6 +52,7 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
+	cursor  *cursorSealer
 }
 
 // New builds the Fiber app with every route.
@@ -70,7 +76,18 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("server: register metric: %w", err)
 		}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(reg)}
+	key := cfg.CursorKey
+	if key == nil {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("server: cursor key: %w", err)
+		}
+	}
+	cursor, err := newCursorSealer(key)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(reg), cursor: cursor}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "kakehashi",
 		BodyLimit:             cfg.BodyLimit,

@@ -100,19 +100,19 @@ func (s *Server) page(c *fiber.Ctx, col sharing.Collection, f *taxiiFilter, with
 }
 
 // writePaging writes "more" and, when more follow, "next" (TAXII 2.1 §3.4.1).
-func writePaging(b *bytes.Buffer, f *taxiiFilter, entries []sharing.TAXIIEntry, more bool) {
+func (s *Server) writePaging(b *bytes.Buffer, f *taxiiFilter, entries []sharing.TAXIIEntry, more bool) {
 	b.WriteString(`{"more":` + strconv.FormatBool(more))
 	if more {
 		last := entries[len(entries)-1]
-		fmt.Fprintf(b, `,"next":%q`, nextToken{DateAdded: last.DateAdded, Seq: last.Seq, Binding: f.binding}.encode())
+		fmt.Fprintf(b, `,"next":%q`, s.cursor.seal(nextToken{DateAdded: last.DateAdded, Seq: last.Seq, Binding: f.binding}))
 	}
 }
 
 // envelope writes the TAXII envelope (TAXII 2.1 §3.7) around the entries' JSON.
-func envelope(c *fiber.Ctx, f *taxiiFilter, entries []sharing.TAXIIEntry, more bool) error {
+func (s *Server) envelope(c *fiber.Ctx, f *taxiiFilter, entries []sharing.TAXIIEntry, more bool) error {
 	var b bytes.Buffer
 	b.Grow(256 + 1024*len(entries))
-	writePaging(&b, f, entries, more)
+	s.writePaging(&b, f, entries, more)
 	if len(entries) > 0 {
 		b.WriteString(`,"objects":[`)
 		for i, e := range entries {
@@ -142,7 +142,7 @@ func (s *Server) handleTAXIIObjects(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return envelope(c, f, entries, more)
+	return s.envelope(c, f, entries, more)
 }
 
 // collectionPage reads one page of a readable collection: the part the
@@ -170,7 +170,7 @@ func (s *Server) handleTAXIIManifest(c *fiber.Ctx) error {
 		return err
 	}
 	var b bytes.Buffer
-	writePaging(&b, f, entries, more)
+	s.writePaging(&b, f, entries, more)
 	if len(entries) > 0 {
 		b.WriteString(`,"objects":[`)
 		for i, e := range entries {
@@ -202,7 +202,7 @@ func (s *Server) handleTAXIIObject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return envelope(c, f, entries, more)
+	return s.envelope(c, f, entries, more)
 }
 
 // objectPage reads one page of one object's entries in a readable
@@ -243,7 +243,7 @@ func (s *Server) handleTAXIIVersions(c *fiber.Ctx) error {
 		return err
 	}
 	var b bytes.Buffer
-	writePaging(&b, f, entries, more)
+	s.writePaging(&b, f, entries, more)
 	b.WriteString(`,"versions":[`)
 	for i, e := range entries {
 		if i > 0 {
@@ -377,4 +377,13 @@ func (s *Server) handleTAXIIStatus(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(st, taxiiMediaType)
+}
+
+// methodNotAllowed answers 405 with the methods the resource takes.
+func (s *Server) methodNotAllowed(allow string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderAllow, allow)
+		return newError(fiber.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
+			fmt.Sprintf("%s is not allowed on %s; use %s", c.Method(), c.Path(), allow))
+	}
 }

@@ -1,9 +1,13 @@
 package server
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/url"
@@ -235,7 +239,7 @@ func (s *Server) parseTAXIIFilter(c *fiber.Ctx, take filterSet, scope string) (*
 	if v, ok, err := one("next"); err != nil {
 		return nil, err
 	} else if ok {
-		tok, err := decodeNext(v)
+		tok, err := s.cursor.open(v)
 		if err != nil {
 			return nil, badFilter("next", "is not a token this server issued; start again without next")
 		}
@@ -309,31 +313,67 @@ func (f *taxiiFilter) query(withJSON bool) sharing.TAXIIQuery {
 }
 
 // nextToken is the opaque next of TAXII 2.1 §3.4.1: the keyset position after
-// the last entry served, and the binding of the filters it continues. It holds
-// no secret: a forged token can only move the position within what the
-// caller may read anyway.
+// the last entry served, and the binding of the filters (collection, reader,
+// object) it continues.
 type nextToken struct {
 	DateAdded time.Time `json:"d"`
 	Seq       int64     `json:"s"`
 	Binding   string    `json:"b"`
 }
 
-func (t nextToken) encode() string {
-	b, _ := json.Marshal(t)
-	return base64.RawURLEncoding.EncodeToString(b)
+// cursorSealer seals next tokens with AES-256-GCM. The position holds the
+// entry's hub-wide sequence number, which would tell a reader how much
+// everyone else submitted between two of its pages; sealed, the token is
+// opaque and cannot be forged or altered (docs/taxii.md).
+type cursorSealer struct {
+	aead cipher.AEAD
 }
 
-func decodeNext(s string) (*nextToken, error) {
+func newCursorSealer(key []byte) (*cursorSealer, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("cursor key must be 32 bytes, not %d", len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &cursorSealer{aead: aead}, nil
+}
+
+// seal encodes a token: base64url(nonce ‖ AES-GCM(json)).
+func (c *cursorSealer) seal(t nextToken) string {
+	plain, _ := json.Marshal(t)
+	nonce := make([]byte, c.aead.NonceSize(), c.aead.NonceSize()+len(plain)+c.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // rand.Read does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(c.aead.Seal(nonce, nonce, plain, []byte("kakehashi taxii next")))
+}
+
+// open decodes a token this hub sealed; anything else is an error.
+func (c *cursorSealer) open(s string) (*nextToken, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, err
 	}
+	n := c.aead.NonceSize()
+	if len(raw) < n+c.aead.Overhead() {
+		return nil, errors.New("next token too short")
+	}
+	plain, err := c.aead.Open(nil, raw[:n], raw[n:], []byte("kakehashi taxii next"))
+	if err != nil {
+		return nil, err
+	}
 	var t nextToken
-	if err := json.Unmarshal(raw, &t); err != nil {
+	if err := json.Unmarshal(plain, &t); err != nil {
 		return nil, err
 	}
 	if t.Binding == "" || t.Seq <= 0 {
-		return nil, fmt.Errorf("incomplete next token")
+		return nil, errors.New("incomplete next token")
 	}
 	return &t, nil
 }

@@ -51,10 +51,11 @@ type ChannelFilter struct {
 type ReleaseStore interface {
 	// FindCopies returns the copies of a submission in plan order.
 	FindCopies(ctx context.Context, submissionID string) ([]StoredCopy, error)
-	// ReleaseHeld releases the held copies of a submission and their entries at
-	// the given time; withheld copies stay withheld. It returns how many copies
+	// ReleaseHeld releases the held copies of a submission and their entries,
+	// each entry becoming readable with a date_added of its own, later than
+	// any before it; withheld copies stay withheld. It returns how many copies
 	// it released.
-	ReleaseHeld(ctx context.Context, submissionID string, at time.Time, ev AuditEvent) (int, error)
+	ReleaseHeld(ctx context.Context, submissionID string, ev AuditEvent) (int, error)
 	// FindChannelEntries returns the released entries of a channel that the
 	// reader may see, the latest version of each object, by date added.
 	FindChannelEntries(ctx context.Context, f ChannelFilter) ([]ChannelEntry, error)
@@ -216,7 +217,7 @@ func (r *Releases) Release(ctx context.Context, caller *Organization, submission
 	if sub.Organization != caller.ID {
 		return 0, fmt.Errorf("submission of another organization: %w", ErrNotFound)
 	}
-	n, err := r.Store.ReleaseHeld(ctx, submissionID, r.Now().UTC().Truncate(time.Microsecond),
+	n, err := r.Store.ReleaseHeld(ctx, submissionID,
 		AuditEvent{Actor: caller.ID, Action: AuditRelease, Subject: submissionID, Detail: map[string]any{"by": "submitter"}})
 	if err != nil {
 		return 0, err

@@ -47,6 +47,7 @@ type hub struct {
 	hubKey      *pgp.SecretKey
 	exports     *sharing.Exports
 	statistics  *sharing.Statistics
+	cursorKey   []byte // seals TAXII next tokens (server.Config.CursorKey)
 }
 
 // openFromFlags builds the configuration from flags, file and environment,
@@ -129,8 +130,9 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	keys := &sharing.Keys{Store: db, Registry: reg, Now: time.Now}
 	macKey := sha256.Sum256(append([]byte("kakehashi design fingerprint\x00"), key...))
 	noteKey := sha256.Sum256(append([]byte("kakehashi classification note\x00"), key...))
+	cursorKey := sha256.Sum256(append([]byte("kakehashi taxii cursor\x00"), key...))
 	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
-	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey,
+	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:],
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: noteKey[:]}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Now: time.Now}
@@ -156,7 +158,7 @@ func (h *hub) Close() error { return h.db.Close() }
 func (h *hub) serverConfig() server.Config {
 	return server.Config{
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
-		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping,
+		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping, CursorKey: h.cursorKey,
 		Access:      &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db},
 		Submissions: &sharing.Submissions{Store: h.db},
 		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},

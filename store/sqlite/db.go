@@ -11,6 +11,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,9 @@ type DB struct {
 	Logger *slog.Logger
 
 	skipped atomic.Int64
+
+	stampMu   sync.Mutex // guards lastStamp (the writer is serialized anyway; this keeps it obvious)
+	lastStamp time.Time
 }
 
 // SkippedRows is how many unreadable rows lists have skipped since Open
@@ -78,6 +82,14 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	db := &DB{write: w, read: r, path: file, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.restamp(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("restamp entries: %w", err)
+	}
+	if err := db.loadLastStamp(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

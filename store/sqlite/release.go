@@ -6,14 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
 // insertRelease writes the plan's copies, entries and revocations of a
 // submission inside the intake transaction.
-func insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord) error {
+func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord) error {
 	for _, c := range rec.Copies {
 		route, err := json.Marshal(c.Route)
 		if err != nil {
@@ -34,7 +33,9 @@ func insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord) e
 		return fmt.Errorf("prepare channel entry: %w", err)
 	}
 	defer ins.Close()
-	for _, e := range rec.Entries {
+	for i := range rec.Entries {
+		e := &rec.Entries[i]
+		e.DateAdded = db.stamp() // its own, in commit order (stamp.go)
 		var recipients any
 		if e.Recipients != nil {
 			b, err := json.Marshal(e.Recipients)
@@ -90,7 +91,7 @@ func (db *DB) FindCopies(ctx context.Context, submissionID string) ([]sharing.St
 }
 
 // ReleaseHeld implements sharing.ReleaseStore.
-func (db *DB) ReleaseHeld(ctx context.Context, submissionID string, at time.Time, ev sharing.AuditEvent) (int, error) {
+func (db *DB) ReleaseHeld(ctx context.Context, submissionID string, ev sharing.AuditEvent) (int, error) {
 	var n int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE submission_copies SET status = 'released' WHERE submission_id = ? AND status = 'held'`, submissionID)
@@ -101,9 +102,28 @@ func (db *DB) ReleaseHeld(ctx context.Context, submissionID string, at time.Time
 		if n == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE channel_entries SET status = 'released', date_added = ? WHERE submission_id = ? AND status = 'held'`,
-			formatTime(at), submissionID); err != nil {
-			return fmt.Errorf("release entries: %w", err)
+		// Each entry becomes readable now, with a stamp of its own.
+		rows, err := tx.QueryContext(ctx, `SELECT seq FROM channel_entries WHERE submission_id = ? AND status = 'held' ORDER BY seq`, submissionID)
+		if err != nil {
+			return fmt.Errorf("find held entries: %w", err)
+		}
+		var seqs []int64
+		for rows.Next() {
+			var s int64
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return err
+			}
+			seqs = append(seqs, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, s := range seqs {
+			if _, err := tx.ExecContext(ctx, `UPDATE channel_entries SET status = 'released', date_added = ? WHERE seq = ?`, formatTime(db.stamp()), s); err != nil {
+				return fmt.Errorf("release entry %d: %w", s, err)
+			}
 		}
 		ev.Detail["copies"] = n
 		return db.appendAudit(ctx, tx, ev)

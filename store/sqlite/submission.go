@@ -72,7 +72,10 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
 			return err
 		}
-		if err := insertRelease(ctx, tx, rec); err != nil {
+		if err := db.insertIntake(ctx, tx, s); err != nil {
+			return err
+		}
+		if err := db.insertRelease(ctx, tx, rec); err != nil {
 			return err
 		}
 		for _, ev := range rec.Audit {
@@ -82,6 +85,24 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		}
 		return nil
 	})
+}
+
+// insertIntake adds the submission's object versions to the submitter's
+// intake collection (TAXII), each with a stamp of its own; a version the
+// organization had submitted before keeps its first date.
+func (db *DB) insertIntake(ctx context.Context, tx *sql.Tx, s *sharing.Submission) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO taxii_intake(organization, object_id, version, version_key, date_added)
+		SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM taxii_intake WHERE organization = ? AND object_id = ? AND version = ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare intake entry: %w", err)
+	}
+	defer ins.Close()
+	for _, o := range s.Objects {
+		if _, err := ins.ExecContext(ctx, s.Organization, o.ID, o.Version, versionKey(o.Version), formatTime(db.stamp()), s.Organization, o.ID, o.Version); err != nil {
+			return fmt.Errorf("insert intake entry %s: %w", o.ID, err)
+		}
+	}
+	return nil
 }
 
 // FindSubmissionByID implements sharing.Store.
