@@ -2,9 +2,8 @@ package server
 
 import (
 	"fmt"
-
-	"github.com/kakehashi-hub/kakehashi/sharing"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
+
+	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
 type metrics struct {
@@ -44,6 +45,18 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
+// securityHeaders marks every answer nosniff, and every answer but the
+// console's static files no-store: API and TAXII answers carry data that no
+// shared or browser cache should keep.
+func securityHeaders(c *fiber.Ctx) error {
+	err := c.Next()
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	if !strings.HasPrefix(c.Path(), "/assets/") {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return err
+}
+
 // observe gives each request an id and records its metrics.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
@@ -54,9 +67,12 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	route := c.Route().Path
-	s.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(c.Response().StatusCode())).Inc()
-	s.metrics.duration.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
+	// Fiber's strings point into buffers it reuses for the next request: the
+	// label values must be copies, or a later request rewrites a stored label
+	// (seen as "GETT" and a failing /metrics).
+	route, method := strings.Clone(c.Route().Path), strings.Clone(c.Method())
+	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(c.Response().StatusCode())).Inc()
+	s.metrics.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	return nil
 }
 

@@ -3,9 +3,10 @@ package server
 // routes lists every route of the hub (INTERFACES.md §6).
 func (s *Server) routes() {
 	a := s.app
-	a.Use(s.observe)
+	a.Use(s.observe, securityHeaders)
 
 	a.Get("/", s.handleConsole)
+	a.Get("/assets/:name", s.handleAsset)
 	a.Get("/healthz", s.handleHealth)
 	a.Get("/readyz", s.handleReady)
 	a.Get("/.well-known/jwks.json", s.handleJWKS)
