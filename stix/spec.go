@@ -48,7 +48,8 @@ const (
 	dHeader                       // a string, or a list of at least two strings (email additional_header_fields)
 	dExif                         // keys ^[A-Z][a-zA-Z0-9_-]+$, values string or integer
 	dSocketOption                 // keys SO_…/TCP_…, integer values (socket-ext options)
-	dObject                       // values are objects (language-content contents)
+	dObject                       // values are objects (observed-data objects)
+	dLangContents                 // language-content contents: language tag keys, objects keyed by property names (§7.1)
 	dStartupInfo                  // STARTUPINFO members (windows-process-ext startup_info)
 )
 
@@ -64,7 +65,7 @@ const (
 	sMIME                // artifact mime_type: IANA top-level type "/" subtype
 	sEnc                 // name_enc, path_enc: IANA character set name
 	sCPE                 // software cpe: CPE 2.3 formatted string
-	sLanguageTag         // software languages: RFC 5646 tag
+	sLanguageTag         // lang, software languages: RFC 5646 language tag
 	sRelType             // relationship_type: lowercase, digits, hyphen
 	sURL                 // url value: absolute URI with a scheme
 	sEmail               // email-addr value: addr-spec with one "@"
@@ -240,6 +241,30 @@ var (
 	smoTypes = []string{"marking-definition", "language-content", "extension-definition"}
 )
 
+// idContributing lists the ID Contributing Properties of each SCO type (STIX
+// 2.1 §6.1–§6.18): the id of an SCO SHOULD be the UUIDv5 of them (§2.9), and
+// MUST be a random UUIDv4 when none is present. A process has none (§6.11).
+var idContributing = map[string][]string{
+	"artifact":             {"hashes", "payload_bin"},
+	"autonomous-system":    {"number"},
+	"directory":            {"path"},
+	"domain-name":          {"value"},
+	"email-addr":           {"value"},
+	"email-message":        {"from_ref", "subject", "body"},
+	"file":                 {"hashes", "name", "extensions", "parent_directory_ref"},
+	"ipv4-addr":            {"value"},
+	"ipv6-addr":            {"value"},
+	"mac-addr":             {"value"},
+	"mutex":                {"name"},
+	"network-traffic":      {"start", "end", "src_ref", "dst_ref", "src_port", "dst_port", "protocols", "extensions"},
+	"process":              {},
+	"software":             {"name", "cpe", "swid", "vendor", "version"},
+	"url":                  {"value"},
+	"user-account":         {"account_type", "user_id", "account_login"},
+	"windows-registry-key": {"key", "values"},
+	"x509-certificate":     {"hashes", "serial_number"},
+}
+
 // reservedNames may not be used as top-level property names (core.json
 // "not required"; STIX 2.1 §3.1 reserves them for future use).
 var reservedNames = [...]string{"severity", "action", "username", "phone_numbers"}
@@ -268,7 +293,7 @@ var coreProps = map[string]prop{
 	"labels":              pStrings,
 	"revoked":             pBool,
 	"confidence":          pInt.between(0, 100),
-	"lang":                pString,
+	"lang":                pString.with(sLanguageTag),
 	"external_references": {kind: kExternalRefs},
 	"object_marking_refs": pRefs(markingRef),
 	"granular_markings":   {kind: kGranularMarkings},
@@ -292,7 +317,7 @@ var (
 	killChainPhase = &objSpec{name: "kill chain phase", props: map[string]prop{
 		"kill_chain_name": pString.req(), "phase_name": pString.req()}}
 	granularMarking = &objSpec{name: "granular marking", cross: xGranularMarking, props: map[string]prop{
-		"selectors": pStrings.req(), "lang": pString, "marking_ref": pRef(markingRef)}}
+		"selectors": pStrings.req(), "lang": pString.with(sLanguageTag), "marking_ref": pRef(markingRef)}}
 )
 
 // specFor maps each known type to its table. It is built once and read-only.
@@ -391,7 +416,7 @@ func buildSpecs() map[string]*objSpec {
 		"language-content": {name: "language-content", class: classMetaCore, checkNames: true, props: merge(coreProps, map[string]prop{
 			"object_ref":      pRef(refRule{class: refNotTypes, types: []string{"bundle", "language-content"}, want: "an object other than a bundle or language-content"}).req(),
 			"object_modified": pTimestamp,
-			"contents":        pDict(dObject).req()})},
+			"contents":        pDict(dLangContents).req()})},
 		"extension-definition": {name: "extension-definition", class: classMetaCore, checkNames: true, cross: xExtensionDefinition, props: merge(coreProps, map[string]prop{
 			"created_by_ref":       pRef(identityRef).req(), // STIX 2.1 §7.3: required, though core.json leaves it optional
 			"name":                 pString.req(),

@@ -4,6 +4,9 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/language"
 )
 
 // Hand-written lexical checks of the validator. Each mirrors the pattern of
@@ -226,8 +229,6 @@ var mimeTopLevel = [...]string{"application/", "audio/", "font/", "image/", "mes
 // anchored: the hub keeps it as is (cpe is rare and the grammar is long).
 var cpePattern = regexp.MustCompile(`cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){4}`)
 
-// languageTagPattern is the software languages item pattern of software.json (RFC 5646).
-var languageTagPattern = regexp.MustCompile(`^([a-z]{2}(-[A-Z]{2})?(-[a-z]{4})?(-[A-Z]{2}|[0-9]{3})?(-[a-z0-9]{5,8}|[0-9][a-z0-9]{3})*(-[a-z0-9]{1,8})*|[a-z]{3})$`)
 
 func (c *checker) lexical(l loc, r strRule, s string) {
 	switch r {
@@ -255,21 +256,16 @@ func (c *checker) lexical(l loc, r strRule, s string) {
 			c.failf(l, "%q is not an IANA media type such as application/zip (STIX 2.1 §6.1)", s)
 		}
 	case sEnc:
-		ok := len(s) >= 2 && len(s) <= 250
-		for i := 0; ok && i < len(s); i++ {
-			ch := s[i]
-			ok = isASCIIAlnum(ch) || strings.IndexByte("/.+_:-", ch) >= 0
-		}
-		if !ok {
-			c.failf(l, "%q is not an IANA character set name such as UTF-8", s)
+		if !validCharset(s) {
+			c.failf(l, "%q is not a character set name of the IANA registry, such as UTF-8 or Shift_JIS (STIX 2.1 §6.3, §6.7)", s)
 		}
 	case sCPE:
 		if !cpePattern.MatchString(s) {
 			c.failf(l, "%q is not a CPE 2.3 formatted string such as cpe:2.3:a:vendor:product:1.0:*:*:*:*:*:*:*", s)
 		}
 	case sLanguageTag:
-		if !languageTagPattern.MatchString(s) {
-			c.failf(l, "%q is not an RFC 5646 language tag such as ja or en-US", s)
+		if problem := languageTagProblem(s); problem != "" {
+			c.failf(l, "%q is not an RFC 5646 language tag such as ja or en-US: %s (STIX 2.1 §3.2)", s, problem)
 		}
 	case sRelType:
 		ok := s != ""
@@ -286,7 +282,10 @@ func (c *checker) lexical(l loc, r strRule, s string) {
 		}
 	case sEmail:
 		at := strings.LastIndexByte(s, '@')
-		if at <= 0 || at == len(s)-1 {
+		switch {
+		case at > 0 && hasDisplayName(s):
+			c.failf(l, "%q includes a display name: value holds only the address (jdoe@example.com), the name goes in display_name (STIX 2.1 §6.5)", s)
+		case at <= 0 || at == len(s)-1:
 			c.failf(l, "%q is not an email address such as jdoe@example.com (STIX 2.1 §6.5)", s)
 		}
 	case sRegistryKey:
@@ -380,4 +379,184 @@ func hasScheme(s string) bool {
 		}
 	}
 	return true
+}
+
+// validCharset reports whether s is a name or alias of the IANA Character
+// Sets registry, which STIX 2.1 requires for file.name_enc (§6.7) and
+// directory.path_enc (§6.3). The registry comes as data from
+// golang.org/x/text/encoding/ianaindex (generated from IANA's character-sets
+// XML), so names the registry lists but Go cannot decode (UTF-7, BOCU-1)
+// count as registered. IANA names are case-insensitive (RFC 2978 §2.3), and
+// aliases are registered names too, so "utf-8" and "csUTF8" pass: the OASIS
+// reference validator is stricter there (preferred names, case-sensitive),
+// which the hub does not follow, as the registry itself says otherwise.
+func validCharset(s string) bool {
+	if s == "" || s != strings.TrimSpace(s) {
+		return false // ianaindex trims spaces; a name has none
+	}
+	_, err := ianaindex.IANA.Encoding(s)
+	return err == nil
+}
+
+// languageTagProblem says why s is not a valid RFC 5646 language tag, or ""
+// when it is one. STIX 2.1 requires such tags for lang (§3.2, §7.2.3), the
+// keys of language-content contents (§7.1) and software languages (§6.14).
+//
+// Validity takes two steps. Well-formedness (RFC 5646 §2.1, and the
+// no-repeated-variant and no-repeated-singleton rules of §2.2.5 and §2.2.6)
+// is checked here, because golang.org/x/text/language is lenient there: it
+// accepts "_" as a separator and silently drops a repeated variant or
+// extension. Then language.Parse checks every subtag against the IANA
+// Language Subtag Registry that x/text carries as data, which refuses
+// well-formed tags such as "xx" or "en-CB" whose subtags are not registered.
+// Tags are case-insensitive (§2.1.1): "EN-us" is valid.
+func languageTagProblem(s string) string {
+	if !wellFormedTag(s) {
+		return "it is not well-formed (RFC 5646 §2.1): subtags of letters and digits separated by hyphens, a 2–3 letter language first"
+	}
+	if _, err := language.Parse(s); err != nil {
+		return "a subtag is not in the IANA Language Subtag Registry"
+	}
+	return ""
+}
+
+// irregularTags are the irregular grandfathered tags of the RFC 5646 §2.1
+// grammar (production "irregular"); the grammar is closed, no tag is ever
+// added to it (§2.2.8).
+var irregularTags = [...]string{"en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon",
+	"i-lux", "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de"}
+
+// wellFormedTag is the Language-Tag production of RFC 5646 §2.1:
+//
+//	langtag    = language ["-" script] ["-" region] *("-" variant) *("-" extension) ["-" privateuse]
+//	language   = 2*3ALPHA ["-" extlang] / 4ALPHA / 5*8ALPHA
+//	extlang    = 3ALPHA *2("-" 3ALPHA)
+//	script     = 4ALPHA
+//	region     = 2ALPHA / 3DIGIT
+//	variant    = 5*8alphanum / (DIGIT 3alphanum)
+//	extension  = singleton 1*("-" (2*8alphanum))
+//	privateuse = "x" 1*("-" (1*8alphanum))
+//
+// plus §2.2.5 (a variant appears once) and §2.2.6 (a singleton appears once).
+// The regular grandfathered tags fit langtag; the irregular ones are listed.
+func wellFormedTag(s string) bool {
+	if len(s) == 0 || len(s) > 255 {
+		return false
+	}
+	for _, g := range irregularTags {
+		if strings.EqualFold(s, g) {
+			return true
+		}
+	}
+	subs := strings.Split(s, "-")
+	for _, t := range subs {
+		if len(t) == 0 || len(t) > 8 {
+			return false
+		}
+		for i := 0; i < len(t); i++ {
+			if !isASCIIAlnum(t[i]) {
+				return false
+			}
+		}
+	}
+	if isSingleton(subs[0], 'x') {
+		return privateUse(subs[1:])
+	}
+	alpha := func(t string) bool {
+		for j := 0; j < len(t); j++ {
+			if isDecDigit(t[j]) {
+				return false
+			}
+		}
+		return true
+	}
+	digits := func(t string) bool {
+		for j := 0; j < len(t); j++ {
+			if !isDecDigit(t[j]) {
+				return false
+			}
+		}
+		return true
+	}
+	// language
+	if !alpha(subs[0]) || len(subs[0]) < 2 {
+		return false
+	}
+	i := 1
+	if len(subs[0]) <= 3 {
+		for n := 0; n < 3 && i < len(subs) && len(subs[i]) == 3 && alpha(subs[i]); n++ {
+			i++ // extlang
+		}
+	}
+	if i < len(subs) && len(subs[i]) == 4 && alpha(subs[i]) {
+		i++ // script
+	}
+	if i < len(subs) && (len(subs[i]) == 2 && alpha(subs[i]) || len(subs[i]) == 3 && digits(subs[i])) {
+		i++ // region
+	}
+	var variants []string
+	for i < len(subs) && (len(subs[i]) >= 5 || len(subs[i]) == 4 && isDecDigit(subs[i][0])) {
+		for _, v := range variants {
+			if strings.EqualFold(v, subs[i]) {
+				return false
+			}
+		}
+		variants = append(variants, subs[i])
+		i++
+	}
+	var singletons []byte
+	for i < len(subs) && len(subs[i]) == 1 {
+		sg := subs[i][0] | 0x20
+		if sg == 'x' {
+			return privateUse(subs[i+1:])
+		}
+		if slicesContainsByte(singletons, sg) {
+			return false
+		}
+		singletons = append(singletons, sg)
+		i++
+		n := 0
+		for i < len(subs) && len(subs[i]) >= 2 {
+			i++
+			n++
+		}
+		if n == 0 {
+			return false
+		}
+	}
+	return i == len(subs)
+}
+
+func isSingleton(t string, c byte) bool { return len(t) == 1 && t[0]|0x20 == c }
+
+// privateUse checks the subtags after "x": at least one, each 1–8 alphanumerics
+// (lengths and characters were checked by the caller).
+func privateUse(rest []string) bool { return len(rest) > 0 }
+
+func slicesContainsByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDisplayName reports an email-addr value written as a mailbox with a
+// display name or angle brackets (John Doe <jdoe@example.com>) rather than
+// the bare addr-spec of RFC 5322 §3.4.1 that STIX 2.1 §6.5 requires. A quoted
+// local part ("john doe"@example.com) is an addr-spec and passes.
+func hasDisplayName(s string) bool {
+	if strings.ContainsAny(s, "<>") {
+		return true
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s, ""
+	if at >= 0 {
+		local, domain = s[:at], s[at+1:]
+	}
+	if len(local) >= 2 && local[0] == '"' && local[len(local)-1] == '"' {
+		local = ""
+	}
+	return strings.ContainsAny(local, " \t") || strings.ContainsAny(domain, " \t")
 }
