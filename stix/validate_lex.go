@@ -229,7 +229,6 @@ var mimeTopLevel = [...]string{"application/", "audio/", "font/", "image/", "mes
 // anchored: the hub keeps it as is (cpe is rare and the grammar is long).
 var cpePattern = regexp.MustCompile(`cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){4}`)
 
-
 func (c *checker) lexical(l loc, r strRule, s string) {
 	switch r {
 	case sIPv4:
