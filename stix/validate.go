@@ -143,6 +143,11 @@ type checker struct {
 	prefix    string         // pointer of the walk's root
 	segs      []seg          // path stack, see loc
 	root      map[string]any // the object being walked, for granular-marking selectors
+
+	// Warnings (warning.go) reuses the walk's pointer machinery.
+	ws         []Warning
+	markingIDs []string             // marking definitions of the bundle
+	resolves   func(id string) bool // the caller's marking lookup
 }
 
 func (c *checker) fail(l loc, msg string) {
@@ -186,10 +191,11 @@ func (c *checker) typeErr(l loc, want string, v any) {
 }
 
 // article prefixes a type name with its indefinite article. A leading u is
-// read "you" in every STIX name (url, user-account, unix-account-ext).
+// read "you" in every STIX name (url, user-account, unix-account-ext), a
+// leading x "ex" (x509-certificate, x-acme-thing).
 func article(name string) string {
 	switch name[0] {
-	case 'a', 'e', 'i', 'o':
+	case 'a', 'e', 'i', 'o', 'x':
 		return "an " + name
 	}
 	return "a " + name
