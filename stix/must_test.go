@@ -62,10 +62,10 @@ func TestValidateReferenceMusts(t *testing.T) {
 		{name: "contents translation null", objs: []string{lc(`{"ja":{"name":null}}`)},
 			want: []Violation{{"/objects/0/contents/ja/name", "must not be null"}}},
 
-		// process ids (STIX 2.1 §2.9, §6.11).
+		// process ids (STIX 2.1 §2.9, §6.13).
 		{name: "process with UUIDv4", objs: []string{scoJSON("process", uuidV4, `,"pid":1`)}},
 		{name: "process with UUIDv5", objs: []string{scoJSON("process", uuidV5, `,"pid":1`)},
-			want: []Violation{{"/objects/0/id", `must be a random UUIDv4, not version 5: a process has no ID contributing properties to derive a UUIDv5 from (STIX 2.1 §2.9, §6.11)`}}},
+			want: []Violation{{"/objects/0/id", `must be a random UUIDv4, not version 5: a process has no ID contributing properties to derive a UUIDv5 from (STIX 2.1 §2.9, §6.13)`}}},
 		{name: "process with UUIDv1", objs: []string{scoJSON("process", "5a6b7c8d-9e0f-1a1b-8c2d-3e4f5a6b7c8d", `,"command_line":"sh"`)},
 			want: []Violation{{"/objects/0/id", "not version 1"}}},
 		// SCOs without any ID contributing property (STIX 2.1 §2.9).
@@ -143,6 +143,41 @@ func TestValidateReferenceMusts(t *testing.T) {
 			statementJSON(statementA, `,"object_marking_refs":["`+statementC+`"]`),
 			statementJSON(statementB, `,"object_marking_refs":["`+statementC+`"]`),
 			statementJSON(statementC, "")}},
+
+		// Beyond the reference's list: MUSTs of the specification found going
+		// through it type by type (docs/stix-profile.md §3).
+		{name: "domain names", objs: []string{
+			scoJSON("domain-name", uuidV5, `,"value":"sakura-telecom.example"`),
+			scoJSON("domain-name", "6a6b7c8d-9e0f-5a1b-8c2d-3e4f5a6b7c8d", `,"value":"_dmarc.example.com."`),
+			scoJSON("domain-name", "7a6b7c8d-9e0f-5a1b-8c2d-3e4f5a6b7c8d", `,"value":"さくら.example"`),
+			scoJSON("domain-name", "8a6b7c8d-9e0f-5a1b-8c2d-3e4f5a6b7c8d", `,"value":"xn--eckwd4c7c.example"`)}},
+		{name: "domain name with a space", objs: []string{scoJSON("domain-name", uuidV5, `,"value":"sakura telecom.example"`)},
+			want: []Violation{{"/objects/0/value", `"sakura telecom.example" is not a domain name: a label holds a character other than letters, digits, hyphens and underscores (RFC 1034, RFC 5890; STIX 2.1 §6.4)`}}},
+		{name: "domain name that is a URL", objs: []string{scoJSON("domain-name", uuidV5, `,"value":"https://example.com/"`)},
+			want: []Violation{{"/objects/0/value", "a label holds a character other than"}}},
+		{name: "domain name with an empty label", objs: []string{scoJSON("domain-name", uuidV5, `,"value":"example..com"`)},
+			want: []Violation{{"/objects/0/value", "it has an empty label"}}},
+		{name: "domain name empty", objs: []string{scoJSON("domain-name", uuidV5, `,"value":""`)},
+			want: []Violation{{"/objects/0/value", "it is empty"}}},
+		{name: "domain name label too long", objs: []string{scoJSON("domain-name", uuidV5, `,"value":"`+strings.Repeat("a", 64)+`.example"`)},
+			want: []Violation{{"/objects/0/value", "a label is longer than 63 octets"}}},
+		{name: "domain name too long", objs: []string{scoJSON("domain-name", uuidV5, `,"value":"`+strings.Repeat("abcdefghi.", 26)+`example"`)},
+			want: []Violation{{"/objects/0/value", "it is longer than 253 characters"}}},
+		{name: "domain name label with hyphen edge", objs: []string{scoJSON("domain-name", uuidV5, `,"value":"-sakura.example"`)},
+			want: []Violation{{"/objects/0/value", "a label starts or ends with a hyphen"}}},
+		{name: "domain name with an ideographic space", objs: []string{scoJSON("domain-name", uuidV5, `,"value":"さくら　テレコム.example"`)},
+			want: []Violation{{"/objects/0/value", "a label holds a space or control character"}}},
+		{name: "url with a bad escape", objs: []string{scoJSON("url", uuidV5, `,"value":"https://example.com/%zz"`)},
+			want: []Violation{{"/objects/0/value", `"https://example.com/%zz" is not a URL as RFC 3986 defines it: invalid URL escape "%zz" (STIX 2.1 §6.15)`}}},
+		{name: "url with a space in the host", objs: []string{scoJSON("url", uuidV5, `,"value":"http://exa mple.com/"`)},
+			want: []Violation{{"/objects/0/value", "is not a URL as RFC 3986 defines it"}}},
+		{name: "cpe", objs: []string{scoJSON("software", uuidV5, `,"name":"x","cpe":"cpe:2.3:a:microsoft:internet_explorer:8.0.6001:beta:*:*:*:*:*:*"`)}},
+		{name: "cpe with text around it", objs: []string{scoJSON("software", uuidV5, `,"name":"x","cpe":"see cpe:2.3:a:microsoft:internet_explorer:8.0.6001:beta:*:*:*:*:*:* here"`)},
+			want: []Violation{{"/objects/0/cpe", "is not a CPE 2.3 formatted string"}}},
+		{name: "marking definition with modified", objs: []string{statementJSON(statementA, `,"modified":"2026-02-01T00:00:00.000Z","revoked":true`)},
+			want: []Violation{
+				{"/objects/0/modified", "is not a property of a marking-definition: marking definitions are never versioned or revoked; publish a new one with a new id instead (STIX 2.1 §7.2.1)"},
+				{"/objects/0/revoked", "marking definitions are never versioned or revoked"}}},
 
 		// Granular-marking selectors select something (STIX 2.1 §7.2.3.1).
 		{name: "selectors present", objs: []string{sdoJSON("malware", malA, `,"is_family":false,"name":"n","labels":["a"],"external_references":[{"source_name":"s","url":"https://example.com/"}],"granular_markings":[{"selectors":["name","labels.[0]","external_references.[0].url","id"],"marking_ref":"`+MarkingRed+`"}]`)}},

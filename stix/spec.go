@@ -70,6 +70,7 @@ const (
 	sURL                 // url value: absolute URI with a scheme
 	sEmail               // email-addr value: addr-spec with one "@"
 	sRegistryKey         // windows-registry-key key: full hive name
+	sDomain              // domain-name value: RFC 1034 / RFC 5890 name
 )
 
 // prop describes one property of an object type.
@@ -243,7 +244,7 @@ var (
 
 // idContributing lists the ID Contributing Properties of each SCO type (STIX
 // 2.1 §6.1–§6.18): the id of an SCO SHOULD be the UUIDv5 of them (§2.9), and
-// MUST be a random UUIDv4 when none is present. A process has none (§6.11).
+// MUST be a random UUIDv4 when none is present. A process has none (§6.13).
 var idContributing = map[string][]string{
 	"artifact":             {"hashes", "payload_bin"},
 	"autonomous-system":    {"number"},
@@ -436,7 +437,7 @@ func buildSpecs() map[string]*objSpec {
 			"path": pString.req(), "path_enc": pString.with(sEnc), "ctime": pTimestamp, "mtime": pTimestamp, "atime": pTimestamp,
 			"contains_refs": pRefs(refTo("a file or directory", "file", "directory"))}),
 		"domain-name": sco("domain-name", map[string]prop{
-			"value":            pString.req(),
+			"value":            pString.with(sDomain).req(),
 			"resolves_to_refs": pRefs(refTo("an ipv4-addr, ipv6-addr or domain-name", "ipv4-addr", "ipv6-addr", "domain-name"))}),
 		"email-addr": sco("email-addr", map[string]prop{
 			"value": pString.with(sEmail).req(), "display_name": pString, "belongs_to_ref": pRef(userRef)}),
@@ -556,7 +557,7 @@ func sortStrings(s []string) {
 }
 
 // Predefined SCO extensions (STIX 2.1 §6.7.2 file, §6.12.2 network-traffic,
-// §6.11.2 process, §6.16.2 user-account).
+// §6.13.2 process, §6.16.2 user-account).
 var (
 	peSection = &objSpec{name: "PE section", props: map[string]prop{
 		"name": pString.req(), "size": pInt.atLeast(0), "entropy": pNumber, "hashes": pHashes}}

@@ -256,7 +256,7 @@ func (c *checker) object(l loc, m map[string]any) {
 
 // randomSCOID enforces the one MUST on the form of an SCO id beyond §2.9's
 // syntax: an SCO none of whose ID contributing properties is present (and
-// a process, which has none, §6.11) cannot have a deterministic id, so its
+// a process, which has none, §6.13) cannot have a deterministic id, so its
 // id must be a random UUIDv4 (STIX 2.1 §2.9). That the other SCO ids are the
 // UUIDv5 of their contributing properties is a SHOULD (see Warnings).
 func (c *checker) randomSCOID(l loc, m map[string]any, typ string) {
@@ -271,7 +271,7 @@ func (c *checker) randomSCOID(l loc, m map[string]any, typ string) {
 		}
 	}
 	if len(props) == 0 {
-		c.failAt(l, "id", fmt.Sprintf("%q must be a random UUIDv4, not version %c: a process has no ID contributing properties to derive a UUIDv5 from (STIX 2.1 §2.9, §6.11)", id, uuidVersion(id)))
+		c.failAt(l, "id", fmt.Sprintf("%q must be a random UUIDv4, not version %c: a process has no ID contributing properties to derive a UUIDv5 from (STIX 2.1 §2.9, §6.13)", id, uuidVersion(id)))
 		return
 	}
 	c.failAt(l, "id", fmt.Sprintf("%q must be a random UUIDv4, not version %c: none of the ID contributing properties of %s (%s) is present to derive a UUIDv5 from (STIX 2.1 §2.9)", id, uuidVersion(id), article(typ), strings.Join(props, ", ")))
@@ -942,7 +942,7 @@ func (c *checker) langContents(l loc, tag string, v any) {
 }
 
 // startupInfo checks one member of windows-process-ext startup_info: the
-// STARTUPINFO structure (STIX 2.1 §6.11.2, process.json startup-info-dictionary).
+// STARTUPINFO structure (STIX 2.1 §6.13.2, process.json startup-info-dictionary).
 // lpReserved and lpReserved2 would have to be null, which dictionaries forbid.
 func (c *checker) startupInfo(l loc, k string, v any) {
 	switch k {
@@ -958,7 +958,7 @@ func (c *checker) startupInfo(l loc, k string, v any) {
 			c.fail(l, "must be 0")
 		}
 	default:
-		c.failf(l, "%q is not a member of the STARTUPINFO structure (STIX 2.1 §6.11.2)", k)
+		c.failf(l, "%q is not a member of the STARTUPINFO structure (STIX 2.1 §6.13.2)", k)
 	}
 }
 
@@ -1294,6 +1294,11 @@ func (c *checker) marking(l loc, m map[string]any) {
 		return
 	}
 	c.markingRefs(l, m, id)
+	for _, k := range [...]string{"modified", "revoked"} {
+		if _, ok := m[k]; ok {
+			c.failAt(l, k, "is not a property of a marking-definition: marking definitions are never versioned or revoked; publish a new one with a new id instead (STIX 2.1 §7.2.1)")
+		}
+	}
 	dt, hasDT := m["definition_type"]
 	def, hasDef := m["definition"]
 	exts, hasExt := m["extensions"].(map[string]any)

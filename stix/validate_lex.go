@@ -1,9 +1,12 @@
 package stix
 
 import (
+	"errors"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/language"
@@ -225,9 +228,12 @@ func socketOptionKey(k string) bool {
 
 var mimeTopLevel = [...]string{"application/", "audio/", "font/", "image/", "message/", "model/", "multipart/", "text/", "video/"}
 
-// cpePattern is the software cpe pattern of software.json, which is not
-// anchored: the hub keeps it as is (cpe is rare and the grammar is long).
-var cpePattern = regexp.MustCompile(`cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){4}`)
+// cpePattern is the software cpe pattern of software.json (the formatted
+// string binding of CPE 2.3, NISTIR 7695 §6.2), anchored: the schema leaves
+// it unanchored, so any string containing a CPE passes there, while STIX 2.1
+// §6.14 requires the value to be a CPE 2.3 entry, as the OASIS reference
+// validator checks with a CPE parser.
+var cpePattern = regexp.MustCompile(`^cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){4}$`)
 
 func (c *checker) lexical(l loc, r strRule, s string) {
 	switch r {
@@ -278,6 +284,12 @@ func (c *checker) lexical(l loc, r strRule, s string) {
 	case sURL:
 		if !hasScheme(s) {
 			c.failf(l, "%q is not an absolute URL such as https://example.com/ (RFC 3986)", s)
+		} else if _, err := url.Parse(s); err != nil {
+			c.failf(l, "%q is not a URL as RFC 3986 defines it: %s (STIX 2.1 §6.15)", s, urlProblem(err))
+		}
+	case sDomain:
+		if problem := domainProblem(s); problem != "" {
+			c.failf(l, "%q is not a domain name: %s (RFC 1034, RFC 5890; STIX 2.1 §6.4)", s, problem)
 		}
 	case sEmail:
 		at := strings.LastIndexByte(s, '@')
@@ -558,4 +570,53 @@ func hasDisplayName(s string) bool {
 		local = ""
 	}
 	return strings.ContainsAny(local, " \t") || strings.ContainsAny(domain, " \t")
+}
+
+// urlProblem is the reason net/url gives, without the URL it repeats.
+func urlProblem(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// domainProblem says why s is not a domain name as STIX 2.1 §6.4 requires
+// (RFC 1034 §3.1 and §3.5; RFC 5890 for internationalized labels), or "".
+// It checks the structure: dot-separated labels of 1–63 octets, at most 253
+// octets in all (a trailing root dot allowed), ASCII labels of letters,
+// digits and hyphens not starting or ending with a hyphen. Underscores are
+// accepted, as DNS itself accepts them (_dmarc.example.com). Labels with
+// non-ASCII characters are accepted as U-labels when they are valid UTF-8
+// without spaces or controls; the IDNA 2008 character rules are not applied.
+func domainProblem(s string) string {
+	name := strings.TrimSuffix(s, ".")
+	switch {
+	case name == "":
+		return "it is empty"
+	case len(name) > 253:
+		return "it is longer than 253 characters"
+	case !utf8.ValidString(name):
+		return "it is not valid UTF-8"
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" {
+			return "it has an empty label (two dots, or a leading dot)"
+		}
+		if len(label) > 63 {
+			return "a label is longer than 63 octets"
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return "a label starts or ends with a hyphen"
+		}
+		for _, r := range label {
+			switch {
+			case r < 0x80 && !(isASCIIAlnum(byte(r)) || r == '-' || r == '_'):
+				return "a label holds a character other than letters, digits, hyphens and underscores"
+			case r >= 0x80 && (r == utf8.RuneError || r == 0x85 || r == 0xA0 || r >= 0x2000 && r <= 0x200F || r == 0x3000):
+				return "a label holds a space or control character"
+			}
+		}
+	}
+	return ""
 }
