@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Warnings for the SHOULDs of STIX 2.1. Validate refuses what breaks a MUST;
@@ -132,6 +134,11 @@ func (c *checker) advise(l loc, m map[string]any) {
 			if spec != nil && spec.class == classSCO {
 				kl := c.at(l, k)
 				c.adviseSCOExtensions(kl, spec, v)
+			}
+		case "country":
+			if s, ok := v.(string); ok && typ == "location" && !isCountryCode(s) {
+				kl := c.at(l, k)
+				c.warnf(kl, "%q should be an ISO 3166-1 alpha-2 country code such as JP (STIX 2.1 §4.10)", s)
 			}
 		case "objects":
 			if typ == "observed-data" {
@@ -381,3 +388,18 @@ func (c *checker) adviseSCOExtensions(l loc, spec *objSpec, v any) {
 		}
 	}
 }
+
+// isCountryCode reports whether s is an ISO 3166-1 alpha-2 code of a
+// country, as the region data of golang.org/x/text/language (from the IANA
+// Language Subtag Registry and CLDR) knows them; case-insensitive, as the
+// OASIS reference validator checks it. Numeric and three-letter codes, and
+// macro-regions such as EU or 419, are not alpha-2 country codes.
+func isCountryCode(s string) bool {
+	if len(s) != 2 || !isASCIILetter(s[0]) || !isASCIILetter(s[1]) {
+		return false
+	}
+	r, err := language.ParseRegion(s)
+	return err == nil && r.IsCountry()
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -118,6 +118,20 @@ func TestWarnings(t *testing.T) {
 		{name: "marking on an SCO and a marking", objs: []string{file(`,"object_marking_refs":["` + statementC + `"]`), statementJSON(statementA, `,"object_marking_refs":["`+statementB+`"]`)},
 			want: []Warning{{"/objects/0/object_marking_refs/0", "is neither in this bundle"}, {"/objects/1/object_marking_refs/0", "is neither in this bundle"}}},
 
+		// Country codes (STIX 2.1 §4.10).
+		{name: "country codes", objs: []string{
+			sdoJSON("location", "location--"+uuidV4, `,"country":"JP"`),
+			sdoJSON("location", "location--6a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", `,"country":"jp"`),
+			sdoJSON("location", "location--7a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", `,"country":"Japan"`),
+			sdoJSON("location", "location--8a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", `,"country":"JPN"`),
+			sdoJSON("location", "location--9a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", `,"country":"EU"`),
+			sdoJSON("location", "location--aa6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", `,"country":"Q1"`)},
+			want: []Warning{
+				{"/objects/2/country", `"Japan" should be an ISO 3166-1 alpha-2 country code such as JP (STIX 2.1 §4.10)`},
+				{"/objects/3/country", `"JPN" should be an ISO 3166-1 alpha-2`},
+				{"/objects/4/country", `"EU" should be an ISO 3166-1 alpha-2`},
+				{"/objects/5/country", `"Q1" should be an ISO 3166-1 alpha-2`}}},
+
 		// Deprecated properties.
 		{name: "observed-data objects", objs: []string{sdoJSON("observed-data", "observed-data--"+uuidV4, `,"first_observed":"2026-01-01T00:00:00Z","last_observed":"2026-01-01T00:00:00Z","number_observed":1,"objects":{"0":{"type":"ipv4-addr","value":"198.51.100.7"}}`)},
 			want: []Warning{{"/objects/0/objects", "is deprecated in STIX 2.1: submit the cyber-observable objects in the bundle and list them in object_refs (STIX 2.1 §4.13)"}}},
