@@ -129,7 +129,7 @@ const (
 	refNotTypes                 // any type except types
 	refSCO                      // a cyber-observable type, or a custom type
 	refSDO                      // a domain object type, or a custom type
-	refSCOorSRO                 // observed-data object_refs (§4.13)
+	refSCOorSRO                 // observed-data object_refs (§4.14)
 )
 
 // refRule says which object types a reference property may name.

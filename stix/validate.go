@@ -1172,9 +1172,9 @@ func (c *checker) cross(l loc, s *objSpec, m map[string]any) {
 		_, hasRefs := m["object_refs"]
 		switch {
 		case hasObjs && hasRefs:
-			c.fail(l, "give object_refs or the deprecated objects, not both (STIX 2.1 §4.13)")
+			c.fail(l, "give object_refs or the deprecated objects, not both (STIX 2.1 §4.14)")
 		case !hasObjs && !hasRefs:
-			c.failAt(l, "object_refs", "is required: list the observed SCOs (STIX 2.1 §4.13)")
+			c.failAt(l, "object_refs", "is required: list the observed SCOs (STIX 2.1 §4.14)")
 		}
 		if om, ok := objs.(map[string]any); ok {
 			ol := c.at(l, "objects")

@@ -143,7 +143,7 @@ func (c *checker) advise(l loc, m map[string]any) {
 		case "objects":
 			if typ == "observed-data" {
 				kl := c.at(l, k)
-				c.warnf(kl, "is deprecated in STIX 2.1: submit the cyber-observable objects in the bundle and list them in object_refs (STIX 2.1 §4.13)")
+				c.warnf(kl, "is deprecated in STIX 2.1: submit the cyber-observable objects in the bundle and list them in object_refs (STIX 2.1 §4.14)")
 			}
 		}
 	}

@@ -134,7 +134,7 @@ func TestWarnings(t *testing.T) {
 
 		// Deprecated properties.
 		{name: "observed-data objects", objs: []string{sdoJSON("observed-data", "observed-data--"+uuidV4, `,"first_observed":"2026-01-01T00:00:00Z","last_observed":"2026-01-01T00:00:00Z","number_observed":1,"objects":{"0":{"type":"ipv4-addr","value":"198.51.100.7"}}`)},
-			want: []Warning{{"/objects/0/objects", "is deprecated in STIX 2.1: submit the cyber-observable objects in the bundle and list them in object_refs (STIX 2.1 §4.13)"}}},
+			want: []Warning{{"/objects/0/objects", "is deprecated in STIX 2.1: submit the cyber-observable objects in the bundle and list them in object_refs (STIX 2.1 §4.14)"}}},
 
 		// Values of the wrong type are Validate's business and skipped here.
 		{name: "wrong types are skipped", objs: []string{mal(`,"malware_types":7,"kill_chain_phases":"x","object_marking_refs":"x","granular_markings":[7],"extensions":"x"`), scoJSON("file", uuidV5, `,"name":"a","hashes":[1],"extensions":{"ntfs-ext":7,"windows-pebinary-ext":{"sections":"x","optional_header":1}}`), `{"type":7}`, `{"id":"x"}`}},
