@@ -83,6 +83,7 @@ func (c *checker) advise(l loc, m map[string]any) {
 	}
 	c.adviseID(l, m, typ, spec)
 	toplevel := usesExtensionType(m, "toplevel-property-extension")
+	vm := vocabFor[typ]
 	for k, v := range m {
 		if spec != nil {
 			if _, ok := spec.props[k]; !ok {
@@ -94,11 +95,9 @@ func (c *checker) advise(l loc, m map[string]any) {
 				}
 				continue
 			}
-			if vm := vocabFor[typ]; vm != nil {
-				if voc := vm[k]; voc != nil {
-					kl := c.at(l, k)
-					c.adviseVocab(kl, voc, v)
-				}
+			if voc := vm[k]; voc != nil {
+				kl := c.at(l, k)
+				c.adviseVocab(kl, voc, v)
 			}
 		}
 		switch k {
