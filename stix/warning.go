@@ -82,6 +82,9 @@ func (c *checker) advise(l loc, m map[string]any) {
 		c.warnf(tl, "custom object type %q should start with x- (STIX 2.1 §11.2), and new object types should be defined by an extension-definition (§7.3)", typ)
 	}
 	c.adviseID(l, m, typ, spec)
+	if typ == "extension-definition" {
+		c.adviseExtensionDefinition(l, m)
+	}
 	toplevel := usesExtensionType(m, "toplevel-property-extension")
 	vm := vocabFor[typ]
 	for k, v := range m {
@@ -402,3 +405,18 @@ func isCountryCode(s string) bool {
 }
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// adviseExtensionDefinition reports the SHOULDs of an extension-definition
+// (STIX 2.1 §7.3): a description of what the extension conveys, and for a
+// toplevel-property-extension the list of the properties it adds.
+func (c *checker) adviseExtensionDefinition(l loc, m map[string]any) {
+	if _, ok := m["description"]; !ok {
+		dl := c.at(l, "description")
+		c.warnf(dl, "is missing: an extension-definition should describe what its extension conveys and how it is used (STIX 2.1 §7.3)")
+	}
+	types, _ := m["extension_types"].([]any)
+	if _, ok := m["extension_properties"]; !ok && slices.Contains(types, any("toplevel-property-extension")) {
+		pl := c.at(l, "extension_properties")
+		c.warnf(pl, "is missing: a toplevel-property-extension should list the top-level properties it defines (STIX 2.1 §7.3)")
+	}
+}

@@ -118,6 +118,13 @@ func TestWarnings(t *testing.T) {
 		{name: "marking on an SCO and a marking", objs: []string{file(`,"object_marking_refs":["` + statementC + `"]`), statementJSON(statementA, `,"object_marking_refs":["`+statementB+`"]`)},
 			want: []Warning{{"/objects/0/object_marking_refs/0", "is neither in this bundle"}, {"/objects/1/object_marking_refs/0", "is neither in this bundle"}}},
 
+		// Extension definitions (STIX 2.1 §7.3).
+		{name: "extension-definition described", objs: []string{sdoJSON("extension-definition", extDef, `,"created_by_ref":"`+idA+`","name":"x","description":"d","schema":"s","version":"1","extension_types":["toplevel-property-extension"],"extension_properties":["x_acme_score"]`)}},
+		{name: "extension-definition without description or properties", objs: []string{sdoJSON("extension-definition", extDef, `,"created_by_ref":"`+idA+`","name":"x","schema":"s","version":"1","extension_types":["toplevel-property-extension"]`)},
+			want: []Warning{
+				{"/objects/0/description", "is missing: an extension-definition should describe what its extension conveys and how it is used (STIX 2.1 §7.3)"},
+				{"/objects/0/extension_properties", "is missing: a toplevel-property-extension should list the top-level properties it defines (STIX 2.1 §7.3)"}}},
+
 		// Country codes (STIX 2.1 §4.10).
 		{name: "country codes", objs: []string{
 			sdoJSON("location", "location--"+uuidV4, `,"country":"JP"`),
@@ -152,6 +159,9 @@ func TestWarnings(t *testing.T) {
 		b := bundleOf(fixture(t, mal("")))
 		b.ID = "bundle--5d4c3b2a-1f0e-1d9c-8b7a-6f5e4d3c2b1a"
 		checkWarnings(t, Warnings(b, nil), []Warning{{"/id", "should use a random UUIDv4 (STIX 2.1 §2.9, §8)"}})
+	})
+	t.Run("the hub's own objects", func(t *testing.T) {
+		checkWarnings(t, Warnings(bundleOf(TelecomExtensionDefinition()), nil), nil)
 	})
 	t.Run("nil bundle and nil object", func(t *testing.T) {
 		if ws := Warnings(nil, nil); ws != nil {
