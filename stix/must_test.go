@@ -82,6 +82,8 @@ func TestValidateReferenceMusts(t *testing.T) {
 		{name: "name_enc registered but not decodable by Go", objs: []string{scoJSON("file", uuidV5, `,"name":"a.txt","name_enc":"UTF-7"`)}},
 		{name: "name_enc not registered", objs: []string{scoJSON("file", uuidV5, `,"name":"a.txt","name_enc":"UTF8"`)},
 			want: []Violation{{"/objects/0/name_enc", `"UTF8" is not a character set name of the IANA registry, such as UTF-8 or Shift_JIS (STIX 2.1 §6.3, §6.7)`}}},
+		{name: "name_enc empty", objs: []string{scoJSON("file", uuidV5, `,"name":"a.txt","name_enc":""`)},
+			want: []Violation{{"/objects/0/name_enc", `"" is not a character set name`}}},
 		{name: "name_enc with spaces", objs: []string{scoJSON("file", uuidV5, `,"name":"a.txt","name_enc":" UTF-8"`)},
 			want: []Violation{{"/objects/0/name_enc", "is not a character set name of the IANA registry"}}},
 		{name: "path_enc not registered", objs: []string{scoJSON("directory", uuidV5, `,"path":"C:\\tmp","path_enc":"sjis-2004"`)},
@@ -120,6 +122,13 @@ func TestValidateReferenceMusts(t *testing.T) {
 			want: []Violation{{"/objects/0/value", "includes a display name"}}},
 		{name: "email value without an at sign", objs: []string{scoJSON("email-addr", uuidV5, `,"value":"John Doe"`)},
 			want: []Violation{{"/objects/0/value", `"John Doe" is not an email address`}}},
+		{name: "email value with a space in the domain", objs: []string{scoJSON("email-addr", uuidV5, `,"value":"jdoe@exa mple.com"`)},
+			want: []Violation{{"/objects/0/value", `"jdoe@exa mple.com" is not an email address: the part after @ is not a domain name: a label holds a character other than letters, digits, hyphens and underscores (STIX 2.1 §6.5)`}}},
+		{name: "email value with an empty domain label", objs: []string{scoJSON("email-addr", uuidV5, `,"value":"jdoe@example..com"`)},
+			want: []Violation{{"/objects/0/value", "the part after @ is not a domain name: it has an empty label"}}},
+		{name: "email value with a domain literal", objs: []string{scoJSON("email-addr", uuidV5, `,"value":"jdoe@[192.0.2.1]"`)}},
+		{name: "email value with a quoted local part and a space after it", objs: []string{scoJSON("email-addr", uuidV5, `,"value":"\"john\" doe@example.com"`)},
+			want: []Violation{{"/objects/0/value", "includes a display name"}}},
 
 		// Custom property names in patterns (STIX 2.1 §9, §11.1).
 		{name: "pattern with short custom property", objs: []string{sdoJSON("indicator", indA, `,"pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z","pattern":"[x-telco-cell:id = 'a'] AND [x-telco-cell:ci = '17']"`)},
@@ -187,6 +196,8 @@ func TestValidateReferenceMusts(t *testing.T) {
 			want: []Violation{{"/objects/0/granular_markings/0/selectors/0", `"labels.[1]" selects nothing`}}},
 		{name: "selector indexes a string", objs: []string{sdoJSON("malware", malA, `,"is_family":false,"name":"n","granular_markings":[{"selectors":["name.[0]"],"marking_ref":"`+MarkingRed+`"}]`)},
 			want: []Violation{{"/objects/0/granular_markings/0/selectors/0", `"name.[0]" selects nothing`}}},
+		{name: "selector index beyond any integer", objs: []string{sdoJSON("malware", malA, `,"is_family":false,"labels":["a"],"granular_markings":[{"selectors":["labels.[99999999999999999999]"],"marking_ref":"`+MarkingRed+`"}]`)},
+			want: []Violation{{"/objects/0/granular_markings/0/selectors/0", "selects nothing"}}},
 		{name: "selector steps into a string", objs: []string{sdoJSON("malware", malA, `,"is_family":false,"name":"n","granular_markings":[{"selectors":["name.first"],"marking_ref":"`+MarkingRed+`"}]`)},
 			want: []Violation{{"/objects/0/granular_markings/0/selectors/0", `"name.first" selects nothing`}}},
 		{name: "selector names a list item's missing property", objs: []string{sdoJSON("malware", malA, `,"is_family":false,"external_references":[{"source_name":"s","url":"https://example.com/"}],"granular_markings":[{"selectors":["external_references.[0].description"],"marking_ref":"`+MarkingRed+`"}]`)},
@@ -252,6 +263,24 @@ func TestLanguageTagAgainstXText(t *testing.T) {
 		}
 		if got := languageTagProblem(tc.tag) == ""; got != tc.valid {
 			t.Errorf("languageTagProblem(%q) valid = %v, want %v (%s)", tc.tag, got, tc.valid, languageTagProblem(tc.tag))
+		}
+	}
+}
+
+// TestDomainProblem covers what JSON cannot carry: a name that is not UTF-8
+// (the decoder replaces such bytes with U+FFFD, refused as well).
+func TestDomainProblem(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"example.com", ""},
+		{"example.com.", ""},
+		{"\xff.example", "it is not valid UTF-8"},
+		{"\ufffd.example", "a label holds a space or control character"},
+		{".", "it is empty"},
+		{"a-.example", "a label starts or ends with a hyphen"},
+	}
+	for _, tc := range tests {
+		if got := domainProblem(tc.name); got != tc.want {
+			t.Errorf("domainProblem(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

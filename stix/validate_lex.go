@@ -298,6 +298,13 @@ func (c *checker) lexical(l loc, r strRule, s string) {
 			c.failf(l, "%q includes a display name: value holds only the address (jdoe@example.com), the name goes in display_name (STIX 2.1 §6.5)", s)
 		case at <= 0 || at == len(s)-1:
 			c.failf(l, "%q is not an email address such as jdoe@example.com (STIX 2.1 §6.5)", s)
+		default:
+			// RFC 5322 §3.4.1: the domain is a domain name or a [literal].
+			if d := s[at+1:]; !(d[0] == '[' && d[len(d)-1] == ']') {
+				if problem := domainProblem(d); problem != "" {
+					c.failf(l, "%q is not an email address: the part after @ is not a domain name: %s (STIX 2.1 §6.5)", s, problem)
+				}
+			}
 		}
 	case sRegistryKey:
 		hive, _, _ := strings.Cut(s, `\`)
@@ -555,21 +562,18 @@ func slicesContainsByte(b []byte, c byte) bool {
 
 // hasDisplayName reports an email-addr value written as a mailbox with a
 // display name or angle brackets (John Doe <jdoe@example.com>) rather than
-// the bare addr-spec of RFC 5322 §3.4.1 that STIX 2.1 §6.5 requires. A quoted
-// local part ("john doe"@example.com) is an addr-spec and passes.
+// the bare addr-spec of RFC 5322 §3.4.1 that STIX 2.1 §6.5 requires: angle
+// brackets anywhere, or a space in an unquoted local part. A quoted local
+// part ("john doe"@example.com) is an addr-spec and passes.
 func hasDisplayName(s string) bool {
 	if strings.ContainsAny(s, "<>") {
 		return true
 	}
-	at := strings.LastIndexByte(s, '@')
-	local, domain := s, ""
-	if at >= 0 {
-		local, domain = s[:at], s[at+1:]
+	local := s[:strings.LastIndexByte(s, '@')+1]
+	if len(local) >= 3 && local[0] == '"' && local[len(local)-2] == '"' {
+		return false
 	}
-	if len(local) >= 2 && local[0] == '"' && local[len(local)-1] == '"' {
-		local = ""
-	}
-	return strings.ContainsAny(local, " \t") || strings.ContainsAny(domain, " \t")
+	return strings.ContainsAny(local, " \t")
 }
 
 // urlProblem is the reason net/url gives, without the URL it repeats.
