@@ -242,6 +242,21 @@ func TestLanguageTagAgainstXText(t *testing.T) {
 		{"x-whatever", true, true}, // private use
 		{"qaa", true, true},        // private-use language range
 		{"en-u-ca-gregory", true, true},
+		{"EN-us", true, true},
+		{"zh-Hant-TW", true, true},
+		{"es-419", true, true},
+		{"sl-rozaj-biske", true, true}, // two variants
+		{"sl-rozaj-ROZAJ", false, false},
+		{"en-US-u-ca-gregory-x-a", true, true},
+		{"en-1", false, false},
+		{"x-", false, false},
+		{"ja-Zzzz-ZZ", true, true},
+		{"ja-Hira-XQ", true, true},
+		{"en-Qaaa", true, true},
+		// x/text checks an extlang only as a registered language, not its
+		// registry Prefix: "en-abc" passes though "abc" is no extlang of en.
+		{"ja-JPN", true, true},
+		{"en-abc", true, true},
 		{"en_US", false, false}, // x/text accepts the underscore
 		{"de-1901-1901", false, false},
 		{"en-a-bbb-a-ccc", false, false},
@@ -263,6 +278,16 @@ func TestLanguageTagAgainstXText(t *testing.T) {
 		}
 		if got := languageTagProblem(tc.tag) == ""; got != tc.valid {
 			t.Errorf("languageTagProblem(%q) valid = %v, want %v (%s)", tc.tag, got, tc.valid, languageTagProblem(tc.tag))
+		}
+	}
+}
+
+// TestLanguageTagCheapForCommonTags: language[-script][-region] tags, which
+// nearly every producer writes, are checked without allocating.
+func TestLanguageTagCheapForCommonTags(t *testing.T) {
+	for _, tag := range []string{"en", "ja-JP", "zh-Hant-TW", "es-419"} {
+		if n := testing.AllocsPerRun(50, func() { _ = languageTagProblem(tag) }); n != 0 {
+			t.Errorf("languageTagProblem(%q) allocates %.0f times", tag, n)
 		}
 	}
 }

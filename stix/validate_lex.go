@@ -424,18 +424,60 @@ func validCharset(s string) bool {
 // no-repeated-variant and no-repeated-singleton rules of §2.2.5 and §2.2.6)
 // is checked here, because golang.org/x/text/language is lenient there: it
 // accepts "_" as a separator and silently drops a repeated variant or
-// extension. Then language.Parse checks every subtag against the IANA
-// Language Subtag Registry that x/text carries as data, which refuses
-// well-formed tags such as "xx" or "en-CB" whose subtags are not registered.
-// Tags are case-insensitive (§2.1.1): "EN-us" is valid.
+// extension. Then the subtags are checked against the IANA Language Subtag
+// Registry that x/text carries as data, which refuses well-formed tags such
+// as "xx" or "en-CB" whose subtags are not registered. Tags are
+// case-insensitive (§2.1.1): "EN-us" is valid. One leniency remains: x/text
+// checks an extlang subtag only as a registered language, not against the
+// registry's Prefix field ("en-abc" passes); extlangs are rare, and RFC 5646
+// §4.1.2 prefers the primary language subtag anyway.
 func languageTagProblem(s string) string {
 	if !wellFormedTag(s) {
 		return "it is not well-formed (RFC 5646 §2.1): subtags of letters and digits separated by hyphens, a 2–3 letter language first"
+	}
+	if registeredSimpleTag(s) {
+		return ""
 	}
 	if _, err := language.Parse(s); err != nil {
 		return "a subtag is not in the IANA Language Subtag Registry"
 	}
 	return ""
+}
+
+// registeredSimpleTag is the allocation-free path for the tags nearly every
+// producer writes, language[-script][-region] ("ja", "en-US", "zh-Hant-TW"):
+// each subtag is looked up with the x/text parser of its kind. Anything
+// else (extlangs, variants, extensions, private use, grandfathered tags, or
+// a subtag these parsers refuse) returns false and goes to language.Parse,
+// which allocates.
+func registeredSimpleTag(s string) bool {
+	lang, rest, _ := strings.Cut(s, "-")
+	if len(lang) < 2 || len(lang) > 3 {
+		return false
+	}
+	if _, err := language.ParseBase(lang); err != nil {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	next, rest, _ := strings.Cut(rest, "-")
+	if len(next) == 4 {
+		if _, err := language.ParseScript(next); err != nil {
+			return false
+		}
+		if rest == "" {
+			return true
+		}
+		next, rest, _ = strings.Cut(rest, "-")
+	}
+	// A region is two letters or three digits; x/text would also take an
+	// ISO 3166 alpha-3 code, which in a tag is an extlang position.
+	if rest != "" || !(len(next) == 2 && allAlpha(next) || len(next) == 3 && allDigits(next)) {
+		return false
+	}
+	_, err := language.ParseRegion(next)
+	return err == nil
 }
 
 // irregularTags are the irregular grandfathered tags of the RFC 5646 §2.1
@@ -457,6 +499,7 @@ var irregularTags = [...]string{"en-gb-oed", "i-ami", "i-bnn", "i-default", "i-e
 //
 // plus §2.2.5 (a variant appears once) and §2.2.6 (a singleton appears once).
 // The regular grandfathered tags fit langtag; the irregular ones are listed.
+// It walks the subtags in place, without allocating.
 func wellFormedTag(s string) bool {
 	if len(s) == 0 || len(s) > 255 {
 		return false
@@ -466,99 +509,119 @@ func wellFormedTag(s string) bool {
 			return true
 		}
 	}
-	subs := strings.Split(s, "-")
-	for _, t := range subs {
-		if len(t) == 0 || len(t) > 8 {
+	for i := 0; i < len(s); i++ {
+		if !isASCIIAlnum(s[i]) && s[i] != '-' {
 			return false
 		}
-		for i := 0; i < len(t); i++ {
-			if !isASCIIAlnum(t[i]) {
-				return false
-			}
-		}
 	}
-	if isSingleton(subs[0], 'x') {
-		return privateUse(subs[1:])
-	}
-	alpha := func(t string) bool {
-		for j := 0; j < len(t); j++ {
-			if isDecDigit(t[j]) {
-				return false
-			}
-		}
-		return true
-	}
-	digits := func(t string) bool {
-		for j := 0; j < len(t); j++ {
-			if !isDecDigit(t[j]) {
-				return false
-			}
-		}
-		return true
-	}
-	// language
-	if !alpha(subs[0]) || len(subs[0]) < 2 {
+	t := tagScanner{s: s}
+	sub, start, ok := t.next()
+	if !ok {
 		return false
 	}
-	i := 1
-	if len(subs[0]) <= 3 {
-		for n := 0; n < 3 && i < len(subs) && len(subs[i]) == 3 && alpha(subs[i]); n++ {
-			i++ // extlang
-		}
+	if isSingleton(sub, 'x') {
+		return t.privateUse()
 	}
-	if i < len(subs) && len(subs[i]) == 4 && alpha(subs[i]) {
-		i++ // script
+	if len(sub) < 2 || !allAlpha(sub) {
+		return false
 	}
-	if i < len(subs) && (len(subs[i]) == 2 && alpha(subs[i]) || len(subs[i]) == 3 && digits(subs[i])) {
-		i++ // region
+	short := len(sub) <= 3
+	sub, start, ok = t.next()
+	for n := 0; short && n < 3 && ok && len(sub) == 3 && allAlpha(sub); n++ {
+		sub, start, ok = t.next() // extlang
 	}
-	var variants []string
-	for i < len(subs) && (len(subs[i]) >= 5 || len(subs[i]) == 4 && isDecDigit(subs[i][0])) {
-		for _, v := range variants {
-			if strings.EqualFold(v, subs[i]) {
-				return false
+	if ok && len(sub) == 4 && allAlpha(sub) {
+		sub, start, ok = t.next() // script
+	}
+	if ok && (len(sub) == 2 && allAlpha(sub) || len(sub) == 3 && allDigits(sub)) {
+		sub, start, ok = t.next() // region
+	}
+	variants := start
+	for ok && (len(sub) >= 5 || len(sub) == 4 && isDecDigit(sub[0])) {
+		for v := range strings.SplitSeq(s[variants:start], "-") {
+			if strings.EqualFold(v, sub) {
+				return false // §2.2.5: a variant appears once
 			}
 		}
-		variants = append(variants, subs[i])
-		i++
+		sub, start, ok = t.next()
 	}
-	var singletons []byte
-	for i < len(subs) && len(subs[i]) == 1 {
-		sg := subs[i][0] | 0x20
-		if sg == 'x' {
-			return privateUse(subs[i+1:])
+	var singletons uint64
+	for ok && len(sub) == 1 {
+		c := sub[0] | 0x20
+		if c == 'x' {
+			return t.privateUse()
 		}
-		if slicesContainsByte(singletons, sg) {
-			return false
+		bit := uint64(1) << (c % 64)
+		if singletons&bit != 0 {
+			return false // §2.2.6: a singleton appears once
 		}
-		singletons = append(singletons, sg)
-		i++
+		singletons |= bit
 		n := 0
-		for i < len(subs) && len(subs[i]) >= 2 {
-			i++
+		for sub, start, ok = t.next(); ok && len(sub) >= 2; sub, start, ok = t.next() {
 			n++
 		}
 		if n == 0 {
 			return false
 		}
 	}
-	return i == len(subs)
+	return !ok && !t.bad
+}
+
+// tagScanner yields the hyphen-separated subtags of a tag in place.
+type tagScanner struct {
+	s   string
+	i   int  // start of the next subtag; len(s)+1 after the last
+	bad bool // an empty or longer-than-8 subtag was met
+}
+
+// next returns the next subtag and where it starts; ok is false after the
+// last subtag or at an empty or over-long one (which sets bad).
+func (t *tagScanner) next() (sub string, start int, ok bool) {
+	if t.bad || t.i > len(t.s) {
+		return "", 0, false
+	}
+	end := len(t.s)
+	if j := strings.IndexByte(t.s[t.i:], '-'); j >= 0 {
+		end = t.i + j
+	}
+	sub, start = t.s[t.i:end], t.i
+	if sub == "" || len(sub) > 8 {
+		t.bad = true
+		return "", 0, false
+	}
+	t.i = end + 1
+	return sub, start, true
+}
+
+// privateUse checks the subtags after "x": at least one, each 1–8
+// alphanumerics (characters were checked by the caller).
+func (t *tagScanner) privateUse() bool {
+	n := 0
+	for _, _, ok := t.next(); ok; _, _, ok = t.next() {
+		n++
+	}
+	return n > 0 && !t.bad
+}
+
+func allAlpha(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDecDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDecDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isSingleton(t string, c byte) bool { return len(t) == 1 && t[0]|0x20 == c }
-
-// privateUse checks the subtags after "x": at least one, each 1–8 alphanumerics
-// (lengths and characters were checked by the caller).
-func privateUse(rest []string) bool { return len(rest) > 0 }
-
-func slicesContainsByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
 
 // hasDisplayName reports an email-addr value written as a mailbox with a
 // display name or angle brackets (John Doe <jdoe@example.com>) rather than
