@@ -4,8 +4,9 @@ package stix
 // use them. A value outside an open vocabulary is allowed — the producer may
 // have no suitable value — but STIX 2.1 says it SHOULD come from the
 // vocabulary where one fits, so the hub reports it as a warning (see
-// Warnings), never a violation. The closed "-enum" vocabularies are in
-// spec.go and enforced. The lists transcribe the specification text; the
+// Warnings), never a violation. Which property uses which vocabulary is
+// written in the type tables of spec.go (prop.ov); the closed "-enum"
+// vocabularies are there too, and enforced. The lists transcribe the specification text; the
 // OASIS reference validator (cti-stix-validator, v21/enums.py) holds the same.
 
 // vocab is one open vocabulary.
@@ -93,25 +94,3 @@ var (
 		"credential-exploitation", "remote-access", "vulnerability-scanning", "unknown")
 	windowsPEBinaryTypeOV = newVocab("windows-pebinary-type-ov", "exe", "dll", "sys")
 )
-
-// vocabFor maps object type and property to the open vocabulary the
-// property's values SHOULD come from (STIX 2.1 §4, §6 property tables).
-var vocabFor = map[string]map[string]*vocab{
-	"grouping":       {"context": groupingContextOV},
-	"identity":       {"identity_class": identityClassOV, "sectors": industrySectorOV},
-	"indicator":      {"indicator_types": indicatorTypeOV, "pattern_type": patternTypeOV},
-	"infrastructure": {"infrastructure_types": infrastructureTypeOV},
-	"intrusion-set": {"resource_level": attackResourceLevelOV, "primary_motivation": attackMotivationOV,
-		"secondary_motivations": attackMotivationOV},
-	"location": {"region": regionOV},
-	"malware": {"malware_types": malwareTypeOV, "architecture_execution_envs": processorArchitectureOV,
-		"implementation_languages": implementationLanguageOV, "capabilities": malwareCapabilitiesOV},
-	"malware-analysis": {"result": malwareResultOV},
-	"report":           {"report_types": reportTypeOV},
-	"threat-actor": {"threat_actor_types": threatActorTypeOV, "roles": threatActorRoleOV,
-		"sophistication": threatActorSophisticationOV, "resource_level": attackResourceLevelOV,
-		"primary_motivation": attackMotivationOV, "secondary_motivations": attackMotivationOV,
-		"personal_motivations": attackMotivationOV},
-	"tool":         {"tool_types": toolTypeOV},
-	"user-account": {"account_type": accountTypeOV},
-}

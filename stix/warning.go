@@ -70,57 +70,59 @@ func (c *checker) warnf(l loc, format string, args ...any) {
 	c.ws = append(c.ws, Warning{Path: c.path(l), Message: fmt.Sprintf(format, args...)})
 }
 
-// advise checks one top-level object against the SHOULDs.
+// advise checks one top-level object against the SHOULDs. It makes one
+// lookup in the type's property table per property: the table says which
+// vocabulary or SHOULD applies (spec.go), and a property it lacks is custom.
 func (c *checker) advise(l loc, m map[string]any) {
 	typ, _ := m["type"].(string)
 	if typ == "" {
 		return
 	}
 	spec := specFor[typ]
-	if spec == nil && !strings.HasPrefix(typ, "x-") && ValidTypeName(typ) {
-		tl := c.at(l, "type")
-		c.warnf(tl, "custom object type %q should start with x- (STIX 2.1 §11.2), and new object types should be defined by an extension-definition (§7.3)", typ)
+	custom := spec == nil
+	if custom {
+		if !strings.HasPrefix(typ, "x-") && ValidTypeName(typ) {
+			tl := c.at(l, "type")
+			c.warnf(tl, "custom object type %q should start with x- (STIX 2.1 §11.2), and new object types should be defined by an extension-definition (§7.3)", typ)
+		}
+		// The common properties of custom objects still carry SHOULDs;
+		// their other properties are the custom type's own business.
+		spec = customCoreSpec
+		if customSCO(m) {
+			spec = customSCOSpec
+		}
 	}
-	c.adviseID(l, m, typ, spec)
+	c.adviseID(l, m, typ, custom, spec)
 	if typ == "extension-definition" {
 		c.adviseExtensionDefinition(l, m)
 	}
-	toplevel := usesExtensionType(m, "toplevel-property-extension")
-	vm := vocabFor[typ]
+	toplevel := false
+	if _, ok := m["extensions"]; ok {
+		toplevel = usesExtensionType(m, "toplevel-property-extension")
+	}
 	for k, v := range m {
-		if spec != nil {
-			if _, ok := spec.props[k]; !ok {
-				// A custom property. Under a toplevel-property-extension the
-				// extension-definition names its properties; no prefix then.
-				if !toplevel && !strings.HasPrefix(k, "x_") && validPropertyName(k) {
-					kl := c.at(l, k)
-					c.warnf(kl, "custom property %q should start with x_ (STIX 2.1 §11.1), or be defined by a property extension (§7.3)", k)
-				}
-				continue
-			}
-			if voc := vm[k]; voc != nil {
+		p, ok := spec.props[k]
+		if !ok {
+			// A custom property. Under a toplevel-property-extension the
+			// extension-definition names its properties; no prefix then.
+			if !custom && !toplevel && !strings.HasPrefix(k, "x_") && validPropertyName(k) {
 				kl := c.at(l, k)
-				c.adviseVocab(kl, voc, v)
+				c.warnf(kl, "custom property %q should start with x_ (STIX 2.1 §11.1), or be defined by a property extension (§7.3)", k)
 			}
+			continue
 		}
-		switch k {
-		case "hashes":
+		if p.vocab != nil {
+			kl := c.at(l, k)
+			c.adviseVocab(kl, p.vocab, v)
+		}
+		switch p.kind {
+		case kHashes:
 			kl := c.at(l, k)
 			c.adviseHashes(kl, v)
-		case "kill_chain_phases":
+		case kKillChains:
 			kl := c.at(l, k)
 			c.adviseKillChain(kl, v)
-		case "object_marking_refs":
-			if refs, ok := v.([]any); ok {
-				kl := c.at(l, k)
-				for i, r := range refs {
-					if s, ok := r.(string); ok && !c.markingResolves(s) {
-						il := c.idx(kl, i)
-						c.warnUnresolved(il, s)
-					}
-				}
-			}
-		case "granular_markings":
+		case kGranularMarkings:
 			if gms, ok := v.([]any); ok {
 				kl := c.at(l, k)
 				for i, g := range gms {
@@ -132,21 +134,31 @@ func (c *checker) advise(l loc, m map[string]any) {
 					}
 				}
 			}
-		case "extensions":
-			if spec != nil && spec.class == classSCO {
+		case kExtensions:
+			if spec.class == classSCO {
 				kl := c.at(l, k)
 				c.adviseSCOExtensions(kl, spec, v)
 			}
-		case "country":
-			if s, ok := v.(string); ok && typ == "location" && !isCountryCode(s) {
+		}
+		switch p.warn {
+		case wMarkingRefs:
+			if refs, ok := v.([]any); ok {
+				kl := c.at(l, k)
+				for i, r := range refs {
+					if s, ok := r.(string); ok && !c.markingResolves(s) {
+						il := c.idx(kl, i)
+						c.warnUnresolved(il, s)
+					}
+				}
+			}
+		case wCountry:
+			if s, ok := v.(string); ok && !isCountryCode(s) {
 				kl := c.at(l, k)
 				c.warnf(kl, "%q should be an ISO 3166-1 alpha-2 country code such as JP (STIX 2.1 §4.10)", s)
 			}
-		case "objects":
-			if typ == "observed-data" {
-				kl := c.at(l, k)
-				c.warnf(kl, "is deprecated in STIX 2.1: submit the cyber-observable objects in the bundle and list them in object_refs (STIX 2.1 §4.14)")
-			}
+		case wDeprecated:
+			kl := c.at(l, k)
+			c.warnf(kl, "is deprecated in STIX 2.1: submit the cyber-observable objects in the bundle and list them in object_refs (STIX 2.1 §4.14)")
 		}
 	}
 }
@@ -156,9 +168,9 @@ func (c *checker) advise(l loc, m map[string]any) {
 // contributing properties SHOULD use the UUIDv5 derived from them (without
 // any, a UUIDv4 is a MUST, checked by Validate). Custom types are left
 // alone: the hub does not know their contributing properties.
-func (c *checker) adviseID(l loc, m map[string]any, typ string, spec *objSpec) {
+func (c *checker) adviseID(l loc, m map[string]any, typ string, custom bool, spec *objSpec) {
 	id, _ := m["id"].(string)
-	if spec == nil || !ValidID(id, typ) {
+	if custom || !ValidID(id, typ) {
 		return
 	}
 	v := uuidVersion(id)
@@ -382,10 +394,9 @@ func (c *checker) adviseSCOExtensions(l loc, spec *objSpec, v any) {
 						c.adviseHashes(hl, im["hashes"])
 					}
 				}
-			case "pe_type":
-				if s, ok := pv.(string); ok {
-					c.adviseVocab(pl, windowsPEBinaryTypeOV, s)
-				}
+			}
+			if p := es.props[pk]; p.vocab != nil {
+				c.adviseVocab(pl, p.vocab, pv)
 			}
 		}
 	}
