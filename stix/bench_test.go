@@ -109,3 +109,20 @@ func BenchmarkDecodeJSON(b *testing.B) {
 	}
 	reportObjects(b, objects)
 }
+
+// BenchmarkWarnings is the second pass the intake makes after Validate: the
+// SHOULD checks of warning.go, on bundles that have no warnings.
+func BenchmarkWarnings(b *testing.B) {
+	raws, bundles, objects := benchInputs(b)
+	b.SetBytes(byteCount(raws))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, bun := range bundles {
+			if ws := Warnings(bun, nil); ws != nil {
+				b.Fatal(ws)
+			}
+		}
+	}
+	reportObjects(b, objects)
+}

@@ -403,6 +403,8 @@ var knownSchemaDefects = []struct {
 		`{"type":"process","spec_version":"2.1","id":"process--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","pid":1,"extensions":{"windows-process-ext":{"integrity_level":"high"}}}`},
 	{"granular marking by lang", "granular-marking.json requires marking_ref, but STIX 2.1 §7.2.3 allows lang instead",
 		`{"type":"note","spec_version":"2.1","id":"note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-07-10T00:00:00.000Z","modified":"2026-07-10T00:00:00.000Z","content":"x","object_refs":["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"],"granular_markings":[{"selectors":["content"],"lang":"ja"}]}`},
+	{"software language with a script subtag", "the software languages pattern of software.json is case-sensitive and wants scripts in lower case, so it refuses zh-Hant-TW, a valid RFC 5646 tag (tags are case-insensitive and scripts are conventionally title case, RFC 5646 §2.1.1)",
+		`{"type":"software","spec_version":"2.1","id":"software--8e2e2d2b-17d4-5cbf-938f-98ee46b3cd3f","name":"x","languages":["zh-Hant-TW"]}`},
 	{"observed-data custom SCO containing 'file'", "the custom-SCO branch of observed-data objects uses the unanchored pattern ^artifact|directory|file|…|url$, so custom types containing a standard name fail",
 		`{"type":"observed-data","spec_version":"2.1","id":"observed-data--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-07-10T00:00:00.000Z","modified":"2026-07-10T00:00:00.000Z","first_observed":"2026-07-10T00:00:00.000Z","last_observed":"2026-07-10T00:00:00.000Z","number_observed":1,"objects":{"0":{"type":"x-filehash","id":"x-filehash--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","x_value":"a"}}}`},
 }

@@ -1048,6 +1048,9 @@ func (p *parser) objectPath() (typeSet, int, *PatternError) {
 	if err := p.propertyName(ts.name); err != nil {
 		return ts, 0, err
 	}
+	if err := p.customProperty(ts.name); err != nil {
+		return ts, 0, err
+	}
 	end := p.tok.end
 	if err := p.advance(); err != nil {
 		return ts, 0, err
@@ -1107,6 +1110,30 @@ func (p *parser) propertyName(typeName string) *PatternError {
 		where = `after "` + typeName + `:"`
 	}
 	return p.fail(p.tok.start, fmt.Sprintf("expected a property name %s, found %s", where, p.describe(p.tok)))
+}
+
+// customProperty checks the first property of an object path (the current
+// token). A property that STIX 2.1 does not define for the object type is a
+// custom property, and its name must follow the rule of STIX 2.1 §3.1 and
+// §11.1: 3–250 characters of a–z, 0–9 and "_", starting with a letter. The
+// OASIS reference validator checks the same (musts.patterns), so
+// [x-foo:ab = 'x'] and [file:Name = 'x'] are refused. Later path steps are
+// dictionary keys, list indices or properties of nested types, which the
+// pattern cannot be checked against without the object, and are left alone.
+func (p *parser) customProperty(typeName string) *PatternError {
+	name := p.text(p.tok)
+	if p.tok.kind == tString {
+		name = unquote(name)
+	}
+	if s := specFor[typeName]; s != nil {
+		if _, ok := s.props[name]; ok {
+			return nil
+		}
+	}
+	if validPropertyName(name) {
+		return nil
+	}
+	return p.fail(p.tok.start, fmt.Sprintf("%s is not a property of %s and not a valid custom property name: use 3–250 characters of a–z, 0–9 and _, starting with a letter (STIX 2.1 §3.1, §11.1)", quoteShort(name), typeName))
 }
 
 // checkRegex compiles the MATCHES operand with regexp/syntax in Perl mode, an

@@ -2,6 +2,7 @@ package stix
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -49,7 +50,11 @@ func PruneReferences(objs []*Object, external func(id string) bool) []*Object {
 		dropped := false
 		for _, o := range objs {
 			spec := specFor[o.Type]
+			lists := indexedLists(o.Props)
 			if pruneMap(o.Props, spec, keep) {
+				if lists != nil {
+					remapSelectors(o.Props, lists, keep)
+				}
 				out = append(out, o)
 				o.CreatedByRef, _ = o.Props["created_by_ref"].(string)
 				o.ObjectMarkingRefs = stringList(o.Props["object_marking_refs"])
@@ -164,4 +169,87 @@ func stringList(v any) []string {
 		}
 	}
 	return out
+}
+
+// indexedLists returns the top-level reference lists of props that a
+// granular-marking selector indexes ("object_refs.[2]"), as they are before
+// pruning, or nil when there are none (the usual case).
+func indexedLists(props map[string]any) map[string][]any {
+	gms, _ := props["granular_markings"].([]any)
+	var lists map[string][]any
+	for _, g := range gms {
+		gm, _ := g.(map[string]any)
+		for _, sel := range stringList(gm["selectors"]) {
+			top, rest, _ := strings.Cut(sel, ".")
+			if !strings.HasSuffix(top, "_refs") || !strings.HasPrefix(rest, "[") {
+				continue
+			}
+			if l, ok := props[top].([]any); ok {
+				if lists == nil {
+					lists = make(map[string][]any)
+				}
+				lists[top] = l
+			}
+		}
+	}
+	return lists
+}
+
+// remapSelectors keeps the granular markings of a pruned object true to what
+// they marked (STIX 2.1 §7.2.3.1: selectors select items the object has).
+// Pruning removes items from reference lists, which shifts the later ones:
+// a selector "object_refs.[2]" is renumbered to the item's new index, and a
+// selector of a removed item or a removed list is dropped, as is a marking
+// left without selectors. Selectors into nested lists are not renumbered;
+// pruning nested reference lists under an index selector is left as is.
+func remapSelectors(props map[string]any, before map[string][]any, keep func(string) bool) {
+	gms, _ := props["granular_markings"].([]any)
+	var kept []any
+	for _, g := range gms {
+		gm, _ := g.(map[string]any)
+		var sels []any
+		for _, sel := range stringList(gm["selectors"]) {
+			top, rest, _ := strings.Cut(sel, ".")
+			old, indexed := before[top]
+			if !indexed || !strings.HasPrefix(rest, "[") {
+				sels = append(sels, sel)
+				continue
+			}
+			if _, still := props[top]; !still {
+				continue
+			}
+			idx, tail, _ := strings.Cut(rest[1:], "]")
+			n, err := strconv.Atoi(idx)
+			if err != nil || n >= len(old) {
+				sels = append(sels, sel) // selected nothing before pruning either
+				continue
+			}
+			newIdx := 0
+			for i := 0; i < n; i++ {
+				if !pruned(old[i], keep) {
+					newIdx++
+				}
+			}
+			if pruned(old[n], keep) {
+				continue
+			}
+			sels = append(sels, top+".["+strconv.Itoa(newIdx)+"]"+tail)
+		}
+		if len(sels) > 0 {
+			gm["selectors"] = sels
+			kept = append(kept, g)
+		}
+	}
+	if len(kept) == 0 {
+		delete(props, "granular_markings")
+	} else {
+		props["granular_markings"] = kept
+	}
+}
+
+// pruned reports whether pruneMap removes list item v: an identifier that
+// keep refuses.
+func pruned(v any, keep func(string) bool) bool {
+	id, ok := v.(string)
+	return ok && strings.Contains(id, "--") && !keep(id)
 }

@@ -48,7 +48,8 @@ const (
 	dHeader                       // a string, or a list of at least two strings (email additional_header_fields)
 	dExif                         // keys ^[A-Z][a-zA-Z0-9_-]+$, values string or integer
 	dSocketOption                 // keys SO_…/TCP_…, integer values (socket-ext options)
-	dObject                       // values are objects (language-content contents)
+	dObject                       // values are objects (observed-data objects)
+	dLangContents                 // language-content contents: language tag keys, objects keyed by property names (§7.1)
 	dStartupInfo                  // STARTUPINFO members (windows-process-ext startup_info)
 )
 
@@ -64,17 +65,19 @@ const (
 	sMIME                // artifact mime_type: IANA top-level type "/" subtype
 	sEnc                 // name_enc, path_enc: IANA character set name
 	sCPE                 // software cpe: CPE 2.3 formatted string
-	sLanguageTag         // software languages: RFC 5646 tag
+	sLanguageTag         // lang, software languages: RFC 5646 language tag
 	sRelType             // relationship_type: lowercase, digits, hyphen
 	sURL                 // url value: absolute URI with a scheme
 	sEmail               // email-addr value: addr-spec with one "@"
 	sRegistryKey         // windows-registry-key key: full hive name
+	sDomain              // domain-name value: RFC 1034 / RFC 5890 name
 )
 
 // prop describes one property of an object type.
 type prop struct {
 	kind     kind
 	required bool
+	warn     warnRule // a SHOULD checked by Warnings beyond the kind's own
 	rule     strRule
 	enum     []string // kEnum, kEnumList
 	ref      refRule  // kRef, kRefList
@@ -83,9 +86,28 @@ type prop struct {
 	min, max float64  // bounds of kInt and kNumber when hasMin/hasMax
 	hasMin   bool
 	hasMax   bool
+	vocab    *vocab // the open vocabulary (STIX 2.1 §10) values SHOULD come from, for Warnings
 }
 
 func (p prop) req() prop { p.required = true; return p }
+
+// ov names the open vocabulary of a string or string-list property.
+func (p prop) ov(v *vocab) prop { p.vocab = v; return p }
+
+// advise adds a SHOULD that Warnings checks on the property.
+func (p prop) advise(w warnRule) prop { p.warn = w; return p }
+
+// warnRule selects a SHOULD of Warnings (warning.go) that the kind of a
+// property does not imply (kHashes, kKillChains, kGranularMarkings and
+// kExtensions imply theirs).
+type warnRule uint8
+
+const (
+	wNone        warnRule = iota
+	wMarkingRefs          // object_marking_refs resolve (§7.2)
+	wCountry              // location country: ISO 3166-1 alpha-2 (§4.10)
+	wDeprecated           // observed-data objects: deprecated (§4.14)
+)
 
 func (p prop) between(lo, hi float64) prop {
 	p.min, p.max, p.hasMin, p.hasMax = lo, hi, true, true
@@ -127,7 +149,7 @@ const (
 	refNotTypes                 // any type except types
 	refSCO                      // a cyber-observable type, or a custom type
 	refSDO                      // a domain object type, or a custom type
-	refSCOorSRO                 // observed-data object_refs (§4.13)
+	refSCOorSRO                 // observed-data object_refs (§4.14)
 )
 
 // refRule says which object types a reference property may name.
@@ -240,6 +262,30 @@ var (
 	smoTypes = []string{"marking-definition", "language-content", "extension-definition"}
 )
 
+// idContributing lists the ID Contributing Properties of each SCO type (STIX
+// 2.1 §6.1–§6.18): the id of an SCO SHOULD be the UUIDv5 of them (§2.9), and
+// MUST be a random UUIDv4 when none is present. A process has none (§6.13).
+var idContributing = map[string][]string{
+	"artifact":             {"hashes", "payload_bin"},
+	"autonomous-system":    {"number"},
+	"directory":            {"path"},
+	"domain-name":          {"value"},
+	"email-addr":           {"value"},
+	"email-message":        {"from_ref", "subject", "body"},
+	"file":                 {"hashes", "name", "extensions", "parent_directory_ref"},
+	"ipv4-addr":            {"value"},
+	"ipv6-addr":            {"value"},
+	"mac-addr":             {"value"},
+	"mutex":                {"name"},
+	"network-traffic":      {"start", "end", "src_ref", "dst_ref", "src_port", "dst_port", "protocols", "extensions"},
+	"process":              {},
+	"software":             {"name", "cpe", "swid", "vendor", "version"},
+	"url":                  {"value"},
+	"user-account":         {"account_type", "user_id", "account_login"},
+	"windows-registry-key": {"key", "values"},
+	"x509-certificate":     {"hashes", "serial_number"},
+}
+
 // reservedNames may not be used as top-level property names (core.json
 // "not required"; STIX 2.1 §3.1 reserves them for future use).
 var reservedNames = [...]string{"severity", "action", "username", "phone_numbers"}
@@ -268,9 +314,9 @@ var coreProps = map[string]prop{
 	"labels":              pStrings,
 	"revoked":             pBool,
 	"confidence":          pInt.between(0, 100),
-	"lang":                pString,
+	"lang":                pString.with(sLanguageTag),
 	"external_references": {kind: kExternalRefs},
-	"object_marking_refs": pRefs(markingRef),
+	"object_marking_refs": pRefs(markingRef).advise(wMarkingRefs),
 	"granular_markings":   {kind: kGranularMarkings},
 	"extensions":          {kind: kExtensions},
 }
@@ -281,7 +327,7 @@ var scoProps = map[string]prop{
 	"type":                {kind: kSkip},
 	"id":                  {kind: kSkip},
 	"spec_version":        {kind: kSkip},
-	"object_marking_refs": pRefs(markingRef),
+	"object_marking_refs": pRefs(markingRef).advise(wMarkingRefs),
 	"granular_markings":   {kind: kGranularMarkings},
 	"defanged":            pBool,
 	"extensions":          {kind: kExtensions},
@@ -292,7 +338,7 @@ var (
 	killChainPhase = &objSpec{name: "kill chain phase", props: map[string]prop{
 		"kill_chain_name": pString.req(), "phase_name": pString.req()}}
 	granularMarking = &objSpec{name: "granular marking", cross: xGranularMarking, props: map[string]prop{
-		"selectors": pStrings.req(), "lang": pString, "marking_ref": pRef(markingRef)}}
+		"selectors": pStrings.req(), "lang": pString.with(sLanguageTag), "marking_ref": pRef(markingRef)}}
 )
 
 // specFor maps each known type to its table. It is built once and read-only.
@@ -314,33 +360,34 @@ func buildSpecs() map[string]*objSpec {
 			"name": pString.req(), "aliases": pStrings, "objective": pString})),
 		"course-of-action": sdo("course-of-action", xNone, map[string]prop{"name": pString.req()}),
 		"grouping": sdo("grouping", xNone, map[string]prop{
-			"name": pString, "context": pString.req(), "object_refs": pRefs(anyRef).req()}),
+			"name": pString, "context": pString.req().ov(groupingContextOV), "object_refs": pRefs(anyRef).req()}),
 		"identity": sdo("identity", xNone, map[string]prop{
-			"name": pString.req(), "roles": pStrings, "identity_class": pString, "sectors": pStrings, "contact_information": pString}),
+			"name": pString.req(), "roles": pStrings, "identity_class": pString.ov(identityClassOV), "sectors": pStrings.ov(industrySectorOV),
+			"contact_information": pString}),
 		"incident": sdo("incident", xNone, map[string]prop{"name": pString.req(), "kill_chain_phases": pKillChain}),
 		"indicator": sdo("indicator", xIndicator, map[string]prop{
-			"name": pString, "indicator_types": pStrings, "pattern": pString.req(), "pattern_type": pString.req(),
+			"name": pString, "indicator_types": pStrings.ov(indicatorTypeOV), "pattern": pString.req(), "pattern_type": pString.req().ov(patternTypeOV),
 			"pattern_version": pString, "valid_from": pTimestamp.req(), "valid_until": pTimestamp, "kill_chain_phases": pKillChain}),
 		"infrastructure": sdo("infrastructure", xSeen, merge(seen, map[string]prop{
-			"name": pString.req(), "infrastructure_types": pStrings, "aliases": pStrings, "kill_chain_phases": pKillChain})),
+			"name": pString.req(), "infrastructure_types": pStrings.ov(infrastructureTypeOV), "aliases": pStrings, "kill_chain_phases": pKillChain})),
 		"intrusion-set": sdo("intrusion-set", xSeen, merge(seen, map[string]prop{
-			"name": pString.req(), "aliases": pStrings, "goals": pStrings, "resource_level": pString,
-			"primary_motivation": pString, "secondary_motivations": pStrings})),
+			"name": pString.req(), "aliases": pStrings, "goals": pStrings, "resource_level": pString.ov(attackResourceLevelOV),
+			"primary_motivation": pString.ov(attackMotivationOV), "secondary_motivations": pStrings.ov(attackMotivationOV)})),
 		"location": sdo("location", xLocation, map[string]prop{
 			"name": pString, "latitude": pNumber.between(-90, 90), "longitude": pNumber.between(-180, 180),
-			"precision": pNumber.atLeast(0), "region": pString, "country": pString, "administrative_area": pString,
+			"precision": pNumber.atLeast(0), "region": pString.ov(regionOV), "country": pString.advise(wCountry), "administrative_area": pString,
 			"city": pString, "street_address": pString, "postal_code": pString}),
 		"malware": sdo("malware", xMalware, merge(seen, map[string]prop{
-			"name": pString, "malware_types": pStrings, "is_family": pBool.req(), "aliases": pStrings,
-			"operating_system_refs": pRefs(softwareRef), "architecture_execution_envs": pStrings,
-			"implementation_languages": pStrings, "capabilities": pStrings,
+			"name": pString, "malware_types": pStrings.ov(malwareTypeOV), "is_family": pBool.req(), "aliases": pStrings,
+			"operating_system_refs": pRefs(softwareRef), "architecture_execution_envs": pStrings.ov(processorArchitectureOV),
+			"implementation_languages": pStrings.ov(implementationLanguageOV), "capabilities": pStrings.ov(malwareCapabilitiesOV),
 			"sample_refs": pRefs(refTo("an artifact or file", "artifact", "file")), "kill_chain_phases": pKillChain})),
 		"malware-analysis": sdo("malware-analysis", xMalwareAnalysis, map[string]prop{
 			"product": pString.req(), "version": pString, "host_vm_ref": pRef(softwareRef),
 			"operating_system_ref": pRef(softwareRef), "installed_software_refs": pRefs(softwareRef),
 			"configuration_version": pString, "modules": pStrings, "analysis_engine_version": pString,
 			"analysis_definition_version": pString, "submitted": pTimestamp, "analysis_started": pTimestamp,
-			"analysis_ended": pTimestamp, "result_name": pString, "result": pString,
+			"analysis_ended": pTimestamp, "result_name": pString, "result": pString.ov(malwareResultOV),
 			"analysis_sco_refs": pRefs(scoRef),
 			"sample_ref":        pRef(refTo("an artifact, file or network-traffic object", "artifact", "file", "network-traffic"))}),
 		"note": sdo("note", xNone, map[string]prop{
@@ -348,18 +395,19 @@ func buildSpecs() map[string]*objSpec {
 		"observed-data": sdo("observed-data", xObservedData, map[string]prop{
 			"first_observed": pTimestamp.req(), "last_observed": pTimestamp.req(),
 			"number_observed": pInt.between(1, 999999999).req(),
-			"objects":         pDict(dObject),
+			"objects":         pDict(dObject).advise(wDeprecated),
 			"object_refs":     pRefs(refRule{class: refSCOorSRO, want: "a cyber-observable object or an SRO"})}),
 		"opinion": sdo("opinion", xNone, map[string]prop{
 			"explanation": pString, "authors": pStrings, "opinion": pEnum(opinionEnum...).req(), "object_refs": pRefs(anyRef).req()}),
 		"report": sdo("report", xNone, map[string]prop{
-			"name": pString.req(), "report_types": pStrings, "published": pTimestamp.req(), "object_refs": pRefs(anyRef).req()}),
+			"name": pString.req(), "report_types": pStrings.ov(reportTypeOV), "published": pTimestamp.req(), "object_refs": pRefs(anyRef).req()}),
 		"threat-actor": sdo("threat-actor", xSeen, merge(seen, map[string]prop{
-			"name": pString.req(), "threat_actor_types": pStrings, "aliases": pStrings, "roles": pStrings, "goals": pStrings,
-			"sophistication": pString, "resource_level": pString, "primary_motivation": pString,
-			"secondary_motivations": pStrings, "personal_motivations": pStrings})),
+			"name": pString.req(), "threat_actor_types": pStrings.ov(threatActorTypeOV), "aliases": pStrings,
+			"roles": pStrings.ov(threatActorRoleOV), "goals": pStrings, "sophistication": pString.ov(threatActorSophisticationOV),
+			"resource_level": pString.ov(attackResourceLevelOV), "primary_motivation": pString.ov(attackMotivationOV),
+			"secondary_motivations": pStrings.ov(attackMotivationOV), "personal_motivations": pStrings.ov(attackMotivationOV)})),
 		"tool": sdo("tool", xNone, map[string]prop{
-			"name": pString.req(), "tool_types": pStrings, "aliases": pStrings, "kill_chain_phases": pKillChain, "tool_version": pString}),
+			"name": pString.req(), "tool_types": pStrings.ov(toolTypeOV), "aliases": pStrings, "kill_chain_phases": pKillChain, "tool_version": pString}),
 		"vulnerability": sdo("vulnerability", xNone, map[string]prop{"name": pString.req()}),
 
 		// §5 STIX Relationship Objects.
@@ -381,7 +429,7 @@ func buildSpecs() map[string]*objSpec {
 			"created":             pTimestamp.req(),
 			"created_by_ref":      pRef(identityRef),
 			"external_references": {kind: kExternalRefs},
-			"object_marking_refs": pRefs(markingRef),
+			"object_marking_refs": pRefs(markingRef).advise(wMarkingRefs),
 			"granular_markings":   {kind: kGranularMarkings},
 			"extensions":          {kind: kExtensions},
 			"name":                pString,
@@ -391,7 +439,7 @@ func buildSpecs() map[string]*objSpec {
 		"language-content": {name: "language-content", class: classMetaCore, checkNames: true, props: merge(coreProps, map[string]prop{
 			"object_ref":      pRef(refRule{class: refNotTypes, types: []string{"bundle", "language-content"}, want: "an object other than a bundle or language-content"}).req(),
 			"object_modified": pTimestamp,
-			"contents":        pDict(dObject).req()})},
+			"contents":        pDict(dLangContents).req()})},
 		"extension-definition": {name: "extension-definition", class: classMetaCore, checkNames: true, cross: xExtensionDefinition, props: merge(coreProps, map[string]prop{
 			"created_by_ref":       pRef(identityRef).req(), // STIX 2.1 §7.3: required, though core.json leaves it optional
 			"name":                 pString.req(),
@@ -411,7 +459,7 @@ func buildSpecs() map[string]*objSpec {
 			"path": pString.req(), "path_enc": pString.with(sEnc), "ctime": pTimestamp, "mtime": pTimestamp, "atime": pTimestamp,
 			"contains_refs": pRefs(refTo("a file or directory", "file", "directory"))}),
 		"domain-name": sco("domain-name", map[string]prop{
-			"value":            pString.req(),
+			"value":            pString.with(sDomain).req(),
 			"resolves_to_refs": pRefs(refTo("an ipv4-addr, ipv6-addr or domain-name", "ipv4-addr", "ipv6-addr", "domain-name"))}),
 		"email-addr": sco("email-addr", map[string]prop{
 			"value": pString.with(sEmail).req(), "display_name": pString, "belongs_to_ref": pRef(userRef)}),
@@ -463,7 +511,7 @@ func buildSpecs() map[string]*objSpec {
 				"is_service_account", "is_privileged", "can_escalate_privs", "is_disabled", "account_created",
 				"account_expires", "credential_last_changed", "account_first_login", "account_last_login"},
 			props: merge(scoProps, map[string]prop{
-				"user_id": pString, "credential": pString, "account_login": pString, "account_type": pString,
+				"user_id": pString, "credential": pString, "account_login": pString, "account_type": pString.ov(accountTypeOV),
 				"display_name": pString, "is_service_account": pBool, "is_privileged": pBool, "can_escalate_privs": pBool,
 				"is_disabled": pBool, "account_created": pTimestamp, "account_expires": pTimestamp,
 				"credential_last_changed": pTimestamp, "account_first_login": pTimestamp, "account_last_login": pTimestamp})},
@@ -531,7 +579,7 @@ func sortStrings(s []string) {
 }
 
 // Predefined SCO extensions (STIX 2.1 §6.7.2 file, §6.12.2 network-traffic,
-// §6.11.2 process, §6.16.2 user-account).
+// §6.13.2 process, §6.16.2 user-account).
 var (
 	peSection = &objSpec{name: "PE section", props: map[string]prop{
 		"name": pString.req(), "size": pInt.atLeast(0), "entropy": pNumber, "hashes": pHashes}}
@@ -562,7 +610,7 @@ var (
 			anyOf: []string{"imphash", "machine_hex", "number_of_sections", "time_date_stamp", "pointer_to_symbol_table_hex",
 				"number_of_symbols", "size_of_optional_header", "characteristics_hex", "file_header_hashes", "optional_header", "sections"},
 			props: map[string]prop{
-				"pe_type": pString.req(), "imphash": pString, "machine_hex": pHex, "number_of_sections": pInt.atLeast(0),
+				"pe_type": pString.req().ov(windowsPEBinaryTypeOV), "imphash": pString, "machine_hex": pHex, "number_of_sections": pInt.atLeast(0),
 				"time_date_stamp": {kind: kTimestampSec}, "pointer_to_symbol_table_hex": pHex,
 				"number_of_symbols": pInt.atLeast(0), "size_of_optional_header": pInt.atLeast(0),
 				"characteristics_hex": pHex, "file_header_hashes": pHashes, "optional_header": pObject(peOptionalHeader),

@@ -52,6 +52,9 @@ func Validate(b *Bundle) error {
 			}
 		}
 	}
+	if len(c.markings) > 1 {
+		c.vs = append(c.vs, markingCycles(c.markings)...)
+	}
 	if len(c.vs) == 0 {
 		return nil
 	}
@@ -136,8 +139,15 @@ type sensitiveRef struct{ path, id string }
 type checker struct {
 	vs        []Violation
 	sensitive []sensitiveRef
-	prefix    string // pointer of the walk's root
-	segs      []seg  // path stack, see loc
+	markings  []markingEdge  // references between marking definitions, for the cycle check of Validate
+	prefix    string         // pointer of the walk's root
+	segs      []seg          // path stack, see loc
+	root      map[string]any // the object being walked, for granular-marking selectors
+
+	// Warnings (warning.go) reuses the walk's pointer machinery.
+	ws         []Warning
+	markingIDs []string             // marking definitions of the bundle
+	resolves   func(id string) bool // the caller's marking lookup
 }
 
 func (c *checker) fail(l loc, msg string) {
@@ -180,9 +190,12 @@ func (c *checker) typeErr(l loc, want string, v any) {
 	c.failf(l, "must be %s, not %s", want, jsonType(v))
 }
 
+// article prefixes a type name with its indefinite article. A leading u is
+// read "you" in every STIX name (url, user-account, unix-account-ext), a
+// leading x "ex" (x509-certificate, x-acme-thing).
 func article(name string) string {
 	switch name[0] {
-	case 'a', 'e', 'i', 'o', 'u':
+	case 'a', 'e', 'i', 'o', 'x':
 		return "an " + name
 	}
 	return "a " + name
@@ -228,13 +241,44 @@ func (c *checker) object(l loc, m map[string]any) {
 			spec = customCoreSpec
 		}
 	}
+	saved := c.root
+	c.root = m
 	c.identity(l, m, typ, spec)
 	c.walk(l, spec, m, typ)
 	switch spec.class {
 	case classSDO, classSRO, classMetaCore, classCustomCore:
 		c.order(l, m, "created", "modified", false)
+	case classSCO:
+		c.randomSCOID(l, m, typ)
 	}
+	c.root = saved
 }
+
+// randomSCOID enforces the one MUST on the form of an SCO id beyond §2.9's
+// syntax: an SCO none of whose ID contributing properties is present (and
+// a process, which has none, §6.13) cannot have a deterministic id, so its
+// id must be a random UUIDv4 (STIX 2.1 §2.9). That the other SCO ids are the
+// UUIDv5 of their contributing properties is a SHOULD (see Warnings).
+func (c *checker) randomSCOID(l loc, m map[string]any, typ string) {
+	id, _ := m["id"].(string)
+	if !ValidID(id, typ) || uuidVersion(id) == '4' {
+		return
+	}
+	props := idContributing[typ]
+	for _, k := range props {
+		if _, ok := m[k]; ok {
+			return
+		}
+	}
+	if len(props) == 0 {
+		c.failAt(l, "id", fmt.Sprintf("%q must be a random UUIDv4, not version %c: a process has no ID contributing properties to derive a UUIDv5 from (STIX 2.1 §2.9, §6.13)", id, uuidVersion(id)))
+		return
+	}
+	c.failAt(l, "id", fmt.Sprintf("%q must be a random UUIDv4, not version %c: none of the ID contributing properties of %s (%s) is present to derive a UUIDv5 from (STIX 2.1 §2.9)", id, uuidVersion(id), article(typ), strings.Join(props, ", ")))
+}
+
+// uuidVersion returns the version digit of the UUID of a valid identifier.
+func uuidVersion(id string) byte { return id[len(id)-36+14] }
 
 // identity checks id and spec_version, the properties every object carries.
 func (c *checker) identity(l loc, m map[string]any, typ string, spec *objSpec) {
@@ -859,14 +903,46 @@ func (c *checker) dict(l loc, dk dictKind, v any) {
 			if _, ok := dv.(map[string]any); !ok {
 				c.typeErr(kl, "an object", dv)
 			}
+		case dLangContents:
+			c.langContents(kl, k, dv)
 		case dStartupInfo:
 			c.startupInfo(kl, k, dv)
 		}
 	}
 }
 
+// langContents checks one entry of language-content contents (STIX 2.1
+// §7.1): the key is an RFC 5646 language tag, the value an object whose keys
+// are property names of the translated object, following the property-name
+// rule (§3.1).
+func (c *checker) langContents(l loc, tag string, v any) {
+	if problem := languageTagProblem(tag); problem != "" {
+		c.failf(l, "%q is not an RFC 5646 language tag such as ja or en-US: %s; contents is keyed by language (STIX 2.1 §7.1)", tag, problem)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		c.typeErr(l, "an object mapping property names to their translations", v)
+		return
+	}
+	if len(m) == 0 {
+		c.fail(l, "must hold at least one translated property: omit the language instead (STIX 2.1 §7.1)")
+		return
+	}
+	for k, tv := range m {
+		if !validPropertyName(k) {
+			kl := c.at(l, k)
+			c.failf(kl, "%q is not a property name: translations are keyed by the names of the object's properties, 3–250 characters of a–z, 0–9 and _ (STIX 2.1 §3.1, §7.1)", k)
+			continue
+		}
+		if tv == nil {
+			kl := c.at(l, k)
+			c.fail(kl, "must not be null: omit the property instead")
+		}
+	}
+}
+
 // startupInfo checks one member of windows-process-ext startup_info: the
-// STARTUPINFO structure (STIX 2.1 §6.11.2, process.json startup-info-dictionary).
+// STARTUPINFO structure (STIX 2.1 §6.13.2, process.json startup-info-dictionary).
 // lpReserved and lpReserved2 would have to be null, which dictionaries forbid.
 func (c *checker) startupInfo(l loc, k string, v any) {
 	switch k {
@@ -882,7 +958,7 @@ func (c *checker) startupInfo(l loc, k string, v any) {
 			c.fail(l, "must be 0")
 		}
 	default:
-		c.failf(l, "%q is not a member of the STARTUPINFO structure (STIX 2.1 §6.11.2)", k)
+		c.failf(l, "%q is not a member of the STARTUPINFO structure (STIX 2.1 §6.13.2)", k)
 	}
 }
 
@@ -1096,9 +1172,9 @@ func (c *checker) cross(l loc, s *objSpec, m map[string]any) {
 		_, hasRefs := m["object_refs"]
 		switch {
 		case hasObjs && hasRefs:
-			c.fail(l, "give object_refs or the deprecated objects, not both (STIX 2.1 §4.13)")
+			c.fail(l, "give object_refs or the deprecated objects, not both (STIX 2.1 §4.14)")
 		case !hasObjs && !hasRefs:
-			c.failAt(l, "object_refs", "is required: list the observed SCOs (STIX 2.1 §4.13)")
+			c.failAt(l, "object_refs", "is required: list the observed SCOs (STIX 2.1 §4.14)")
 		}
 		if om, ok := objs.(map[string]any); ok {
 			ol := c.at(l, "objects")
@@ -1179,9 +1255,15 @@ func (c *checker) cross(l loc, s *objSpec, m map[string]any) {
 		if sel, ok := m["selectors"].([]any); ok {
 			sl := c.at(l, "selectors")
 			for i, s := range sel {
-				if str, ok := s.(string); ok && !validSelector(str) {
+				str, ok := s.(string)
+				switch {
+				case !ok:
+				case !validSelector(str):
 					il := c.idx(sl, i)
 					c.failf(il, "%q is not a selector such as description or external_references.[0].url (STIX 2.1 §7.2.3.1)", str)
+				case c.root != nil && !selects(c.root, str):
+					il := c.idx(sl, i)
+					c.failf(il, "%q selects nothing in this object: a selector must name a property or list item the object has (STIX 2.1 §7.2.3.1)", str)
 				}
 			}
 		}
@@ -1210,6 +1292,12 @@ func (c *checker) marking(l loc, m map[string]any) {
 	if d, ok := tlpDefinitions[id]; ok {
 		c.standardTLP(l, m, d)
 		return
+	}
+	c.markingRefs(l, m, id)
+	for _, k := range [...]string{"modified", "revoked"} {
+		if _, ok := m[k]; ok {
+			c.failAt(l, k, "is not a property of a marking-definition: marking definitions are never versioned or revoked; publish a new one with a new id instead (STIX 2.1 §7.2.1)")
+		}
 	}
 	dt, hasDT := m["definition_type"]
 	def, hasDef := m["definition"]
@@ -1254,6 +1342,81 @@ func (c *checker) marking(l loc, m map[string]any) {
 	}
 }
 
+// markingRefs applies STIX 2.1 §3.2 (object_marking_refs, granular_markings)
+// to a marking definition: it must not reference itself, "no circular
+// references". References to other marking definitions are recorded so that
+// Validate can refuse longer cycles within the bundle (A marks B, B marks A),
+// which the same rule forbids in spirit and no consumer could resolve.
+func (c *checker) markingRefs(l loc, m map[string]any, id string) {
+	edge := func(rl loc, ref string) {
+		if ref == id {
+			c.failf(rl, "a marking definition must not mark itself (%q): no circular references (STIX 2.1 §3.2)", ref)
+			return
+		}
+		if id != "" && strings.HasPrefix(ref, "marking-definition--") {
+			c.markings = append(c.markings, markingEdge{from: id, to: ref, path: c.path(rl)})
+		}
+	}
+	if refs, ok := m["object_marking_refs"].([]any); ok {
+		rl := c.at(l, "object_marking_refs")
+		for i, r := range refs {
+			if s, ok := r.(string); ok {
+				il := c.idx(rl, i)
+				edge(il, s)
+			}
+		}
+	}
+	if gms, ok := m["granular_markings"].([]any); ok {
+		gl := c.at(l, "granular_markings")
+		for i, g := range gms {
+			gm, _ := g.(map[string]any)
+			if s, ok := gm["marking_ref"].(string); ok {
+				il := c.idx(gl, i)
+				rl := c.at(il, "marking_ref")
+				edge(rl, s)
+			}
+		}
+	}
+}
+
+// markingEdge is a reference from one marking definition to another.
+type markingEdge struct{ from, to, path string }
+
+// markingCycles reports every reference that closes a cycle among the
+// marking definitions of one bundle (STIX 2.1 §3.2, see markingRefs).
+func markingCycles(edges []markingEdge) []Violation {
+	out := make(map[string][]markingEdge)
+	for _, e := range edges {
+		out[e.from] = append(out[e.from], e)
+	}
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := make(map[string]int, len(out))
+	var vs []Violation
+	var visit func(id string)
+	visit = func(id string) {
+		state[id] = active
+		for _, e := range out[id] {
+			switch state[e.to] {
+			case active:
+				vs = append(vs, Violation{Path: e.path, Message: fmt.Sprintf("%q closes a cycle of marking definitions that mark each other (through %q): no circular references (STIX 2.1 §3.2)", e.to, e.from)})
+			case unseen:
+				visit(e.to)
+			}
+		}
+		state[id] = done
+	}
+	for _, e := range edges {
+		if state[e.from] == unseen {
+			visit(e.from)
+		}
+	}
+	return vs
+}
+
 func (c *checker) standardTLP(l loc, m map[string]any, d tlpMarkingDefinition) {
 	std := "the standard " + d.name + " marking"
 	expect := func(key, want string) {
@@ -1295,4 +1458,35 @@ func (c *checker) standardTLP(l loc, m map[string]any, d tlpMarkingDefinition) {
 	if et, _ := e["extension_type"].(string); !ok || len(exts) != 1 || len(e) != 2 || et != "property-extension" || e["tlp_2_0"] != d.tlp2 {
 		c.failAt(l, "extensions", fmt.Sprintf(`must be {%q: {"extension_type": "property-extension", "tlp_2_0": %q}} in %s`, TLP20ExtensionID, d.tlp2, std))
 	}
+}
+
+// selects reports whether a syntactically valid selector names a property or
+// list item present in root (STIX 2.1 §7.2.3.1): "description",
+// "external_references.[0].url".
+func selects(root map[string]any, sel string) bool {
+	var cur any = root
+	for sel != "" {
+		var seg string
+		seg, sel, _ = strings.Cut(sel, ".")
+		if len(seg) > 2 && seg[0] == '[' && seg[len(seg)-1] == ']' {
+			list, ok := cur.([]any)
+			if !ok {
+				return false
+			}
+			n, err := strconv.Atoi(seg[1 : len(seg)-1])
+			if err != nil || n >= len(list) {
+				return false
+			}
+			cur = list[n]
+			continue
+		}
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = obj[seg]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -1,9 +1,15 @@
 package stix
 
 import (
+	"errors"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/language"
 )
 
 // Hand-written lexical checks of the validator. Each mirrors the pattern of
@@ -222,12 +228,12 @@ func socketOptionKey(k string) bool {
 
 var mimeTopLevel = [...]string{"application/", "audio/", "font/", "image/", "message/", "model/", "multipart/", "text/", "video/"}
 
-// cpePattern is the software cpe pattern of software.json, which is not
-// anchored: the hub keeps it as is (cpe is rare and the grammar is long).
-var cpePattern = regexp.MustCompile(`cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){4}`)
-
-// languageTagPattern is the software languages item pattern of software.json (RFC 5646).
-var languageTagPattern = regexp.MustCompile(`^([a-z]{2}(-[A-Z]{2})?(-[a-z]{4})?(-[A-Z]{2}|[0-9]{3})?(-[a-z0-9]{5,8}|[0-9][a-z0-9]{3})*(-[a-z0-9]{1,8})*|[a-z]{3})$`)
+// cpePattern is the software cpe pattern of software.json (the formatted
+// string binding of CPE 2.3, NISTIR 7695 §6.2), anchored: the schema leaves
+// it unanchored, so any string containing a CPE passes there, while STIX 2.1
+// §6.14 requires the value to be a CPE 2.3 entry, as the OASIS reference
+// validator checks with a CPE parser.
+var cpePattern = regexp.MustCompile(`^cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){4}$`)
 
 func (c *checker) lexical(l loc, r strRule, s string) {
 	switch r {
@@ -255,21 +261,16 @@ func (c *checker) lexical(l loc, r strRule, s string) {
 			c.failf(l, "%q is not an IANA media type such as application/zip (STIX 2.1 §6.1)", s)
 		}
 	case sEnc:
-		ok := len(s) >= 2 && len(s) <= 250
-		for i := 0; ok && i < len(s); i++ {
-			ch := s[i]
-			ok = isASCIIAlnum(ch) || strings.IndexByte("/.+_:-", ch) >= 0
-		}
-		if !ok {
-			c.failf(l, "%q is not an IANA character set name such as UTF-8", s)
+		if !validCharset(s) {
+			c.failf(l, "%q is not a character set name of the IANA registry, such as UTF-8 or Shift_JIS (STIX 2.1 §6.3, §6.7)", s)
 		}
 	case sCPE:
 		if !cpePattern.MatchString(s) {
 			c.failf(l, "%q is not a CPE 2.3 formatted string such as cpe:2.3:a:vendor:product:1.0:*:*:*:*:*:*:*", s)
 		}
 	case sLanguageTag:
-		if !languageTagPattern.MatchString(s) {
-			c.failf(l, "%q is not an RFC 5646 language tag such as ja or en-US", s)
+		if problem := languageTagProblem(s); problem != "" {
+			c.failf(l, "%q is not an RFC 5646 language tag such as ja or en-US: %s (STIX 2.1 §3.2)", s, problem)
 		}
 	case sRelType:
 		ok := s != ""
@@ -283,11 +284,27 @@ func (c *checker) lexical(l loc, r strRule, s string) {
 	case sURL:
 		if !hasScheme(s) {
 			c.failf(l, "%q is not an absolute URL such as https://example.com/ (RFC 3986)", s)
+		} else if _, err := url.Parse(s); err != nil {
+			c.failf(l, "%q is not a URL as RFC 3986 defines it: %s (STIX 2.1 §6.15)", s, urlProblem(err))
+		}
+	case sDomain:
+		if problem := domainProblem(s); problem != "" {
+			c.failf(l, "%q is not a domain name: %s (RFC 1034, RFC 5890; STIX 2.1 §6.4)", s, problem)
 		}
 	case sEmail:
 		at := strings.LastIndexByte(s, '@')
-		if at <= 0 || at == len(s)-1 {
+		switch {
+		case at > 0 && hasDisplayName(s):
+			c.failf(l, "%q includes a display name: value holds only the address (jdoe@example.com), the name goes in display_name (STIX 2.1 §6.5)", s)
+		case at <= 0 || at == len(s)-1:
 			c.failf(l, "%q is not an email address such as jdoe@example.com (STIX 2.1 §6.5)", s)
+		default:
+			// RFC 5322 §3.4.1: the domain is a domain name or a [literal].
+			if d := s[at+1:]; !(d[0] == '[' && d[len(d)-1] == ']') {
+				if problem := domainProblem(d); problem != "" {
+					c.failf(l, "%q is not an email address: the part after @ is not a domain name: %s (STIX 2.1 §6.5)", s, problem)
+				}
+			}
 		}
 	case sRegistryKey:
 		hive, _, _ := strings.Cut(s, `\`)
@@ -380,4 +397,293 @@ func hasScheme(s string) bool {
 		}
 	}
 	return true
+}
+
+// validCharset reports whether s is a name or alias of the IANA Character
+// Sets registry, which STIX 2.1 requires for file.name_enc (§6.7) and
+// directory.path_enc (§6.3). The registry comes as data from
+// golang.org/x/text/encoding/ianaindex (generated from IANA's character-sets
+// XML), so names the registry lists but Go cannot decode (UTF-7, BOCU-1)
+// count as registered. IANA names are case-insensitive (RFC 2978 §2.3), and
+// aliases are registered names too, so "utf-8" and "csUTF8" pass: the OASIS
+// reference validator is stricter there (preferred names, case-sensitive),
+// which the hub does not follow, as the registry itself says otherwise.
+func validCharset(s string) bool {
+	if s == "" || s != strings.TrimSpace(s) {
+		return false // ianaindex trims spaces; a name has none
+	}
+	_, err := ianaindex.IANA.Encoding(s)
+	return err == nil
+}
+
+// languageTagProblem says why s is not a valid RFC 5646 language tag, or ""
+// when it is one. STIX 2.1 requires such tags for lang (§3.2, §7.2.3), the
+// keys of language-content contents (§7.1) and software languages (§6.14).
+//
+// Validity takes two steps. Well-formedness (RFC 5646 §2.1, and the
+// no-repeated-variant and no-repeated-singleton rules of §2.2.5 and §2.2.6)
+// is checked here, because golang.org/x/text/language is lenient there: it
+// accepts "_" as a separator and silently drops a repeated variant or
+// extension. Then the subtags are checked against the IANA Language Subtag
+// Registry that x/text carries as data, which refuses well-formed tags such
+// as "xx" or "en-CB" whose subtags are not registered. Tags are
+// case-insensitive (§2.1.1): "EN-us" is valid. One leniency remains: x/text
+// checks an extlang subtag only as a registered language, not against the
+// registry's Prefix field ("en-abc" passes); extlangs are rare, and RFC 5646
+// §4.1.2 prefers the primary language subtag anyway.
+func languageTagProblem(s string) string {
+	if !wellFormedTag(s) {
+		return "it is not well-formed (RFC 5646 §2.1): subtags of letters and digits separated by hyphens, a 2–3 letter language first"
+	}
+	if registeredSimpleTag(s) {
+		return ""
+	}
+	if _, err := language.Parse(s); err != nil {
+		return "a subtag is not in the IANA Language Subtag Registry"
+	}
+	return ""
+}
+
+// registeredSimpleTag is the allocation-free path for the tags nearly every
+// producer writes, language[-script][-region] ("ja", "en-US", "zh-Hant-TW"):
+// each subtag is looked up with the x/text parser of its kind. Anything
+// else (extlangs, variants, extensions, private use, grandfathered tags, or
+// a subtag these parsers refuse) returns false and goes to language.Parse,
+// which allocates.
+func registeredSimpleTag(s string) bool {
+	lang, rest, _ := strings.Cut(s, "-")
+	if len(lang) < 2 || len(lang) > 3 {
+		return false
+	}
+	if _, err := language.ParseBase(lang); err != nil {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	next, rest, _ := strings.Cut(rest, "-")
+	if len(next) == 4 {
+		if _, err := language.ParseScript(next); err != nil {
+			return false
+		}
+		if rest == "" {
+			return true
+		}
+		next, rest, _ = strings.Cut(rest, "-")
+	}
+	// A region is two letters or three digits; x/text would also take an
+	// ISO 3166 alpha-3 code, which in a tag is an extlang position.
+	if rest != "" || !(len(next) == 2 && allAlpha(next) || len(next) == 3 && allDigits(next)) {
+		return false
+	}
+	_, err := language.ParseRegion(next)
+	return err == nil
+}
+
+// irregularTags are the irregular grandfathered tags of the RFC 5646 §2.1
+// grammar (production "irregular"); the grammar is closed, no tag is ever
+// added to it (§2.2.8).
+var irregularTags = [...]string{"en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon",
+	"i-lux", "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de"}
+
+// wellFormedTag is the Language-Tag production of RFC 5646 §2.1:
+//
+//	langtag    = language ["-" script] ["-" region] *("-" variant) *("-" extension) ["-" privateuse]
+//	language   = 2*3ALPHA ["-" extlang] / 4ALPHA / 5*8ALPHA
+//	extlang    = 3ALPHA *2("-" 3ALPHA)
+//	script     = 4ALPHA
+//	region     = 2ALPHA / 3DIGIT
+//	variant    = 5*8alphanum / (DIGIT 3alphanum)
+//	extension  = singleton 1*("-" (2*8alphanum))
+//	privateuse = "x" 1*("-" (1*8alphanum))
+//
+// plus §2.2.5 (a variant appears once) and §2.2.6 (a singleton appears once).
+// The regular grandfathered tags fit langtag; the irregular ones are listed.
+// It walks the subtags in place, without allocating.
+func wellFormedTag(s string) bool {
+	if len(s) == 0 || len(s) > 255 {
+		return false
+	}
+	for _, g := range irregularTags {
+		if strings.EqualFold(s, g) {
+			return true
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if !isASCIIAlnum(s[i]) && s[i] != '-' {
+			return false
+		}
+	}
+	t := tagScanner{s: s}
+	sub, start, ok := t.next()
+	if !ok {
+		return false
+	}
+	if isSingleton(sub, 'x') {
+		return t.privateUse()
+	}
+	if len(sub) < 2 || !allAlpha(sub) {
+		return false
+	}
+	short := len(sub) <= 3
+	sub, start, ok = t.next()
+	for n := 0; short && n < 3 && ok && len(sub) == 3 && allAlpha(sub); n++ {
+		sub, start, ok = t.next() // extlang
+	}
+	if ok && len(sub) == 4 && allAlpha(sub) {
+		sub, start, ok = t.next() // script
+	}
+	if ok && (len(sub) == 2 && allAlpha(sub) || len(sub) == 3 && allDigits(sub)) {
+		sub, start, ok = t.next() // region
+	}
+	variants := start
+	for ok && (len(sub) >= 5 || len(sub) == 4 && isDecDigit(sub[0])) {
+		for v := range strings.SplitSeq(s[variants:start], "-") {
+			if strings.EqualFold(v, sub) {
+				return false // §2.2.5: a variant appears once
+			}
+		}
+		sub, start, ok = t.next()
+	}
+	var singletons uint64
+	for ok && len(sub) == 1 {
+		c := sub[0] | 0x20
+		if c == 'x' {
+			return t.privateUse()
+		}
+		bit := uint64(1) << (c % 64)
+		if singletons&bit != 0 {
+			return false // §2.2.6: a singleton appears once
+		}
+		singletons |= bit
+		n := 0
+		for sub, start, ok = t.next(); ok && len(sub) >= 2; sub, start, ok = t.next() {
+			n++
+		}
+		if n == 0 {
+			return false
+		}
+	}
+	return !ok && !t.bad
+}
+
+// tagScanner yields the hyphen-separated subtags of a tag in place.
+type tagScanner struct {
+	s   string
+	i   int  // start of the next subtag; len(s)+1 after the last
+	bad bool // an empty or longer-than-8 subtag was met
+}
+
+// next returns the next subtag and where it starts; ok is false after the
+// last subtag or at an empty or over-long one (which sets bad).
+func (t *tagScanner) next() (sub string, start int, ok bool) {
+	if t.bad || t.i > len(t.s) {
+		return "", 0, false
+	}
+	end := len(t.s)
+	if j := strings.IndexByte(t.s[t.i:], '-'); j >= 0 {
+		end = t.i + j
+	}
+	sub, start = t.s[t.i:end], t.i
+	if sub == "" || len(sub) > 8 {
+		t.bad = true
+		return "", 0, false
+	}
+	t.i = end + 1
+	return sub, start, true
+}
+
+// privateUse checks the subtags after "x": at least one, each 1–8
+// alphanumerics (characters were checked by the caller).
+func (t *tagScanner) privateUse() bool {
+	n := 0
+	for _, _, ok := t.next(); ok; _, _, ok = t.next() {
+		n++
+	}
+	return n > 0 && !t.bad
+}
+
+func allAlpha(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDecDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDecDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isSingleton(t string, c byte) bool { return len(t) == 1 && t[0]|0x20 == c }
+
+// hasDisplayName reports an email-addr value written as a mailbox with a
+// display name or angle brackets (John Doe <jdoe@example.com>) rather than
+// the bare addr-spec of RFC 5322 §3.4.1 that STIX 2.1 §6.5 requires: angle
+// brackets anywhere, or a space in an unquoted local part. A quoted local
+// part ("john doe"@example.com) is an addr-spec and passes.
+func hasDisplayName(s string) bool {
+	if strings.ContainsAny(s, "<>") {
+		return true
+	}
+	local := s[:strings.LastIndexByte(s, '@')+1]
+	if len(local) >= 3 && local[0] == '"' && local[len(local)-2] == '"' {
+		return false
+	}
+	return strings.ContainsAny(local, " \t")
+}
+
+// urlProblem is the reason net/url gives, without the URL it repeats.
+func urlProblem(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// domainProblem says why s is not a domain name as STIX 2.1 §6.4 requires
+// (RFC 1034 §3.1 and §3.5; RFC 5890 for internationalized labels), or "".
+// It checks the structure: dot-separated labels of 1–63 octets, at most 253
+// octets in all (a trailing root dot allowed), ASCII labels of letters,
+// digits and hyphens not starting or ending with a hyphen. Underscores are
+// accepted, as DNS itself accepts them (_dmarc.example.com). Labels with
+// non-ASCII characters are accepted as U-labels when they are valid UTF-8
+// without spaces or controls; the IDNA 2008 character rules are not applied.
+func domainProblem(s string) string {
+	name := strings.TrimSuffix(s, ".")
+	switch {
+	case name == "":
+		return "it is empty"
+	case len(name) > 253:
+		return "it is longer than 253 characters"
+	case !utf8.ValidString(name):
+		return "it is not valid UTF-8"
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" {
+			return "it has an empty label (two dots, or a leading dot)"
+		}
+		if len(label) > 63 {
+			return "a label is longer than 63 octets"
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return "a label starts or ends with a hyphen"
+		}
+		for _, r := range label {
+			switch {
+			case r < 0x80 && !(isASCIIAlnum(byte(r)) || r == '-' || r == '_'):
+				return "a label holds a character other than letters, digits, hyphens and underscores"
+			case r >= 0x80 && (r == utf8.RuneError || r == 0x85 || r == 0xA0 || r >= 0x2000 && r <= 0x200F || r == 0x3000):
+				return "a label holds a space or control character"
+			}
+		}
+	}
+	return ""
 }

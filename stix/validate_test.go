@@ -482,6 +482,8 @@ func FuzzDecodeAndValidate(f *testing.F) {
 	f.Add([]byte(`{"type":"bundle","id":"bundle--5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a","objects":[` + incidentJSON() + `,` + artifactJSON() + `]}`))
 	f.Add([]byte(`{"objects":[{"type":"observed-data","objects":{"0":{"type":"file","extensions":{"ntfs-ext":{}}}}}]}`))
 	f.Add([]byte(`{"objects":[{"type":"marking-definition","id":"` + MarkingRed + `","extensions":{"x":1}}]}`))
+	f.Add([]byte(`{"objects":[{"type":"language-content","contents":{"ja-JP-x-a":{"name":"x"}},"lang":"en-a-bb-x-c","granular_markings":[{"selectors":["contents.[0]"],"lang":"ja"}]},{"type":"domain-name","value":"a..b"},{"type":"email-addr","value":"\"a b\"@c"}]}`))
+	f.Add([]byte(`{"objects":[{"type":"marking-definition","id":"marking-definition--1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","object_marking_refs":["marking-definition--2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"]},{"type":"marking-definition","id":"marking-definition--2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e","granular_markings":[{"marking_ref":"marking-definition--1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := DecodeBundle(data, Limits{MaxStringBytes: 1 << 16, MaxObjects: 1000})
 		if err != nil {
@@ -490,6 +492,11 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		err = Validate(b)
 		for _, o := range b.Objects {
 			_ = ValidateObject(o, "/x")
+		}
+		for _, w := range Warnings(b, func(string) bool { return false }) {
+			if !strings.HasPrefix(w.Path, "/") || w.Message == "" {
+				t.Fatalf("warning without pointer or message: %+v", w)
+			}
 		}
 		if err != nil {
 			var ve *ValidationError

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
 // TestBenchCommandFigures runs the performance suite small and checks that it
@@ -37,5 +39,22 @@ func TestBenchCommandFigures(t *testing.T) {
 	e, _, _ = testEnv("")
 	if code := run(context.Background(), []string{"bench", "--objects", "10"}, e); code != exitUsage {
 		t.Errorf("bench with too few objects: exit %d, want 2", code)
+	}
+}
+
+// TestBenchBundlesAreClean: the bundles the bench times are valid and draw
+// no warnings, so validate_objects_per_s measures the common case.
+func TestBenchBundlesAreClean(t *testing.T) {
+	for i, raw := range benchBundles(2 * benchBatch) {
+		b, err := stix.DecodeBundle(raw, stix.Limits{})
+		if err != nil {
+			t.Fatalf("bundle %d: %v", i, err)
+		}
+		if err := stix.Validate(b); err != nil {
+			t.Errorf("bundle %d: %v", i, err)
+		}
+		if ws := stix.Warnings(b, nil); ws != nil {
+			t.Errorf("bundle %d draws warnings: %+v", i, ws)
+		}
 	}
 }

@@ -12,9 +12,13 @@ import (
 
 // validationReport is what `kakehashi validate` prints on stdout: the TAXII
 // 2.1 error shape used by the HTTP API when invalid, a summary when valid.
+// Warnings (the SHOULDs of STIX 2.1 the bundle departs from, stix.Warnings)
+// never make it invalid; they appear in both shapes, at the top level when
+// valid and in details next to the violations when not.
 type validationReport struct {
 	Valid       bool             `json:"valid"`
 	Objects     int              `json:"objects,omitempty"`
+	Warnings    []stix.Warning   `json:"warnings,omitempty"`
 	Title       string           `json:"title,omitempty"`
 	Description string           `json:"description,omitempty"`
 	ErrorCode   string           `json:"error_code,omitempty"`
@@ -23,6 +27,7 @@ type validationReport struct {
 
 type validationPaths struct {
 	Violations []stix.Violation `json:"violations"`
+	Warnings   []stix.Warning   `json:"warnings,omitempty"`
 }
 
 func cmdValidate(args []string, e env) int {
@@ -52,19 +57,31 @@ func cmdValidate(args []string, e env) int {
 	if err != nil {
 		return usageError(e, err)
 	}
+	// Offline there are no stored marking definitions: a marking reference
+	// resolves only within the bundle or to a standard TLP marking.
+	warnings := stix.Warnings(b, nil)
+	rep := validationReport{Valid: true, Warnings: warnings}
+	code := exitOK
 	if len(violations) > 0 {
-		return printViolations(e, violations)
+		rep = validationReport{Title: "The bundle breaks the STIX 2.1 profile", ErrorCode: "invalid-stix",
+			Description: fmt.Sprintf("%d problem(s); each is listed with its JSON pointer", len(violations)),
+			Details:     &validationPaths{Violations: violations, Warnings: warnings}}
+		code = exitInvalid
+	} else {
+		rep.Objects = len(b.Objects)
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(validationReport{Valid: true, Objects: len(b.Objects)}); err != nil {
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rep); err != nil {
 		return usageError(e, err)
 	}
-	return exitOK
+	return code
 }
 
 // validateBundle decodes and validates; the violations are the user's
-// problem, the error is an internal one.
+// problem, the error is an internal one. The bundle is nil when it could not
+// be decoded.
 func validateBundle(data []byte, strict *stix.SchemaValidator) (*stix.Bundle, []stix.Violation, error) {
 	b, err := stix.DecodeBundle(data, stix.Limits{})
 	var ve *stix.ValidationError
