@@ -493,3 +493,32 @@ func TestOpenEndpoints(t *testing.T) {
 	checkErrorShape(t, 404, body)
 	_ = stix.SpecVersion
 }
+
+// TestSubmissionWarnings: what the reference validator would warn about is
+// told in the answer, with pointers, and refuses nothing.
+func TestSubmissionWarnings(t *testing.T) {
+	f := newFixture(t, 0)
+	tok := f.token("carrier-a", "carrier")
+	ind := `{"type":"indicator","spec_version":"2.1","id":"indicator--0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","created":"2026-07-10T01:00:00.000Z","modified":"2026-07-10T01:00:00.000Z",` +
+		`"indicator_types":["very-bad-stuff"],"pattern":"[ipv4-addr:value = '198.18.0.9']","pattern_type":"stix","valid_from":"2026-07-10T00:00:00Z","object_marking_refs":["` + stix.MarkingGreen + `"]}`
+	body := []byte(`{"type":"bundle","id":"bundle--1c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","objects":[` + ind + `]}`)
+	status, _, resp := f.do("POST", "/api/v1/submissions", tok, "application/json", body)
+	if status != 201 {
+		t.Fatalf("status %d: %v", status, resp)
+	}
+	ws, _ := resp["warnings"].([]any)
+	found := false
+	for _, w := range ws {
+		if w.(map[string]any)["path"] == "/objects/0/indicator_types/0" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("warnings %v lack /objects/0/indicator_types/0", ws)
+	}
+	// The same bundle again: 200, and the same warnings.
+	status, _, resp = f.do("POST", "/api/v1/submissions", tok, "application/json", body)
+	if status != 200 || len(resp["warnings"].([]any)) != len(ws) {
+		t.Errorf("re-submission: %d %v", status, resp["warnings"])
+	}
+}

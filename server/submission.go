@@ -12,6 +12,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
 // submissionResponse is the body of INTERFACES.md §6 for a submission.
@@ -27,7 +28,10 @@ type submissionResponse struct {
 	Incidents     []reporting.Result        `json:"incidents"`
 	Obligations   []reporting.Obligation    `json:"obligations"`
 	Channels      []channelStatus           `json:"channels"`
-	Bundle        json.RawMessage           `json:"bundle,omitempty"`
+	// Warnings are what the OASIS reference validator would warn about (SHOULDs):
+	// told, never refused (docs/stix-profile.md). Only in the intake answer.
+	Warnings []stix.Warning  `json:"warnings,omitempty"`
+	Bundle   json.RawMessage `json:"bundle,omitempty"`
 }
 
 func newSubmissionResponse(sub *sharing.Submission, status string) submissionResponse {
@@ -35,7 +39,7 @@ func newSubmissionResponse(sub *sharing.Submission, status string) submissionRes
 		SubmissionID: sub.ID, Status: status, Organization: sub.Organization,
 		ReceivedAt: sub.ReceivedAt.UTC().Format(time.RFC3339Nano), ShareWith: sub.ShareWith,
 		HoldForReview: sub.HoldForReview, Objects: sub.Objects,
-		Incidents: sub.Incidents, Obligations: []reporting.Obligation{}, Channels: []channelStatus{},
+		Incidents: sub.Incidents, Obligations: []reporting.Obligation{}, Channels: []channelStatus{}, Warnings: sub.Warnings,
 	}
 	if r.Incidents == nil {
 		r.Incidents = []reporting.Result{}

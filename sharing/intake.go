@@ -188,6 +188,11 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	if err := in.check(org, req.Bundle, now); err != nil {
 		return nil, false, err
 	}
+	// What the reference validator would warn about: told, never refused.
+	warnings := stix.Warnings(req.Bundle, func(id string) bool {
+		_, err := in.Store.FindLatestObject(ctx, org.ID, id)
+		return err == nil
+	})
 	// Sensitive designs are encrypted before anything else sees them: from
 	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
 	designMACs, err := in.sealDesigns(ctx, org, req)
@@ -198,7 +203,9 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	if err != nil {
 		return nil, false, err
 	}
+	sub.Warnings = warnings
 	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
+		prev.Warnings = warnings
 		return prev, false, nil // idempotent: the same bundle from the same organization
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, false, fmt.Errorf("find earlier submission: %w", err)
@@ -231,6 +238,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		if errors.Is(err, ErrConflict) {
 			// A concurrent identical submission won the race: answer with it.
 			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
+				prev.Warnings = warnings
 				return prev, false, nil
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/reporting"
+	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
 // Submission is one accepted intake: a bundle from one organization, stored
@@ -27,6 +28,9 @@ type Submission struct {
 	Incidents []reporting.Result
 	// Plan is where each object went (INTERFACES.md §5).
 	Plan Plan
+	// Warnings are the best-practice findings of the bundle as answered at
+	// intake (stix.Warnings); they are not stored.
+	Warnings []stix.Warning
 }
 
 // IntakeRecord is everything an accepted submission writes, in one transaction.
