@@ -22,9 +22,10 @@ type keyInfo struct {
 }
 
 // handleOrgKeyGet is GET /api/v1/organizations/{id}/pgp-key: the key the hub
-// encrypts to for that organization, with its fingerprint.
+// encrypts to for that organization, with its fingerprint (sharing.Keys.Show
+// decides who may ask).
 func (s *Server) handleOrgKeyGet(c *fiber.Ctx) error {
-	k, err := s.cfg.Keys.KeyOf(c.UserContext(), c.Params("id"))
+	k, err := s.cfg.Keys.Show(c.UserContext(), caller(c).Org, c.Params("id"))
 	if err != nil {
 		return err
 	}

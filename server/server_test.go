@@ -77,11 +77,11 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now, Router: &sharing.Router{Registry: reg}, Copier: &sharing.Copier{Anonymizer: anon},
 		Designs: &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: []byte("test-mac-key"), Now: clock.Now}}
 	srv, err := New(Config{Intake: in, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
-		Access: &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}, Submissions: &sharing.Submissions{Store: db},
+		Access: &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}, Submissions: &sharing.Submissions{Store: db, Registry: reg},
 		TAXII:       &sharing.TAXII{Store: db, Audit: db},
 		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
 		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
-		Releases:    &sharing.Releases{Store: db, Now: clock.Now}, Keys: keys, HubKey: hubKey,
+		Releases:    &sharing.Releases{Store: db, Registry: reg, Now: clock.Now}, Keys: keys, HubKey: hubKey,
 		Exports: &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}})
 	if err != nil {
 		t.Fatal(err)

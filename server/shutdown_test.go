@@ -31,10 +31,10 @@ func TestGracefulShutdownFinishesInFlightSubmission(t *testing.T) {
 	gs := &gatedStore{Store: f.db, entered: make(chan struct{}), gate: make(chan struct{})}
 	in := &sharing.Intake{Store: gs, Registry: f.reg, Now: time.Now}
 	srv, err := New(Config{Intake: in, Signer: f.signer,
-		Access: &sharing.Access{Registry: f.reg, Tokens: gs}, Submissions: &sharing.Submissions{Store: gs},
+		Access: &sharing.Access{Registry: f.reg, Tokens: gs}, Submissions: &sharing.Submissions{Store: gs, Registry: f.reg},
 		TAXII:       &sharing.TAXII{Store: f.db, Audit: gs},
 		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now},
-		Releases: &sharing.Releases{Store: gs, Now: time.Now}, Keys: f.keys, HubKey: f.hubKey,
+		Releases: &sharing.Releases{Store: gs, Registry: f.reg, Now: time.Now}, Keys: f.keys, HubKey: f.hubKey,
 		Exports: &sharing.Exports{Store: gs, Keys: f.keys, HubKey: f.hubKey}})
 	if err != nil {
 		t.Fatal(err)

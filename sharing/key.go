@@ -101,6 +101,18 @@ func (k *Keys) Upload(ctx context.Context, caller *Organization, orgID string, a
 	return pub, nil
 }
 
+// Show returns an organization's current key to a caller who may know that
+// the organization exists: the organization itself, and the regulator (which
+// sees every carrier's obligations anyway). For anyone else it is ErrNotFound,
+// the same answer an unknown organization gets, so that the endpoint does not
+// list the membership (SHARING.md §1).
+func (k *Keys) Show(ctx context.Context, caller *Organization, orgID string) (*pgp.PublicKey, error) {
+	if caller == nil || (caller.ID != orgID && caller.Role != RoleRegulator) {
+		return nil, fmt.Errorf("key of %q: %w", orgID, ErrNotFound)
+	}
+	return k.KeyOf(ctx, orgID)
+}
+
 // Changes returns the key changes of the caller's own organization: each
 // organization sees every change of its key, whoever made it.
 func (k *Keys) Changes(ctx context.Context, caller *Organization, orgID string) ([]KeyChange, error) {

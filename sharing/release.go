@@ -170,8 +170,9 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]C
 
 // Releases lets a submitter preview and release its copies (SHARING.md §6).
 type Releases struct {
-	Store Store
-	Now   func() time.Time
+	Store    Store
+	Registry *Registry
+	Now      func() time.Time
 }
 
 // Withheld lists withheld copies for review. Only the hub's operators may.
@@ -204,7 +205,7 @@ func (r *Releases) Preview(ctx context.Context, caller *Organization, submission
 	if len(out) == 0 {
 		return nil, fmt.Errorf("channel %s gets nothing of this submission: %w", ch, ErrNotFound)
 	}
-	return out, nil
+	return ForSubmitter(r.Registry, out), nil
 }
 
 // Release releases the held community copies of a submission (the

@@ -22,6 +22,9 @@ type Route struct {
 	Objects    []string          `json:"objects"`
 	// Named is true for a copy restricted to organizations named in share_with.
 	Named bool `json:"named,omitempty"`
+	// Audience summarizes a whole-audience route for its submitter, whose
+	// view lists no recipients (ForSubmitter).
+	Audience *Audience `json:"audience,omitempty"`
 }
 
 // Plan is the routing plan of one submission (INTERFACES.md §5).
@@ -267,4 +270,35 @@ func nonNilIDs(ids []string) []string {
 		return []string{}
 	}
 	return ids
+}
+
+// Audience says to whom a copy goes without naming anyone: how many
+// organizations, and how many of each role.
+type Audience struct {
+	Count int          `json:"count"`
+	Roles map[Role]int `json:"roles"`
+}
+
+// ForSubmitter is the view of a submission's copies its submitter gets:
+// membership lists are never shown to other organizations (SHARING.md §1), so
+// a whole-audience route shows its audience by role and count, not by name.
+// Named routes keep their recipients: the submitter named them.
+func ForSubmitter(reg *Registry, copies []StoredCopy) []StoredCopy {
+	out := make([]StoredCopy, len(copies))
+	for i, c := range copies {
+		out[i] = c
+		if c.Route.Named || c.Route.Channel == ChannelPublic {
+			continue // named by the submitter; public: anyone, nobody to count
+		}
+		a := &Audience{Roles: map[Role]int{}}
+		for _, id := range c.Route.Recipients {
+			if o, err := reg.FindOrganizationByID(id); err == nil {
+				a.Count++
+				a.Roles[o.Role]++
+			}
+		}
+		out[i].Route.Recipients = []string{}
+		out[i].Route.Audience = a
+	}
+	return out
 }

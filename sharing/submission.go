@@ -118,7 +118,8 @@ type Store interface {
 // Submissions shows each organization its own submissions: for anyone else a
 // submission does not exist (INTERFACES.md §6).
 type Submissions struct {
-	Store Store
+	Store    Store
+	Registry *Registry
 }
 
 // SubmissionView is a submission as its submitter sees it now.
@@ -144,9 +145,11 @@ func (s *Submissions) Find(ctx context.Context, caller *Organization, id string,
 		return SubmissionView{}, fmt.Errorf("submission %s: %w", id, ErrNotFound)
 	}
 	v := SubmissionView{Submission: sub, Obligations: []reporting.Obligation{}}
-	if v.Copies, err = s.Store.FindCopies(ctx, sub.ID); err != nil {
+	copies, err := s.Store.FindCopies(ctx, sub.ID)
+	if err != nil {
 		return SubmissionView{}, err
 	}
+	v.Copies = ForSubmitter(s.Registry, copies)
 	for _, inc := range sub.Incidents {
 		incID := inc.IncidentID
 		obls, err := s.Store.FindObligations(ctx, reporting.ObligationFilter{IncidentID: &incID, Organization: &sub.Organization})

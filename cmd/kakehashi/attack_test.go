@@ -270,6 +270,13 @@ func TestWriteSideAttacks(t *testing.T) {
 				if stK != http.StatusForbidden || normalized(stK, bodyK) != normalized(stU, bodyU) {
 					t.Errorf("re-keying %s: %d %v; an unknown organization: %d %v", victim, stK, bodyK, stU, bodyU)
 				}
+				// Reading keys does not list the membership: another
+				// organization's key is the 404 of an unknown one.
+				stK, bodyK = request(t, "GET", h.base+"/api/v1/organizations/"+victim+"/pgp-key", tok[attacker], nil)
+				stU, bodyU = request(t, "GET", h.base+"/api/v1/organizations/nobody/pgp-key", tok[attacker], nil)
+				if stK != http.StatusNotFound || normalized(stK, bodyK) != normalized(stU, bodyU) {
+					t.Errorf("reading %s's key: %d %v; an unknown organization's: %d %v", victim, stK, bodyK, stU, bodyU)
+				}
 
 				victimIntact(t, victim)
 			})

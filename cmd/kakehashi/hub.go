@@ -135,7 +135,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:],
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: noteKey[:]}, Designs: designs}}
-	h.releases = &sharing.Releases{Store: db, Now: time.Now}
+	h.releases = &sharing.Releases{Store: db, Registry: reg, Now: time.Now}
 	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}
 	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
@@ -160,7 +160,7 @@ func (h *hub) serverConfig() server.Config {
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
 		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping, CursorKey: h.cursorKey,
 		Access:      &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db},
-		Submissions: &sharing.Submissions{Store: h.db},
+		Submissions: &sharing.Submissions{Store: h.db, Registry: h.registry},
 		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},
 		Collectors: []prometheus.Collector{prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "kakehashi_store_skipped_rows_total", Help: "Stored rows that lists skipped because they could not be decoded (see the error log).",

@@ -133,9 +133,23 @@ func TestRouteCommandMatchesServerPlan(t *testing.T) {
 	if len(served) != len(plan.Channels) {
 		t.Fatalf("server plan has %d routes, CLI %d", len(served), len(plan.Channels))
 	}
+	// The submitter sees whole audiences by role and count, never by name
+	// (SHARING.md §1); named recipients as named.
+	servedReg, err := sharing.LoadRegistry(filepath.Join(dir, "registry.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copies []sharing.StoredCopy
+	for _, r := range plan.Channels {
+		copies = append(copies, sharing.StoredCopy{Route: r})
+	}
+	view := sharing.ForSubmitter(servedReg, copies)
 	for i := range served {
+		if !served[i].Named && len(served[i].Recipients) != 0 {
+			t.Errorf("route %d names its whole audience to the submitter: %v", i, served[i].Recipients)
+		}
 		a, _ := json.Marshal(served[i])
-		b, _ := json.Marshal(plan.Channels[i])
+		b, _ := json.Marshal(view[i].Route)
 		if string(a) != string(b) {
 			t.Errorf("route %d differs:\nserver %s\ncli    %s", i, a, b)
 		}
