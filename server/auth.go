@@ -22,9 +22,33 @@ type principal struct {
 // organization id and an API key. Both give the same principal. Any failure
 // is 401 with a challenge for both schemes.
 func (s *Server) authenticate(c *fiber.Ctx) error {
+	addr, scheme, user := c.IP(), "bearer", ""
+	if sch, cred, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " "); ok && strings.EqualFold(sch, "Basic") {
+		scheme = "basic"
+		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
+			user, _, _ = strings.Cut(string(raw), ":")
+		}
+	}
+	// An address or a credential that failed too often is refused before
+	// its credentials are even looked at (sharing.Access).
+	if err := s.cfg.Access.Admit(addr, user); err != nil {
+		return err
+	}
 	p, err := s.identify(c)
 	if err != nil {
+		if toAPIError(err).status == fiber.StatusUnauthorized {
+			if aerr := s.cfg.Access.Failed(c.UserContext(), addr, scheme, user, err); aerr != nil {
+				return aerr
+			}
+		}
 		return s.unauthorized(c, err)
+	}
+	kind := sharing.RequestRead
+	if c.Method() == fiber.MethodPost || c.Method() == fiber.MethodPut {
+		kind = sharing.RequestIntake
+	}
+	if err := s.cfg.Access.Request(p.Org, kind); err != nil {
+		return err
 	}
 	c.Locals("principal", p)
 	return c.Next()

@@ -2,8 +2,10 @@ package server
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -20,6 +22,7 @@ type apiError struct {
 	description string
 	code        string
 	violations  []stix.Violation
+	retryAfter  time.Duration // 429: when to come back (Retry-After, RFC 9110 §10.2.3)
 }
 
 func (e *apiError) Error() string { return e.title + ": " + e.description }
@@ -60,6 +63,11 @@ func toAPIError(err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var rl *sharing.RateLimitedError
+	if errors.As(err, &rl) {
+		return &apiError{status: fiber.StatusTooManyRequests, code: "too-many-requests", title: "Too many requests",
+			description: rl.Error(), retryAfter: rl.RetryAfter}
 	}
 	var re *sharing.RefusedError
 	if errors.As(err, &re) {
@@ -129,6 +137,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if ae.status == fiber.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="kakehashi"`)
+	}
+	if ae.retryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(ae.retryAfter.Seconds()))))
 	}
 	return c.Status(ae.status).JSON(body)
 }

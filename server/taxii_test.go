@@ -318,7 +318,7 @@ func TestTAXIICollections(t *testing.T) {
 // apiKey issues a Basic API key for org straight through the store.
 func (f *fixture) apiKey(t *testing.T, org string) string {
 	t.Helper()
-	k, secret, err := sharing.NewAPIKey(org, time.Now())
+	k, secret, err := sharing.NewAPIKey(org, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

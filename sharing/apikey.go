@@ -21,12 +21,16 @@ type APIKey struct {
 	Organization string
 	Hash         string // hex SHA-256 of the key
 	CreatedAt    time.Time
+	ExpiresAt    time.Time
 	RevokedAt    *time.Time
 }
 
-// NewAPIKey makes a key for org and returns it with the secret, which is
-// shown once and never stored.
-func NewAPIKey(org string, now time.Time) (APIKey, string, error) {
+// NewAPIKey makes a key for org valid for ttl and returns it with the
+// secret, which is shown once and never stored.
+func NewAPIKey(org string, now time.Time, ttl time.Duration) (APIKey, string, error) {
+	if ttl <= 0 {
+		return APIKey{}, "", fmt.Errorf("api key lifetime %s must be positive", ttl)
+	}
 	var id [8]byte
 	var secret [32]byte
 	if _, err := rand.Read(id[:]); err != nil {
@@ -36,7 +40,7 @@ func NewAPIKey(org string, now time.Time) (APIKey, string, error) {
 		return APIKey{}, "", fmt.Errorf("generate key: %w", err)
 	}
 	s := base64.RawURLEncoding.EncodeToString(secret[:])
-	return APIKey{ID: "apikey-" + hex.EncodeToString(id[:]), Organization: org, Hash: hashAPIKey(s), CreatedAt: now.UTC()}, s, nil
+	return APIKey{ID: "apikey-" + hex.EncodeToString(id[:]), Organization: org, Hash: hashAPIKey(s), CreatedAt: now.UTC(), ExpiresAt: now.UTC().Add(ttl)}, s, nil
 }
 
 func hashAPIKey(secret string) string {
@@ -45,10 +49,10 @@ func hashAPIKey(secret string) string {
 }
 
 // Matches reports, in constant time, whether secret is this key and the key
-// is not revoked.
-func (k APIKey) Matches(secret string) bool {
+// is neither revoked nor expired at now.
+func (k APIKey) Matches(secret string, now time.Time) bool {
 	ok := subtle.ConstantTimeCompare([]byte(hashAPIKey(secret)), []byte(k.Hash)) == 1
-	return ok && k.RevokedAt == nil
+	return ok && k.RevokedAt == nil && now.Before(k.ExpiresAt)
 }
 
 // IsAPIKeyID reports whether s names an API key (as opposed to a token jti),
@@ -72,14 +76,14 @@ type APIKeyStore interface {
 // CheckAPIKey reports whether secret is one of org's unrevoked keys. Every
 // key is compared (in constant time), so the time taken does not say which
 // key nearly matched.
-func CheckAPIKey(ctx context.Context, s APIKeyStore, org, secret string) (bool, error) {
+func CheckAPIKey(ctx context.Context, s APIKeyStore, org, secret string, now time.Time) (bool, error) {
 	keys, err := s.FindAPIKeys(ctx, org)
 	if err != nil {
 		return false, err
 	}
 	ok := false
 	for _, k := range keys {
-		if k.Matches(secret) {
+		if k.Matches(secret, now) {
 			ok = true
 		}
 	}

@@ -26,6 +26,7 @@ const (
 	AuditChannelRead       = "channel.read"
 	AuditKeyUploaded       = "pgp-key.uploaded"
 	AuditKeyChanged        = "pgp-key.changed" // in the registry file, by the operators
+	AuditAuthFailed        = "auth.failed"
 	AuditDesignEncrypted   = "design.encrypted"
 )
 

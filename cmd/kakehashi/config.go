@@ -49,6 +49,15 @@ type Config struct {
 	// the date, not later than the skew after receipt.
 	EarliestIncidentTime time.Time     `yaml:"earliest_incident_time"`
 	IncidentFutureSkew   time.Duration `yaml:"incident_future_skew"`
+	// MaxTokenTTL caps the lifetime of tokens and API keys that
+	// `kakehashi token issue` makes.
+	MaxTokenTTL time.Duration `yaml:"max_token_ttl"`
+	// AuthFailuresPerMinute bounds failed authentications per client address
+	// and per credential; IntakePerMinute and ReadsPerMinute bound each
+	// organization's requests (0: no limit).
+	AuthFailuresPerMinute int `yaml:"auth_failures_per_minute"`
+	IntakePerMinute       int `yaml:"intake_per_minute"`
+	ReadsPerMinute        int `yaml:"reads_per_minute"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -67,6 +76,11 @@ func DefaultConfig() Config {
 
 		EarliestIncidentTime: sharing.DefaultEarliest,
 		IncidentFutureSkew:   sharing.DefaultFutureSkew,
+
+		MaxTokenTTL:           90 * 24 * time.Hour,
+		AuthFailuresPerMinute: 10,
+		IntakePerMinute:       1200,
+		ReadsPerMinute:        12000,
 	}
 }
 
@@ -152,6 +166,12 @@ func (c *Config) Validate() error {
 	}
 	if c.EarliestIncidentTime.IsZero() || c.EarliestIncidentTime.After(time.Now()) {
 		return fmt.Errorf("earliest_incident_time %s must be a past RFC 3339 time, e.g. 1985-01-01T00:00:00Z", c.EarliestIncidentTime.Format(time.RFC3339))
+	}
+	if c.MaxTokenTTL < time.Hour {
+		return fmt.Errorf("max_token_ttl %s must be at least 1h, e.g. 2160h (90 days)", c.MaxTokenTTL)
+	}
+	if c.AuthFailuresPerMinute < 0 || c.IntakePerMinute < 0 || c.ReadsPerMinute < 0 {
+		return errors.New("auth_failures_per_minute, intake_per_minute and reads_per_minute must be 0 (no limit) or more")
 	}
 	if c.IncidentFutureSkew < time.Minute || c.IncidentFutureSkew > 7*24*time.Hour {
 		return fmt.Errorf("incident_future_skew %s must be between 1m and 168h, e.g. 24h", c.IncidentFutureSkew)

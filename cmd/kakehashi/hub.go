@@ -159,7 +159,12 @@ func (h *hub) serverConfig() server.Config {
 	return server.Config{
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
 		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping, CursorKey: h.cursorKey,
-		Access:      &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db},
+		Access: &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db, Audit: h.db,
+			Failures: sharing.NewLimiter(h.cfg.AuthFailuresPerMinute, time.Minute),
+			Requests: map[string]*sharing.Limiter{
+				sharing.RequestIntake: sharing.NewLimiter(h.cfg.IntakePerMinute, time.Minute),
+				sharing.RequestRead:   sharing.NewLimiter(h.cfg.ReadsPerMinute, time.Minute),
+			}},
 		Submissions: &sharing.Submissions{Store: h.db, Registry: h.registry},
 		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},
 		Collectors: []prometheus.Collector{prometheus.NewCounterFunc(prometheus.CounterOpts{

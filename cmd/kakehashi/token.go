@@ -21,8 +21,8 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 	switch args[0] {
 	case "issue":
 		org = fs.String("org", "", "organization id from the registry")
-		ttl = fs.Duration("ttl", 24*time.Hour, "token lifetime, e.g. 24h or 720h")
-		basic = fs.Bool("basic", false, "issue an API key for HTTP Basic (user: the organization id) instead of a token; it does not expire")
+		ttl = fs.Duration("ttl", 0, "lifetime, e.g. 24h or 720h; at most max_token_ttl (default 90 days); default 24h for a token, max_token_ttl for an API key")
+		basic = fs.Bool("basic", false, "issue an API key for HTTP Basic (user: the organization id) instead of a token")
 	case "revoke":
 	default:
 		return usageError(e, fmt.Errorf("unknown token subcommand %q; use issue or revoke", args[0]))
@@ -40,10 +40,21 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 		if len(pos) != 0 || *org == "" {
 			return usageError(e, errors.New("usage: kakehashi token issue --org ID [--ttl DURATION | --basic] [--data DIR]"))
 		}
-		if *basic {
-			return issueAPIKey(ctx, h, *org, e)
+		life := *ttl
+		switch {
+		case life < 0:
+			return usageError(e, fmt.Errorf("--ttl %s must be positive", life))
+		case life > h.cfg.MaxTokenTTL:
+			return usageError(e, fmt.Errorf("--ttl %s is longer than max_token_ttl %s; issue a shorter one and renew it", life, h.cfg.MaxTokenTTL))
+		case life == 0 && *basic:
+			life = h.cfg.MaxTokenTTL
+		case life == 0:
+			life = 24 * time.Hour
 		}
-		raw, c, err := h.issueToken(ctx, *org, *ttl, "operator")
+		if *basic {
+			return issueAPIKey(ctx, h, *org, life, e)
+		}
+		raw, c, err := h.issueToken(ctx, *org, life, "operator")
 		if err != nil {
 			return usageError(e, err)
 		}
@@ -72,12 +83,12 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 // issueAPIKey makes an HTTP Basic API key for org (docs/taxii.md): the key
 // goes to stdout once, its id (for `token revoke`) to stderr; only its
 // SHA-256 is stored.
-func issueAPIKey(ctx context.Context, h *hub, orgID string, e env) int {
+func issueAPIKey(ctx context.Context, h *hub, orgID string, ttl time.Duration, e env) int {
 	org, err := h.registry.FindOrganizationByID(orgID)
 	if err != nil {
 		return usageError(e, fmt.Errorf("no organization %q in the registry %s", orgID, h.cfg.RegistryPath()))
 	}
-	k, secret, err := sharing.NewAPIKey(org.ID, time.Now())
+	k, secret, err := sharing.NewAPIKey(org.ID, time.Now(), ttl)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -86,7 +97,8 @@ func issueAPIKey(ctx context.Context, h *hub, orgID string, e env) int {
 		return usageError(e, err)
 	}
 	fmt.Fprintln(e.stdout, secret)
-	fmt.Fprintf(e.stderr, "issued api key %s for %s: HTTP Basic with user %q and the key above as password; it is shown only now\n", k.ID, org.ID, org.ID)
+	fmt.Fprintf(e.stderr, "issued api key %s for %s, expires %s: HTTP Basic with user %q and the key above as password; it is shown only now\n",
+		k.ID, org.ID, k.ExpiresAt.Format(time.RFC3339), org.ID)
 	return exitOK
 }
 

@@ -5,12 +5,15 @@
 package token
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -135,6 +138,9 @@ func (s *Signer) Issue(org, role string, ttl time.Duration) (string, Claims, err
 // HMAC or any other algorithm fails), its time window, issuer and audience,
 // and that it carries every claim of INTERFACES.md §6.
 func (s *Signer) Verify(raw string) (Claims, error) {
+	if err := checkShape(raw); err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	t, err := jwt.ParseString(raw,
 		jwt.WithKey(jwa.EdDSA, s.pub),
 		jwt.WithValidate(true),
@@ -162,6 +168,50 @@ func (s *Signer) Verify(raw string) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: org and role must be non-empty strings", ErrInvalid)
 	}
 	return c, nil
+}
+
+// checkShape refuses what a lenient parser would let through: a protected
+// header with "crit" (RFC 7515 §4.1.11: a recipient that does not understand
+// the listed extensions must reject the token, and the hub understands none),
+// and time claims that are not JSON numbers (RFC 7519 §2 NumericDate: a
+// string "exp" is not a date, whatever a parser might make of it).
+func checkShape(raw string) error {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return errors.New("a token has three dot-separated parts")
+	}
+	var header map[string]json.RawMessage
+	if err := decodeSegment(parts[0], &header); err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	if _, ok := header["crit"]; ok {
+		return errors.New(`header has "crit": the hub understands no critical extensions`)
+	}
+	var claims map[string]any
+	if err := decodeSegment(parts[1], &claims); err != nil {
+		return fmt.Errorf("claims: %w", err)
+	}
+	for _, k := range []string{"exp", "nbf", "iat"} {
+		if v, ok := claims[k]; ok {
+			if _, isNum := v.(json.Number); !isNum {
+				return fmt.Errorf("claim %s must be a number of seconds (RFC 7519 NumericDate)", k)
+			}
+		}
+	}
+	return nil
+}
+
+func decodeSegment(seg string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return errors.New("not base64url")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return errors.New("not a JSON object")
+	}
+	return nil
 }
 
 // JWKS returns the JWK Set (RFC 7517 §5) holding the public verification key.

@@ -7,12 +7,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
@@ -86,6 +88,24 @@ func TestVerifyRefuses(t *testing.T) {
 		}
 		return string(out)
 	}
+	// signRaw signs exact claims JSON with the hub's key and extra protected
+	// headers: a valid signature over a token of the wrong shape.
+	signRaw := func(extra map[string]any, claims map[string]any) string {
+		payload, _ := json.Marshal(claims)
+		hdrs := jws.NewHeaders()
+		for k, v := range extra {
+			if err := hdrs.Set(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := jws.Sign(payload, jws.WithKey(jwa.EdDSA, s.priv, jws.WithProtectedHeaders(hdrs)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	stringExp := validClaims()
+	stringExp["exp"] = fmt.Sprint(now.Add(time.Hour).Unix())
 	other := newSigner(t)
 	pubJSON, _ := json.Marshal(s.pub)
 	var pubMap map[string]string
@@ -113,6 +133,8 @@ func TestVerifyRefuses(t *testing.T) {
 		{"missing jti", signWith(s, func(c map[string]any) { delete(c, "jti") })},
 		{"missing org", signWith(s, func(c map[string]any) { delete(c, "org") })},
 		{"wrong key", signWith(other, func(map[string]any) {})},
+		{"unknown crit header", signRaw(map[string]any{"crit": []string{"x-kakehashi-unknown"}, "x-kakehashi-unknown": true}, validClaims())},
+		{"exp as a string", signRaw(nil, stringExp)},
 		{"alg none", forge(map[string]any{"alg": "none", "typ": "JWT"}, validClaims(), nil)},
 		{"HS256 signed with the public key", forge(map[string]any{"alg": "HS256", "typ": "JWT"}, validClaims(), pubRaw)},
 		{"HS256 signed with the public JWK JSON", forge(map[string]any{"alg": "HS256", "typ": "JWT"}, validClaims(), pubJSON)},

@@ -14,8 +14,8 @@ var _ sharing.APIKeyStore = (*DB)(nil)
 // CreateAPIKey implements sharing.APIKeyStore.
 func (db *DB) CreateAPIKey(ctx context.Context, k sharing.APIKey, ev sharing.AuditEvent) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys(id, organization, hash, created_at) VALUES (?, ?, ?, ?)`,
-			k.ID, k.Organization, k.Hash, formatTime(k.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys(id, organization, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			k.ID, k.Organization, k.Hash, formatTime(k.CreatedAt), formatTime(k.ExpiresAt)); err != nil {
 			return fmt.Errorf("insert api key: %w", err)
 		}
 		return db.appendAudit(ctx, tx, ev)
@@ -24,7 +24,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k sharing.APIKey, ev sharing.Aud
 
 // FindAPIKeys implements sharing.APIKeyStore.
 func (db *DB) FindAPIKeys(ctx context.Context, org string) ([]sharing.APIKey, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, hash, created_at FROM api_keys WHERE organization = ? AND revoked_at IS NULL ORDER BY id`, org)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, hash, created_at, expires_at FROM api_keys WHERE organization = ? AND revoked_at IS NULL ORDER BY id`, org)
 	if err != nil {
 		return nil, fmt.Errorf("find api keys: %w", err)
 	}
@@ -32,11 +32,14 @@ func (db *DB) FindAPIKeys(ctx context.Context, org string) ([]sharing.APIKey, er
 	out := []sharing.APIKey{}
 	for rows.Next() {
 		k := sharing.APIKey{Organization: org}
-		var created string
-		if err := rows.Scan(&k.ID, &k.Hash, &created); err != nil {
+		var created, expires string
+		if err := rows.Scan(&k.ID, &k.Hash, &created, &expires); err != nil {
 			return nil, fmt.Errorf("scan api key: %w", err)
 		}
 		if k.CreatedAt, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		if k.ExpiresAt, err = parseTime(expires); err != nil {
 			return nil, err
 		}
 		out = append(out, k)

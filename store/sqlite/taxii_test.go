@@ -281,7 +281,7 @@ func TestTAXIIStatusStore(t *testing.T) {
 func TestAPIKeys(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
-	k, secret, err := sharing.NewAPIKey("carrier-a", time.Now())
+	k, secret, err := sharing.NewAPIKey("carrier-a", time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,9 +297,16 @@ func TestAPIKeys(t *testing.T) {
 		org, secret string
 		want        bool
 	}{{"carrier-a", secret, true}, {"carrier-a", secret + "x", false}, {"carrier-b", secret, false}} {
-		if ok, err := sharing.CheckAPIKey(ctx, db, c.org, c.secret); err != nil || ok != c.want {
+		if ok, err := sharing.CheckAPIKey(ctx, db, c.org, c.secret, time.Now()); err != nil || ok != c.want {
 			t.Errorf("CheckAPIKey(%s) = %v, %v; want %v", c.org, ok, err, c.want)
 		}
+	}
+	// An hour later the key has expired.
+	if ok, _ := sharing.CheckAPIKey(ctx, db, "carrier-a", secret, time.Now().Add(time.Hour+time.Second)); ok {
+		t.Error("an expired key still matches")
+	}
+	if _, _, err := sharing.NewAPIKey("carrier-a", time.Now(), 0); err == nil {
+		t.Error("a key without a lifetime was made")
 	}
 	if err := db.RevokeAPIKey(ctx, k.ID, time.Now(), ev); err != nil {
 		t.Fatal(err)
@@ -307,7 +314,7 @@ func TestAPIKeys(t *testing.T) {
 	if err := db.RevokeAPIKey(ctx, k.ID, time.Now(), ev); err != nil {
 		t.Errorf("revoking twice: %v", err)
 	}
-	if ok, _ := sharing.CheckAPIKey(ctx, db, "carrier-a", secret); ok {
+	if ok, _ := sharing.CheckAPIKey(ctx, db, "carrier-a", secret, time.Now()); ok {
 		t.Error("a revoked key still matches")
 	}
 	if err := db.RevokeAPIKey(ctx, "apikey-0000000000000000", time.Now(), ev); !errors.Is(err, sharing.ErrNotFound) {
