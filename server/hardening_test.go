@@ -1,12 +1,17 @@
 package server
 
 import (
+	"bufio"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestSecurityHeaders: every API and TAXII answer, errors included, is
@@ -109,4 +114,103 @@ func TestMetricsUnderConcurrentTraffic(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestBodiesAfterAuthentication: an anonymous POST announcing 30 MiB is
+// answered 401 after the first kilobytes, six at once cost the hub almost no
+// memory, and a client may have only a few bodies in flight.
+func TestBodiesAfterAuthentication(t *testing.T) {
+	f := newFixture(t, 0)
+	base := f.listen()
+	addr := strings.TrimPrefix(base, "http://")
+	const announced = 30 << 20
+	send := func(auth string, announced, sendBytes int) (int, time.Duration) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		start := time.Now()
+		fmt.Fprintf(conn, "POST /api/v1/submissions HTTP/1.1\r\nHost: kakehashi\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", auth, announced)
+		if _, err := conn.Write(make([]byte, sendBytes)); err != nil {
+			t.Fatal(err)
+		}
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, time.Since(start)
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if status, took := send("", announced, 16<<10); status != http.StatusUnauthorized || took > 5*time.Second {
+				t.Errorf("anonymous 30 MiB POST: %d after %s, want 401 at once", status, took)
+			}
+		}()
+	}
+	wg.Wait()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 8<<20 {
+		t.Errorf("six anonymous 30 MiB POSTs grew the heap by %d bytes", grew)
+	}
+	// An authenticated one announcing more than the limit: 413 before the body.
+	tok := f.token("carrier-a", "carrier")
+	if status, _ := send("Authorization: Bearer "+tok+"\r\n", 40<<20, 16<<10); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("over the limit: %d, want 413", status)
+	}
+
+	// Bodies in flight per client: the fifth concurrent slow body is 429.
+	var conns []net.Conn
+	for range maxBodiesPerClient {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, conn)
+		fmt.Fprintf(conn, "POST /api/v1/submissions HTTP/1.1\r\nHost: kakehashi\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", tok, 1<<20)
+		conn.Write(make([]byte, 16<<10)) // and then nothing: the body stays in flight
+	}
+	time.Sleep(200 * time.Millisecond)
+	if status, _ := send("Authorization: Bearer "+tok+"\r\n", 1<<20, 16<<10); status != http.StatusTooManyRequests {
+		t.Errorf("a fifth body in flight from one client: %d, want 429", status)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// TestSlowHeadersAreCut: a client that sends its headers too slowly is
+// disconnected after the header timeout, not held for minutes.
+func TestSlowHeadersAreCut(t *testing.T) {
+	f := newFixture(t, 0)
+	cfg := f.srv.cfg
+	cfg.HeaderTimeout, cfg.IdleTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = srv
+	base := f.listen()
+	for _, partial := range []string{"GET /healthz HTTP/1.1\r\nHost: kakehashi\r\n", ""} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		fmt.Fprint(conn, partial)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err = io.ReadAll(conn)
+		conn.Close()
+		if took := time.Since(start); err != nil || took > 3*time.Second {
+			t.Errorf("partial headers %q: closed after %s (%v), want within about 300ms", partial, took, err)
+		}
+	}
 }

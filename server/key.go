@@ -45,7 +45,11 @@ func (s *Server) handleOrgKeyChanges(c *fiber.Ctx) error {
 // handleOrgKeyPut is PUT /api/v1/organizations/{id}/pgp-key with the armored
 // public key as the body: only the organization itself (sharing.Keys).
 func (s *Server) handleOrgKeyPut(c *fiber.Ctx) error {
-	k, err := s.cfg.Keys.Upload(c.UserContext(), caller(c).Org, c.Params("id"), c.Body())
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	k, err := s.cfg.Keys.Upload(c.UserContext(), caller(c).Org, c.Params("id"), body)
 	if err != nil {
 		return err
 	}

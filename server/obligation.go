@@ -21,7 +21,11 @@ func (s *Server) handleObligationMet(c *fiber.Ctx) error {
 	var body struct {
 		Reference string `json:"reference"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
+	raw, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
 		return newError(fiber.StatusBadRequest, "bad-request", "Bad request", `the body must be {"reference": "<reference of the filed report>"}`)
 	}
 	o, err := s.cfg.Obligations.MarkMet(c.UserContext(), caller(c).Org, c.Params("id"), body.Reference)

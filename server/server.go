@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
 
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
@@ -33,8 +34,12 @@ type Config struct {
 	Signer      *token.Signer
 	Ready       func(ctx context.Context) error // readiness probe (the database)
 	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
-	Logger      *slog.Logger
-	TLS         *tls.Config // nil: plain HTTP
+	// HeaderTimeout bounds the time to receive a request's headers (default
+	// 10 s), BodyTimeout then its body (default 1 min), IdleTimeout a
+	// keep-alive connection without a request (default 30 s).
+	HeaderTimeout, BodyTimeout, IdleTimeout time.Duration
+	Logger                                  *slog.Logger
+	TLS                                     *tls.Config // nil: plain HTTP
 	// Collectors are further metrics to export, such as the store's count of
 	// skipped unreadable rows.
 	Collectors []prometheus.Collector
@@ -53,6 +58,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	cursor  *cursorSealer
+	bodies  bodySlots
 }
 
 // New builds the Fiber app with every route.
@@ -63,6 +69,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20
+	}
+	if cfg.HeaderTimeout <= 0 {
+		cfg.HeaderTimeout = 10 * time.Second
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = time.Minute
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -93,11 +108,20 @@ func New(cfg Config) (*Server, error) {
 		BodyLimit:             cfg.BodyLimit,
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		ReadTimeout:           2 * time.Minute,
-		WriteTimeout:          2 * time.Minute,
-		IdleTimeout:           2 * time.Minute,
-		StrictRouting:         false,
+		// Bodies are read in the handlers, after authentication (body.go).
+		StreamRequestBody: true,
+		// Headers must arrive within ReadTimeout; the body then gets
+		// BodyTimeout (HeaderReceived below). An idle keep-alive connection
+		// is closed after IdleTimeout.
+		ReadTimeout:   cfg.HeaderTimeout,
+		WriteTimeout:  2 * time.Minute,
+		IdleTimeout:   cfg.IdleTimeout,
+		StrictRouting: false,
 	})
+	s.bodies.perKey = maxBodiesPerClient
+	s.app.Server().HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+		return fasthttp.RequestConfig{ReadTimeout: cfg.BodyTimeout}
+	}
 	s.routes()
 	return s, nil
 }

@@ -390,9 +390,9 @@ func TestSubmissionRefusals(t *testing.T) {
 			}
 		})
 	}
-	// The body limit is enforced by the HTTP server from Content-Length before
-	// it reads the body, so it is tested over a real loopback connection that
-	// announces the size and waits for the answer.
+	// The body limit is enforced from Content-Length before the body is read
+	// (body.go), so it is tested over a real loopback connection that
+	// announces the size, sends only the first 16 KiB and waits for the answer.
 	base := f.listen()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
@@ -400,6 +400,9 @@ func TestSubmissionRefusals(t *testing.T) {
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST /api/v1/submissions HTTP/1.1\r\nHost: kakehashi\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", tok, len(big))
+	if _, err := conn.Write(big[:16<<10]); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("read the answer to an over-limit body: %v", err)

@@ -93,7 +93,11 @@ func (s *Server) handleSubmissionCreate(c *fiber.Ctx) error {
 		return err
 	}
 	org := caller(c).Org
-	req, err := s.cfg.Intake.ParseSubmission(org, c.Body())
+	raw, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := s.cfg.Intake.ParseSubmission(org, raw)
 	if err != nil {
 		s.metrics.submissions.WithLabelValues("refused").Inc()
 		return err

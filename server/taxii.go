@@ -280,7 +280,11 @@ func (s *Server) handleTAXIIObjectsAdd(c *fiber.Ctx) error {
 		return err
 	}
 	received := time.Now().UTC()
-	req, err := s.cfg.Intake.ParseSubmission(org, c.Body())
+	raw, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := s.cfg.Intake.ParseSubmission(org, raw)
 	if err != nil {
 		s.metrics.submissions.WithLabelValues("refused").Inc()
 		return err

@@ -56,8 +56,13 @@ type Config struct {
 	// and per credential; IntakePerMinute and ReadsPerMinute bound each
 	// organization's requests (0: no limit).
 	AuthFailuresPerMinute int `yaml:"auth_failures_per_minute"`
-	IntakePerMinute       int `yaml:"intake_per_minute"`
-	ReadsPerMinute        int `yaml:"reads_per_minute"`
+	// HeaderTimeout, BodyTimeout and IdleTimeout bound slow clients
+	// (server.Config).
+	HeaderTimeout   time.Duration `yaml:"header_timeout"`
+	BodyTimeout     time.Duration `yaml:"body_timeout"`
+	IdleTimeout     time.Duration `yaml:"idle_timeout"`
+	IntakePerMinute int           `yaml:"intake_per_minute"`
+	ReadsPerMinute  int           `yaml:"reads_per_minute"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -79,6 +84,9 @@ func DefaultConfig() Config {
 
 		MaxTokenTTL:           90 * 24 * time.Hour,
 		AuthFailuresPerMinute: 10,
+		HeaderTimeout:         10 * time.Second,
+		BodyTimeout:           time.Minute,
+		IdleTimeout:           30 * time.Second,
 		IntakePerMinute:       1200,
 		ReadsPerMinute:        12000,
 	}
@@ -166,6 +174,11 @@ func (c *Config) Validate() error {
 	}
 	if c.EarliestIncidentTime.IsZero() || c.EarliestIncidentTime.After(time.Now()) {
 		return fmt.Errorf("earliest_incident_time %s must be a past RFC 3339 time, e.g. 1985-01-01T00:00:00Z", c.EarliestIncidentTime.Format(time.RFC3339))
+	}
+	for name, d := range map[string]time.Duration{"header_timeout": c.HeaderTimeout, "body_timeout": c.BodyTimeout, "idle_timeout": c.IdleTimeout} {
+		if d < 100*time.Millisecond || d > time.Hour {
+			return fmt.Errorf("%s %s must be between 100ms and 1h", name, d)
+		}
 	}
 	if c.MaxTokenTTL < time.Hour {
 		return fmt.Errorf("max_token_ttl %s must be at least 1h, e.g. 2160h (90 days)", c.MaxTokenTTL)

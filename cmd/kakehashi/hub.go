@@ -159,6 +159,7 @@ func (h *hub) serverConfig() server.Config {
 	return server.Config{
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
 		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping, CursorKey: h.cursorKey,
+		HeaderTimeout: h.cfg.HeaderTimeout, BodyTimeout: h.cfg.BodyTimeout, IdleTimeout: h.cfg.IdleTimeout,
 		Access: &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db, Audit: h.db,
 			Failures: sharing.NewLimiter(h.cfg.AuthFailuresPerMinute, time.Minute),
 			Requests: map[string]*sharing.Limiter{
