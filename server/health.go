@@ -45,6 +45,17 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
+// handleAuditCheckpoint is GET /api/v1/audit/checkpoint: the latest signed
+// checkpoint of the audit log, for the operators and the regulator to keep
+// (sharing.Auditor.Latest decides who may).
+func (s *Server) handleAuditCheckpoint(c *fiber.Ctx) error {
+	cp, err := s.cfg.Auditor.Latest(c.UserContext(), caller(c).Org)
+	if err != nil {
+		return err
+	}
+	return c.JSON(cp)
+}
+
 // securityHeaders marks every answer nosniff, and every answer but the
 // console's static files no-store: API and TAXII answers carry data that no
 // shared or browser cache should keep.

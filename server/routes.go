@@ -29,6 +29,7 @@ func (s *Server) routes() {
 	api.Get("/reports/detailed/:id", s.handleReportDetailed)
 	api.Get("/reports/quarterly", s.handleReportQuarterly)
 	api.Get("/keys/hub.asc", s.handleHubKey)
+	api.Get("/audit/checkpoint", s.handleAuditCheckpoint)
 	api.Get("/stix/extension-definition/telecom-incident.json", s.handleExtensionDefinition)
 	api.Get("/stix/telecom-extension.schema.json", s.handleExtensionSchema)
 	api.Get("/organizations/:id/pgp-key", s.handleOrgKeyGet)

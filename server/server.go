@@ -31,6 +31,7 @@ type Config struct {
 	Access      *sharing.Access      // who a caller is
 	Submissions *sharing.Submissions // a submitter's own submissions
 	TAXII       *sharing.TAXII       // the collections (docs/taxii.md)
+	Auditor     *sharing.Auditor     // the audit log's signed checkpoints
 	Signer      *token.Signer
 	Ready       func(ctx context.Context) error // readiness probe (the database)
 	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
@@ -64,8 +65,8 @@ type Server struct {
 // New builds the Fiber app with every route.
 func New(cfg Config) (*Server, error) {
 	if cfg.Intake == nil || cfg.Obligations == nil || cfg.Reports == nil || cfg.Releases == nil || cfg.Keys == nil || cfg.HubKey == nil || cfg.Exports == nil ||
-		cfg.Access == nil || cfg.Submissions == nil || cfg.TAXII == nil || cfg.Signer == nil {
-		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, exports, access, submissions, taxii and signer are required")
+		cfg.Access == nil || cfg.Submissions == nil || cfg.TAXII == nil || cfg.Auditor == nil || cfg.Signer == nil {
+		return nil, errors.New("server: intake, obligations, reports, releases, keys, hub key, exports, access, submissions, taxii, auditor and signer are required")
 	}
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 32 << 20

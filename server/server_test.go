@@ -79,6 +79,7 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	srv, err := New(Config{Intake: in, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
 		Access: &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}, Submissions: &sharing.Submissions{Store: db, Registry: reg},
 		TAXII:       &sharing.TAXII{Store: db, Audit: db},
+		Auditor:     &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: clock.Now},
 		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
 		Reports:     &sharing.Reports{Store: db, Registry: reg, Now: clock.Now},
 		Releases:    &sharing.Releases{Store: db, Registry: reg, Now: clock.Now}, Keys: keys, HubKey: hubKey,

@@ -33,6 +33,7 @@ func TestGracefulShutdownFinishesInFlightSubmission(t *testing.T) {
 	srv, err := New(Config{Intake: in, Signer: f.signer,
 		Access: &sharing.Access{Registry: f.reg, Tokens: gs}, Submissions: &sharing.Submissions{Store: gs, Registry: f.reg},
 		TAXII:       &sharing.TAXII{Store: f.db, Audit: gs},
+		Auditor:     &sharing.Auditor{Store: gs, Sign: f.signer.SignPayload, Open: f.signer.VerifyPayload, Now: time.Now},
 		Obligations: &sharing.Obligations{Store: gs, Now: time.Now}, Reports: &sharing.Reports{Store: gs, Registry: f.reg, Now: time.Now},
 		Releases: &sharing.Releases{Store: gs, Registry: f.reg, Now: time.Now}, Keys: f.keys, HubKey: f.hubKey,
 		Exports: &sharing.Exports{Store: gs, Keys: f.keys, HubKey: f.hubKey}})

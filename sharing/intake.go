@@ -499,7 +499,14 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 			return out, err
 		}
 		candidates = append(candidates, entries...)
-		detail := map[string]any{"channel": string(route.Channel), "recipients": len(route.Recipients), "objects": len(route.Objects), "status": string(cp.Status)}
+		// The entry names who may read this copy and what it was, so that
+		// audit verification can check the channel against it.
+		detail := map[string]any{"channel": string(route.Channel), "copy": i, "named": route.Named, "recipients": route.Recipients,
+			"objects": len(route.Objects), "status": string(cp.Status)}
+		if stored.Bundle != nil {
+			sum := sha256.Sum256(stored.Bundle)
+			detail["digest"] = hex.EncodeToString(sum[:])
+		}
 		action := AuditRelease
 		if cp.Status == StatusWithheld {
 			action = AuditWithheld
@@ -549,7 +556,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	out.entries = append(tombstones, fresh...)
 	for _, r := range revoked {
 		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
-			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID}})
+			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID, "recipients": r.Recipients}})
 	}
 	return out, nil
 }

@@ -106,11 +106,7 @@ type Store interface {
 	// FindClassifications returns every classification intake answered, oldest first.
 	FindClassifications(ctx context.Context) ([]reporting.Result, error)
 
-	// AppendAudit appends one entry to the hash-chained audit log.
-	AppendAudit(ctx context.Context, ev AuditEvent) error
-	// VerifyAudit walks the whole log; it returns the number of entries checked
-	// and the first break (nil when intact).
-	VerifyAudit(ctx context.Context) (int64, *AuditBreak, error)
+	AuditStore
 
 	TokenStore
 }

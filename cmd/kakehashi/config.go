@@ -56,6 +56,8 @@ type Config struct {
 	// and per credential; IntakePerMinute and ReadsPerMinute bound each
 	// organization's requests (0: no limit).
 	AuthFailuresPerMinute int `yaml:"auth_failures_per_minute"`
+	// AuditCheckpointInterval is how often the hub signs the audit log's head.
+	AuditCheckpointInterval time.Duration `yaml:"audit_checkpoint_interval"`
 	// HeaderTimeout, BodyTimeout and IdleTimeout bound slow clients
 	// (server.Config).
 	HeaderTimeout   time.Duration `yaml:"header_timeout"`
@@ -82,13 +84,14 @@ func DefaultConfig() Config {
 		EarliestIncidentTime: sharing.DefaultEarliest,
 		IncidentFutureSkew:   sharing.DefaultFutureSkew,
 
-		MaxTokenTTL:           90 * 24 * time.Hour,
-		AuthFailuresPerMinute: 10,
-		HeaderTimeout:         10 * time.Second,
-		BodyTimeout:           time.Minute,
-		IdleTimeout:           30 * time.Second,
-		IntakePerMinute:       1200,
-		ReadsPerMinute:        12000,
+		MaxTokenTTL:             90 * 24 * time.Hour,
+		AuthFailuresPerMinute:   10,
+		HeaderTimeout:           10 * time.Second,
+		AuditCheckpointInterval: time.Minute,
+		BodyTimeout:             time.Minute,
+		IdleTimeout:             30 * time.Second,
+		IntakePerMinute:         1200,
+		ReadsPerMinute:          12000,
 	}
 }
 
@@ -179,6 +182,9 @@ func (c *Config) Validate() error {
 		if d < 100*time.Millisecond || d > time.Hour {
 			return fmt.Errorf("%s %s must be between 100ms and 1h", name, d)
 		}
+	}
+	if c.AuditCheckpointInterval < time.Second || c.AuditCheckpointInterval > time.Minute {
+		return fmt.Errorf("audit_checkpoint_interval %s must be between 1s and 1m (checkpoints at least every minute)", c.AuditCheckpointInterval)
 	}
 	if c.MaxTokenTTL < time.Hour {
 		return fmt.Errorf("max_token_ttl %s must be at least 1h, e.g. 2160h (90 days)", c.MaxTokenTTL)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -48,6 +49,31 @@ type hub struct {
 	exports     *sharing.Exports
 	statistics  *sharing.Statistics
 	cursorKey   []byte // seals TAXII next tokens (server.Config.CursorKey)
+	auditor     *sharing.Auditor
+}
+
+// auditCheckpointFile holds the latest signed checkpoint beside the database,
+// so that deleting rows from both the log and its checkpoints table is still
+// seen by `audit verify` (sharing/checkpoint.go).
+const auditCheckpointFile = "audit-checkpoint.json"
+
+// checkpoint signs the audit log's head when it moved and writes the latest
+// checkpoint to the data directory (atomically: temporary file, rename).
+func (h *hub) checkpoint(ctx context.Context) error {
+	cp, fresh, err := h.auditor.Checkpoint(ctx)
+	if err != nil || !fresh {
+		return err
+	}
+	b, err := json.MarshalIndent(cp, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(h.cfg.DataDir, auditCheckpointFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", auditCheckpointFile, err)
+	}
+	return os.Rename(tmp, path)
 }
 
 // openFromFlags builds the configuration from flags, file and environment,
@@ -140,6 +166,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
+	h.auditor = &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: time.Now}
 	if cfg.STIXSchemas != "" {
 		sv, err := stix.NewSchemaValidator(cfg.STIXSchemas)
 		if err != nil {
@@ -168,6 +195,7 @@ func (h *hub) serverConfig() server.Config {
 			}},
 		Submissions: &sharing.Submissions{Store: h.db, Registry: h.registry},
 		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},
+		Auditor:     h.auditor,
 		Collectors: []prometheus.Collector{prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "kakehashi_store_skipped_rows_total", Help: "Stored rows that lists skipped because they could not be decoded (see the error log).",
 		}, func() float64 { return float64(h.db.SkippedRows()) })},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -124,6 +125,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	defer stopSweep()
 	go sweepOverdue(sweepCtx, h.obligations, cfg.SweepInterval, log)
 	go publishStatistics(sweepCtx, h.statistics, cfg.StatisticsInterval, log)
+	go h.checkpointEvery(sweepCtx, cfg.AuditCheckpointInterval, log)
 	select {
 	case err := <-errc:
 		return err
@@ -135,7 +137,29 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	return <-errc
+	err = <-errc
+	// The last checkpoint covers everything the hub wrote.
+	stopSweep()
+	if cerr := h.checkpoint(context.Background()); cerr != nil {
+		return errors.Join(err, fmt.Errorf("audit checkpoint at shutdown: %w", cerr))
+	}
+	return err
+}
+
+// checkpointEvery signs a checkpoint of the audit log every interval.
+func (h *hub) checkpointEvery(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := h.checkpoint(ctx); err != nil && ctx.Err() == nil {
+				log.Error("audit checkpoint failed", "err", err)
+			}
+		}
+	}
 }
 
 // sweepOverdue flips missed deadlines to overdue every interval (serve runs

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
@@ -104,10 +107,11 @@ func issueAPIKey(ctx context.Context, h *hub, orgID string, ttl time.Duration, e
 
 func cmdAudit(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 || args[0] != "verify" {
-		return usageError(e, errors.New("usage: kakehashi audit verify [--data DIR]"))
+		return usageError(e, errors.New("usage: kakehashi audit verify [--data DIR] [--checkpoint FILE]"))
 	}
 	fs := newFlagSet("audit verify", e)
 	build := configFlags(fs, e)
+	kept := fs.String("checkpoint", "", "a checkpoint saved earlier (GET /api/v1/audit/checkpoint) to verify the log against, besides those the hub keeps")
 	if _, err := parseFlags(fs, args[1:]); err != nil {
 		return usageError(e, err)
 	}
@@ -116,14 +120,39 @@ func cmdAudit(ctx context.Context, args []string, e env) int {
 		return usageError(e, err)
 	}
 	defer h.Close()
-	n, brk, err := h.db.VerifyAudit(ctx)
+	var anchors []sharing.AuditCheckpoint
+	for _, p := range []string{filepath.Join(h.cfg.DataDir, auditCheckpointFile), *kept} {
+		if p == "" {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) && p != *kept {
+			continue // a hub that never ran has no checkpoint file yet
+		}
+		if err != nil {
+			return usageError(e, fmt.Errorf("read checkpoint: %w", err))
+		}
+		var cp sharing.AuditCheckpoint
+		if err := json.Unmarshal(b, &cp); err != nil || cp.Signature == "" {
+			return usageError(e, fmt.Errorf("%s is not a checkpoint of GET /api/v1/audit/checkpoint", p))
+		}
+		anchors = append(anchors, cp)
+	}
+	r, err := h.auditor.Verify(ctx, anchors)
 	if err != nil {
 		return usageError(e, err)
 	}
-	if brk != nil {
-		fmt.Fprintf(e.stdout, "audit log BROKEN at entry %d: %s\n", brk.Seq, brk.Reason)
+	if r.Break != nil {
+		if r.Break.Seq > 0 {
+			fmt.Fprintf(e.stdout, "audit log BROKEN at entry %d: %s\n", r.Break.Seq, r.Break.Reason)
+		} else {
+			fmt.Fprintf(e.stdout, "audit log BROKEN: %s\n", r.Break.Reason)
+		}
 		return exitBroken
 	}
-	fmt.Fprintf(e.stdout, "audit log intact: %d entries\n", n)
+	fmt.Fprintf(e.stdout, "audit log intact: %d entries, %d signed checkpoints, %d channel entries match their audited releases\n", r.Entries, r.Checkpoints, r.Channel)
+	if r.Legacy > 0 {
+		fmt.Fprintf(e.stdout, "  %d channel entries were released before releases recorded their recipients and are not checked\n", r.Legacy)
+	}
 	return exitOK
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
@@ -168,6 +169,27 @@ func (s *Signer) Verify(raw string) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: org and role must be non-empty strings", ErrInvalid)
 	}
 	return c, nil
+}
+
+// SignPayload signs payload as a compact JWS with the hub's key (EdDSA, with
+// its kid), so that anyone holding the JWKS can check it — the audit log's
+// checkpoints are signed this way.
+func (s *Signer) SignPayload(payload []byte) (string, error) {
+	out, err := jws.Sign(payload, jws.WithKey(jwa.EdDSA, s.priv))
+	if err != nil {
+		return "", fmt.Errorf("sign payload: %w", err)
+	}
+	return string(out), nil
+}
+
+// VerifyPayload checks a compact JWS made by SignPayload with the hub's key
+// and returns its payload; any other key or algorithm is ErrInvalid.
+func (s *Signer) VerifyPayload(compact string) ([]byte, error) {
+	payload, err := jws.Verify([]byte(compact), jws.WithKey(jwa.EdDSA, s.pub))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return payload, nil
 }
 
 // checkShape refuses what a lenient parser would let through: a protected

@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
@@ -82,4 +84,123 @@ func (db *DB) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 		return false, fmt.Errorf("check revoked token: %w", err)
 	}
 	return n > 0, nil
+}
+
+var _ sharing.AuditStore = (*DB)(nil)
+
+func scanAuditEntry(scan func(...any) error) (sharing.AuditEntry, error) {
+	var e sharing.AuditEntry
+	var at string
+	if err := scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Subject, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+		return e, err
+	}
+	var err error
+	e.At, err = parseTime(at)
+	return e, err
+}
+
+const auditColumns = `seq, at, actor, action, subject, detail, prev_hash, hash`
+
+// FindAuditHead implements sharing.AuditStore.
+func (db *DB) FindAuditHead(ctx context.Context) (sharing.AuditEntry, error) {
+	e, err := scanAuditEntry(db.read.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan)
+	if err != nil {
+		return e, fmt.Errorf("audit head: %w", translate(err))
+	}
+	return e, nil
+}
+
+// FindAuditEntry implements sharing.AuditStore.
+func (db *DB) FindAuditEntry(ctx context.Context, seq int64) (sharing.AuditEntry, error) {
+	e, err := scanAuditEntry(db.read.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE seq = ?`, seq).Scan)
+	if err != nil {
+		return e, fmt.Errorf("audit entry %d: %w", seq, translate(err))
+	}
+	return e, nil
+}
+
+// FindAuditEvents implements sharing.AuditStore.
+func (db *DB) FindAuditEvents(ctx context.Context, actions []string) ([]sharing.AuditEntry, error) {
+	if len(actions) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(actions))
+	for i, a := range actions {
+		args[i] = a
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE action IN (?`+strings.Repeat(",?", len(actions)-1)+`) ORDER BY seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find audit events: %w", err)
+	}
+	defer rows.Close()
+	var out []sharing.AuditEntry
+	for rows.Next() {
+		e, err := scanAuditEntry(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("scan audit event: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CreateAuditCheckpoint implements sharing.AuditStore.
+func (db *DB) CreateAuditCheckpoint(ctx context.Context, cp sharing.AuditCheckpoint) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO audit_checkpoints(head_seq, head_hash, at, signature) VALUES (?, ?, ?, ?)`,
+		cp.HeadSeq, cp.HeadHash, formatTime(cp.At), cp.Signature)
+	if err != nil {
+		return fmt.Errorf("store audit checkpoint: %w", err)
+	}
+	return nil
+}
+
+// FindAuditCheckpoints implements sharing.AuditStore.
+func (db *DB) FindAuditCheckpoints(ctx context.Context) ([]sharing.AuditCheckpoint, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT head_seq, head_hash, at, signature FROM audit_checkpoints ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("find audit checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []sharing.AuditCheckpoint
+	for rows.Next() {
+		var cp sharing.AuditCheckpoint
+		var at string
+		if err := rows.Scan(&cp.HeadSeq, &cp.HeadHash, &at, &cp.Signature); err != nil {
+			return nil, fmt.Errorf("scan audit checkpoint: %w", err)
+		}
+		if cp.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, cp)
+	}
+	return out, rows.Err()
+}
+
+// FindChannelEntryKeys implements sharing.AuditStore.
+func (db *DB) FindChannelEntryKeys(ctx context.Context) ([]sharing.ChannelEntryKey, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT seq, submission_id, channel, recipients FROM channel_entries ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("find channel entry keys: %w", err)
+	}
+	defer rows.Close()
+	var out []sharing.ChannelEntryKey
+	for rows.Next() {
+		var k sharing.ChannelEntryKey
+		var ch string
+		var rec sql.NullString
+		if err := rows.Scan(&k.Seq, &k.SubmissionID, &ch, &rec); err != nil {
+			return nil, fmt.Errorf("scan channel entry key: %w", err)
+		}
+		k.Channel = sharing.Channel(ch)
+		if rec.Valid {
+			if err := json.Unmarshal([]byte(rec.String), &k.Recipients); err != nil {
+				return nil, fmt.Errorf("channel entry %d recipients: %w", k.Seq, err)
+			}
+			if k.Recipients == nil {
+				k.Recipients = []string{}
+			}
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
