@@ -127,9 +127,9 @@ func (a *Auditor) Latest(ctx context.Context, caller *Organization) (AuditCheckp
 // AuditReport is the outcome of a verification.
 type AuditReport struct {
 	Entries     int64
-	Checkpoints int   // checkpoints checked (stored and given)
-	Channel     int   // channel entries checked against the audited releases
-	Legacy      int   // channel entries of releases audited before recipients were (not checkable)
+	Checkpoints int // checkpoints checked (stored and given)
+	Channel     int // channel entries checked against the audited releases
+	Legacy      int // channel entries of releases audited before recipients were (not checkable)
 	Break       *AuditBreak
 }
 
