@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,8 +25,7 @@ var restoreFiles = []string{"registry.yaml", jwtKeyFile, hubPGPSecret, hubPGPPub
 // uniqueOutage is testdata/outage.json with fresh ids for the bundle, the
 // incident, the indicator and the relationship, so that every submission is a
 // new incident of carrier-a.
-func uniqueOutage(t *testing.T, template []byte) []byte {
-	t.Helper()
+func uniqueOutage(template []byte) []byte {
 	out := template
 	for _, old := range []string{
 		"bundle--3b1f0e6c-8a2d-4c5e-9f7a-1d2c3b4a5e6f", "incident--7a6f5e4d-3c2b-4a19-8f7e-6d5c4b3a2f10",
@@ -45,6 +46,29 @@ func copyFile(t *testing.T, from, to string) {
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// postSubmission submits a bundle and returns the acknowledged submission id. Unlike
+// request it does not stop the test, so load goroutines may call it.
+func postSubmission(base, tok string, bundle []byte) (string, error) {
+	req, err := http.NewRequest("POST", base+"/api/v1/submissions", bytes.NewReader(bundle))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		SubmissionID string `json:"submission_id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusCreated || body.SubmissionID == "" {
+		return "", fmt.Errorf("answer %d, submission id %q, %v", resp.StatusCode, body.SubmissionID, err)
+	}
+	return body.SubmissionID, nil
 }
 
 // TestBackupWhileServing takes a backup through the command while carriers
@@ -74,10 +98,9 @@ func TestBackupWhileServing(t *testing.T) {
 					return
 				default:
 				}
-				status, body := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], uniqueOutage(t, template))
-				id, _ := body["submission_id"].(string)
-				if status != http.StatusCreated || id == "" {
-					t.Errorf("submission under load: %d %v", status, body)
+				id, err := postSubmission(h.base, tokens["carrier-a"], uniqueOutage(template))
+				if err != nil {
+					t.Errorf("submission under load: %v", err)
 					return
 				}
 				mu.Lock()
