@@ -2,7 +2,7 @@
 GO ?= go
 SCHEMAS ?= $(abspath ../shared/stix2-json-schemas)
 
-.PHONY: run test lint bench build
+.PHONY: run test lint bench build fuzz
 
 ## run: start the demo hub on 127.0.0.1:8080 with the embedded SQLite store
 run:
@@ -11,6 +11,22 @@ run:
 ## test: every test, with the race detector
 test:
 	$(GO) test -race -count=1 ./...
+
+## fuzz: each of FUZZ_TARGETS for FUZZTIME, one at a time (go test -fuzz takes one target); CI runs it after test
+# FUZZ_TARGETS are package:Target pairs. The TAXII `next` decoder target of
+# issue #12 is added to this list by its author. Minimizing each new
+# interesting input is capped (-fuzzminimizetime) so that the bounded time
+# goes to fuzzing rather than to shrinking a few large seeds.
+FUZZ_TARGETS ?= \
+	./sharing:FuzzParseSubmission \
+	./sharing:FuzzParseRegistry
+FUZZTIME ?= 20s
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x; \
+	done
 
 ## lint: formatting and vet
 lint:

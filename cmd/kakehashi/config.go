@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -111,7 +112,8 @@ func (c *Config) loadFile(path string) error {
 }
 
 // loadEnv overlays KAKEHASHI_* variables. A *_FILE variant reads the value
-// from a file (for secrets mounted by an orchestrator).
+// from a file (for secrets mounted by an orchestrator), less one final line
+// ending (trimFinalNewline).
 func (c *Config) loadEnv(getenv func(string) string) error {
 	str := func(name string, dst *string) error {
 		if v := getenv(name); v != "" {
@@ -122,7 +124,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 			if err != nil {
 				return fmt.Errorf("%s_FILE: %w", name, err)
 			}
-			*dst = string(b)
+			*dst = trimFinalNewline(string(b))
 		}
 		return nil
 	}
@@ -136,6 +138,16 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 		}
 	}
 	return nil
+}
+
+// trimFinalNewline drops one trailing "\n" or "\r\n": a secret file written
+// with echo or an editor ends in one, and it is not part of the secret. Only
+// that one line ending goes; other white space may be part of the value.
+func trimFinalNewline(s string) string {
+	if t, ok := strings.CutSuffix(s, "\r\n"); ok {
+		return t
+	}
+	return strings.TrimSuffix(s, "\n")
 }
 
 // RegistryPath is where the registry file is read from.

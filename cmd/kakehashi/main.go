@@ -53,6 +53,7 @@ Usage:
   kakehashi export --channel CHANNEL [--org ID] [--added-after TIME] [--sign] [--encrypt] [--data DIR | --config FILE]
   kakehashi bench [--objects N] [--json] [--stix-schemas DIR]
   kakehashi audit verify [--data DIR | --config FILE]
+  kakehashi backup --out FILE [--force] [--data DIR | --config FILE]
 `
 
 // run executes one command and returns its exit code.
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdBench(ctx, args[1:], e)
 	case "audit":
 		return cmdAudit(ctx, args[1:], e)
+	case "backup":
+		return cmdBackup(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK
