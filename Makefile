@@ -13,14 +13,15 @@ test:
 	$(GO) test -race -count=1 ./...
 
 ## fuzz: each of FUZZ_TARGETS for FUZZTIME, one at a time (go test -fuzz takes one target); CI runs it after test
-# FUZZ_TARGETS are package:Target pairs. The TAXII `next` decoder target of
-# issue #12 is added to this list by its author. Minimizing each new
+# FUZZ_TARGETS are package:Target pairs: the decoders of what the hub takes
+# from outside (submissions, the registry, TAXII next tokens). Minimizing each new
 # interesting input is capped (-fuzzminimizetime) so that the bounded time
 # goes to fuzzing rather than to shrinking a few large seeds.
 FUZZ_TARGETS ?= \
 	./sharing:FuzzParseSubmission \
-	./sharing:FuzzParseRegistry
-FUZZTIME ?= 20s
+	./sharing:FuzzParseRegistry \
+	./server:FuzzNextToken
+FUZZTIME ?= 15s
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

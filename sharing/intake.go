@@ -11,6 +11,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,7 +98,8 @@ func (in *Intake) ParseSubmission(caller *Organization, body []byte) (*SubmitReq
 			return nil, &RefusedError{Kind: RefusedMalformed, Violations: []stix.Violation{{Path: "", Message: "the body is not valid JSON: " + err.Error()}}}
 		}
 		var v []stix.Violation
-		for k, raw := range w {
+		for _, k := range slices.Sorted(maps.Keys(w)) { // in a stable order
+			raw := w[k]
 			switch k {
 			case "bundle":
 				bundle = raw
@@ -110,7 +112,7 @@ func (in *Intake) ParseSubmission(caller *Organization, body []byte) (*SubmitReq
 					v = append(v, stix.Violation{Path: "/hold_for_review", Message: "must be true or false"})
 				}
 			default:
-				v = append(v, stix.Violation{Path: "/" + k, Message: "is not a submission option; use bundle, share_with or hold_for_review"})
+				v = append(v, stix.Violation{Path: "/" + pointerToken(k), Message: "is not a submission option; use bundle, share_with or hold_for_review"})
 			}
 		}
 		for i, id := range req.ShareWith {
@@ -136,6 +138,11 @@ func (in *Intake) ParseSubmission(caller *Organization, body []byte) (*SubmitReq
 	}
 	req.Bundle = b
 	return req, nil
+}
+
+// pointerToken escapes a member name for a JSON pointer (RFC 6901 §3).
+func pointerToken(k string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
 }
 
 // prefixed moves violation pointers under /bundle when the bundle came wrapped.
