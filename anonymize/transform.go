@@ -148,7 +148,7 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 		}
 		for _, k := range []string{"value", "account_login", "user_id", "display_name", "name"} {
 			v, _ := r.orig.Props[k].(string)
-			if n := normalizeTerm(t.s.n, v); len(n) >= 4 && n != "0.0.0.0" {
+			if n := normalizeValue(t.s.n, v); len(n) >= 4 && n != "0.0.0.0" {
 				t.s.extra = append(t.s.extra, extraTerm{n, r.kind})
 			}
 		}
@@ -285,11 +285,9 @@ func (t *transform) domainObject(r *rec) {
 			return
 		}
 		// An identity named after a registry party or person is the party.
-		if name, _ := o.Props["name"].(string); name != "" {
-			if _, spans := t.s.detect(name, modeTaint); len(spans) > 0 {
-				r.drop = true
-				return
-			}
+		if name, _ := o.Props["name"].(string); name != "" && t.tainted(name) {
+			r.drop = true
+			return
 		}
 	case "indicator":
 		if pat, _ := o.Props["pattern"].(string); pat != "" && t.tainted(pat) {
@@ -422,9 +420,8 @@ func (t *transform) victimSide(o *stix.Object) (bool, Kind) {
 		if verbatim[k] || strings.HasSuffix(k, "_ref") || strings.HasSuffix(k, "_refs") {
 			return true
 		}
-		_, spans := t.s.detect(v, modeTaint)
-		if len(spans) > 0 {
-			found, kind = true, spans[0].kind
+		if k, ok := t.taint(v); ok {
+			found, kind = true, k
 			return false
 		}
 		return true
@@ -435,8 +432,20 @@ func (t *transform) victimSide(o *stix.Object) (bool, Kind) {
 // tainted reports whether text holds a registry term of any party or an
 // address in a registered or private network.
 func (t *transform) tainted(text string) bool {
-	_, spans := t.s.detect(text, modeTaint)
-	return len(spans) > 0
+	_, ok := t.taint(text)
+	return ok
+}
+
+// taint returns the kind of the first registry term or internal address in
+// text, as the scrubber's detector or the leak check's matcher sees it. What
+// is judged whole (a pattern, an observable) asks both: whatever the leak
+// check would find must make the object victim-side or dropped here, else
+// the whole copy would be withheld for it.
+func (t *transform) taint(text string) (Kind, bool) {
+	if _, spans := t.s.detect(text, modeTaint); len(spans) > 0 {
+		return spans[0].kind, true
+	}
+	return t.a.leak.find(&t.s.sk, text, -1, t.a.hub, classText)
 }
 
 // walkStrings calls fn on every string value (with its key) until fn says stop.

@@ -1,0 +1,419 @@
+package anonymize
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// People the registry does not know. A report names staff of the submitter
+// and of others (the engineer on duty, a customer); SHARING.md §4 wants
+// them gone from community copies. Names are open-ended, so they are found by
+// their context, not by a list: in Japanese by the morphological analyser's
+// part of speech (名詞,固有名詞,人名), in English by an honorific or a role
+// next to capitalized words. Both are tuned for precision, because a false
+// positive destroys what defenders need (an attacker's handle, a malware
+// name); TestPersonPrecision measures it.
+
+// kindRole is the kind of helper terms that anchor English person names.
+const kindRole Kind = "role"
+
+// roleKind says where a name stands relative to a role word.
+type roleKind uint8
+
+const (
+	roleHonorific roleKind = iota + 1 // before the name: Mr. Yamada
+	roleSuffix                        // after the name: Tanaka-san
+	roleTitle                         // before or after: engineer John Smith, John Smith (NOC manager)
+)
+
+// roleWords are the English honorifics and job words that make two
+// capitalized words beside them a person's name.
+var roleWords = map[string]roleKind{
+	"mr": roleHonorific, "mrs": roleHonorific, "ms": roleHonorific, "miss": roleHonorific, "mx": roleHonorific,
+	"dr": roleHonorific, "prof": roleHonorific,
+	"san": roleSuffix, "sama": roleSuffix, "kun": roleSuffix,
+	"engineer": roleTitle, "operator": roleTitle, "manager": roleTitle, "administrator": roleTitle, "analyst": roleTitle,
+	"technician": roleTitle, "director": roleTitle, "officer": roleTitle, "supervisor": roleTitle, "employee": roleTitle,
+	"staff": roleTitle, "contact": roleTitle, "representative": roleTitle, "spokesperson": roleTitle, "reporter": roleTitle,
+	"ciso": roleTitle, "cto": roleTitle, "ceo": roleTitle, "cio": roleTitle, "president": roleTitle, "chief": roleTitle,
+	"lead": roleTitle, "head": roleTitle, "on-call": roleTitle, "oncall": roleTitle, "colleague": roleTitle,
+}
+
+// notNames are capitalized words that begin sentences and titles rather
+// than names.
+var notNames = map[string]bool{
+	"the": true, "a": true, "an": true, "this": true, "that": true, "our": true, "their": true, "his": true, "her": true,
+	"team": true, "group": true, "center": true, "centre": true, "department": true, "division": true, "office": true,
+	"network": true, "operations": true, "security": true, "incident": true, "response": true, "noc": true, "soc": true,
+	"and": true, "of": true, "for": true, "on": true, "in": true, "at": true, "by": true, "to": true, "from": true,
+	"is": true, "was": true, "has": true, "had": true, "will": true, "who": true, "said": true, "reported": true,
+}
+
+// word is a run of ASCII letters in normalized text.
+type word struct{ a, z int }
+
+// capitalized reports whether the word is written with a capital and then
+// lower case (Smith, not SMITH nor smith) and is not a function word.
+func (n *normText) capitalized(w word) bool {
+	if w.z-w.a < 2 || notNames[string(n.b[w.a:w.z])] {
+		return false
+	}
+	up, _ := n.caseAt(w.a)
+	if !up {
+		return false
+	}
+	for i := w.a + 1; i < w.z; i++ {
+		if _, low := n.caseAt(i); !low {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
+
+// wordAfter returns the word that starts at b[i] after at most two bytes of
+// spaces or punctuation out of seps.
+func wordAfter(b []byte, i int, seps string) (word, bool) {
+	for n := 0; n < 2 && i < len(b) && strings.IndexByte(seps, b[i]) >= 0; n++ {
+		i++
+	}
+	if i >= len(b) || !isLetter(b[i]) {
+		return word{}, false
+	}
+	z := i
+	for z < len(b) && isLetter(b[z]) {
+		z++
+	}
+	if z < len(b) && (isDigit(b[z]) || b[z] >= utf8.RuneSelf) {
+		return word{}, false
+	}
+	return word{i, z}, true
+}
+
+// wordBefore returns the word that ends at b[i] before at most two bytes of
+// seps.
+func wordBefore(b []byte, i int, seps string) (word, bool) {
+	for n := 0; n < 2 && i > 0 && strings.IndexByte(seps, b[i-1]) >= 0; n++ {
+		i--
+	}
+	if i <= 0 || !isLetter(b[i-1]) {
+		return word{}, false
+	}
+	a := i
+	for a > 0 && isLetter(b[a-1]) {
+		a--
+	}
+	if a > 0 && (isDigit(b[a-1]) || b[a-1] >= utf8.RuneSelf) {
+		return word{}, false
+	}
+	return word{a, i}, true
+}
+
+// detectEnglishPersons finds names beside the honorifics and roles that the
+// automaton found: "Mr. Tanaka", "Ms. Jane Doe", "Tanaka-san", "engineer John
+// Smith", "John Smith (NOC manager)", "contact: John Smith". A role needs two
+// capitalized words (a first and a last name); an honorific one or two.
+func (s *scrubber) detectEnglishPersons(nt *normText) {
+	b := nt.b
+	for _, r := range s.roles {
+		switch roleKind(r.party) {
+		case roleHonorific:
+			w1, ok := wordAfter(b, r.z, ". ")
+			if !ok || !nt.capitalized(w1) {
+				continue
+			}
+			z := w1.z
+			if w2, ok := wordAfter(b, w1.z, " "); ok && w2.a == w1.z+1 && nt.capitalized(w2) {
+				z = w2.z
+			}
+			s.spans = append(s.spans, span{w1.a, z, KindPerson, -1})
+		case roleSuffix:
+			if r.a == 0 || b[r.a-1] != '-' && b[r.a-1] != ' ' {
+				continue
+			}
+			if r.z < len(b) && isAlnum(b[r.z]) {
+				continue
+			}
+			w1, ok := wordBefore(b, r.a, "- ")
+			if !ok || !nt.capitalized(w1) {
+				continue
+			}
+			s.spans = append(s.spans, span{w1.a, w1.z, KindPerson, -1})
+		case roleTitle:
+			// After the role: engineer John Smith, contact: John Smith.
+			if w1, ok := wordAfter(b, r.z, ": ,"); ok && nt.capitalized(w1) {
+				if w2, ok := wordAfter(b, w1.z, " "); ok && w2.a == w1.z+1 && nt.capitalized(w2) {
+					s.spans = append(s.spans, span{w1.a, w2.z, KindPerson, -1})
+					continue
+				}
+			}
+			// Before it: John Smith, engineer; John Smith (NOC engineer).
+			i := r.a
+			if w, ok := wordBefore(b, i, " "); ok && w.z == i-1 && !nt.capitalized(w) {
+				i = w.a // one qualifier: (NOC engineer), (network manager)
+			}
+			for i > 0 && b[i-1] == ' ' {
+				i--
+			}
+			if i > 0 && (b[i-1] == '(' || b[i-1] == ',') {
+				i--
+			} else {
+				continue
+			}
+			w2, ok := wordBefore(b, i, " ")
+			if !ok || !nt.capitalized(w2) {
+				continue
+			}
+			if w1, ok := wordBefore(b, w2.a, " "); ok && w1.z == w2.a-1 && nt.capitalized(w1) {
+				s.spans = append(s.spans, span{w1.a, w2.z, KindPerson, -1})
+			}
+		}
+	}
+}
+
+// honorificsJA are the suffixes the IPA dictionary tags 名詞,接尾,人名 that
+// make a single name token a person (山田さん, 佐藤様, 鈴木氏).
+//
+// roleWordsJA are job words that do the same before or after a surname
+// (担当の山田, 山田部長).
+var roleWordsJA = map[string]bool{
+	"担当": true, "担当者": true, "部長": true, "課長": true, "係長": true, "主任": true, "社長": true, "室長": true,
+	"所長": true, "次長": true, "本部長": true, "リーダー": true, "マネージャー": true, "エンジニア": true, "責任者": true,
+	"報告者": true, "対応者": true, "連絡先": true, "作業員": true, "社員": true, "職員": true, "担当官": true,
+}
+
+// detectJapanesePersons runs the morphological analyser over the parts of
+// the text that could hold a Japanese name (runs of kanji and kana that
+// contain kanji; a name in kana alone is too ambiguous to find without a
+// registry) and marks person names: a surname followed by a given name, or
+// one name token with an honorific (さん, 様, 氏 …) or a role word (担当,
+// 部長 …) beside it. A lone token without context is left: the dictionary
+// tags many place and common words as possible names, and precision matters
+// more here than in the registry match.
+func (s *scrubber) detectJapanesePersons(nt *normText) {
+	tk := s.a.tk
+	src := nt.src
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRuneInString(src[i:])
+		if !isJapaneseText(r) {
+			i += size
+			continue
+		}
+		j, han := i, false
+		for j < len(src) {
+			r, size := utf8.DecodeRuneInString(src[j:])
+			if !isJapaneseText(r) {
+				break
+			}
+			han = han || unicode.Is(unicode.Han, r)
+			j += size
+		}
+		if han {
+			toks := tk.Tokenize(src[i:j])
+			views := s.toks[:0]
+			for _, t := range toks {
+				v := tokenView{surface: t.Surface, pos: t.Position}
+				if p := t.POS(); len(p) > 2 {
+					v.pos1, v.pos2 = p[1], p[2]
+				}
+				views = append(views, v)
+			}
+			s.toks = views
+			s.personsIn(nt, views, i)
+		}
+		i = j
+	}
+}
+
+// tokenView is what person detection needs of a token of the analyser.
+type tokenView struct {
+	surface    string
+	pos        int    // byte offset in the analysed text
+	pos1, pos2 string // second and third level of the part of speech
+}
+
+func (t tokenView) person() bool    { return t.pos1 == "固有名詞" && t.pos2 == "人名" }
+func (t tokenView) honorific() bool { return t.pos1 == "接尾" && t.pos2 == "人名" }
+
+func isJapaneseText(r rune) bool {
+	return isJapaneseLetter(r) || r == 'ー' || r == '・'
+}
+
+// personsIn marks the person names among the tokens of src[off:].
+func (s *scrubber) personsIn(nt *normText, toks []tokenView, off int) {
+	for k := 0; k < len(toks); k++ {
+		if !toks[k].person() {
+			continue
+		}
+		e := k
+		for e+1 < len(toks) && toks[e+1].person() {
+			e++
+		}
+		ok := e > k // surname and given name
+		if !ok && e+1 < len(toks) && (toks[e+1].honorific() || roleWordsJA[toks[e+1].surface]) {
+			ok = true
+		}
+		if !ok && k > 0 && roleWordsJA[toks[k-1].surface] {
+			ok = true
+		}
+		if !ok && k > 1 && toks[k-1].surface == "の" && roleWordsJA[toks[k-2].surface] {
+			ok = true // 担当の山田
+		}
+		if ok && (e > k || utf8.RuneCountInString(toks[k].surface) >= 2 || e+1 < len(toks) && toks[e+1].honorific()) {
+			a, z := nt.fromSource(off+toks[k].pos), nt.fromSource(off+toks[e].pos+len(toks[e].surface))
+			if z > a {
+				s.spans = append(s.spans, span{a, z, KindPerson, -1})
+			}
+		}
+		k = e
+	}
+}
+
+// fromSource maps a source byte offset to the first normalized byte at or
+// after it.
+func (n *normText) fromSource(o int) int {
+	if n.identity {
+		return o
+	}
+	return sort.Search(len(n.start), func(i int) bool { return int(n.start[i]) >= o })
+}
+
+// detectEnglishAddresses finds Japanese addresses written in English:
+// "1-1-1 Marunouchi, Chiyoda-ku, Tokyo 100-0005". The anchor is a
+// municipality with its romanized suffix (-ku, -shi, -cho, -machi, -gun,
+// -mura); the address runs from the block number of the segment before it
+// to the prefecture, postal code and "Japan" after it, and counts only with
+// at least one of block number, prefecture or postal code. A postal code
+// (NNN-NNNN) next to a prefecture is an address on its own.
+func (s *scrubber) detectEnglishAddresses(nt *normText) {
+	b := nt.b
+	for _, suf := range municipalitySuffixes {
+		for off := 0; ; {
+			k := bytes.Index(b[off:], suf)
+			if k < 0 {
+				break
+			}
+			k += off
+			off = k + len(suf)
+			z := k + len(suf)
+			if z < len(b) && isAlnum(b[z]) {
+				continue
+			}
+			a := k
+			for a > 0 && isLetter(b[a-1]) {
+				a--
+			}
+			if k-a < 2 {
+				continue
+			}
+			evidence := false
+			// The segment before: "1-1-1 Marunouchi, " or "Marunouchi 1-chome, ".
+			if a >= 2 && b[a-2] == ',' && b[a-1] == ' ' {
+				seg := a - 2
+				st := seg
+				for st > 0 && seg-st < 48 && (isAlnum(b[st-1]) || b[st-1] == ' ' || b[st-1] == '-') {
+					st--
+				}
+				for i := st; i < seg; i++ {
+					if isDigit(b[i]) && (i == st || !isAlnum(b[i-1])) {
+						evidence = true
+						if w, ok := wordBefore(b, i, " "); ok && w.a >= st && nt.capitalized(w) {
+							i = w.a
+						}
+						a = i
+						break
+					}
+				}
+			}
+			// After: ", Tokyo 100-0005, Japan".
+			z, more := s.addressTail(b, z)
+			if evidence || more {
+				s.spans = append(s.spans, span{a, z, KindAddress, -1})
+			}
+		}
+	}
+	// Postal codes beside a prefecture or an address.
+	for i := 0; i+8 <= len(b); i++ {
+		if !isPostcode(b, i) {
+			continue
+		}
+		near := false
+		for _, l := range [][]span{s.prefs, s.spans} {
+			for _, sp := range l {
+				if sp.kind == kindPrefecture || sp.kind == KindAddress {
+					if gap := i - sp.z; gap >= 0 && gap <= 3 || sp.a-(i+8) >= 0 && sp.a-(i+8) <= 3 {
+						near = true
+					}
+				}
+			}
+		}
+		if near {
+			s.spans = append(s.spans, span{i, i + 8, KindAddress, -1})
+		}
+		i += 7
+	}
+}
+
+var municipalitySuffixes = [][]byte{[]byte("-ku"), []byte("-shi"), []byte("-cho"), []byte("-machi"), []byte("-gun"), []byte("-mura")}
+
+// isPostcode reports a Japanese postal code NNN-NNNN standing alone at b[i:].
+func isPostcode(b []byte, i int) bool {
+	if i+8 > len(b) || i > 0 && (isAlnum(b[i-1]) || b[i-1] == '-') || i+8 < len(b) && (isAlnum(b[i+8]) || b[i+8] == '-') {
+		return false
+	}
+	for k := 0; k < 8; k++ {
+		if k == 3 {
+			if b[i+k] != '-' {
+				return false
+			}
+		} else if !isDigit(b[i+k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// addressTail extends an English address over a following prefecture (with
+// -to, -fu, -ken or "prefecture"), postal code and "Japan"; more reports
+// whether it found a prefecture or a postal code.
+func (s *scrubber) addressTail(b []byte, z int) (int, bool) {
+	more := false
+	for step := 0; step < 4; step++ {
+		i := z
+		for i < len(b) && (b[i] == ',' || b[i] == ' ') && i-z < 3 {
+			i++
+		}
+		switch {
+		case s.prefectureAt(i) > i:
+			z = s.prefectureAt(i)
+			for _, suf := range []string{"-to", "-fu", "-ken", " prefecture"} {
+				if bytes.HasPrefix(b[z:], []byte(suf)) {
+					z += len(suf)
+					break
+				}
+			}
+			more = true
+		case isPostcode(b, i):
+			z, more = i+8, true
+		case bytes.HasPrefix(b[i:], []byte("japan")) && (i+5 == len(b) || !isAlnum(b[i+5])):
+			z = i + 5
+		default:
+			return z, more
+		}
+	}
+	return z, more
+}
+
+// prefectureAt returns the end of a prefecture name found at b[i], or -1.
+func (s *scrubber) prefectureAt(i int) int {
+	for _, p := range s.prefs {
+		if p.a == i {
+			return p.z
+		}
+	}
+	return -1
+}
