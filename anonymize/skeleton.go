@@ -85,9 +85,12 @@ func newSkeletonMatcher(protected [][]protectedTerm, networks []network) *skelet
 // skeletonBuf holds a skeleton and, per byte, whether a boundary precedes
 // it; reused between calls.
 type skeletonBuf struct {
-	b   []byte
-	brk []bool // brk[i]: a word boundary before b[i]; brk[len(b)] is true
-	nfk []byte // the NFKC text, for the network search
+	b      []byte
+	brk    []bool // brk[i]: a word boundary before b[i]; brk[len(b)] is true
+	nfk    []byte // the NFKC text, for the network search
+	digits bool   // nfk has an ASCII digit
+	colon  bool   // nfk has a colon
+	runs   []run
 }
 
 // script classes for boundaries.
@@ -100,11 +103,16 @@ const (
 
 func (k *skeletonBuf) build(s string) {
 	k.b, k.brk = k.b[:0], k.brk[:0]
-	ascii := isASCII(s)
-	if ascii {
+	k.digits, k.colon = false, false
+	if isASCII(s) {
 		k.nfk = append(k.nfk[:0], s...)
-	} else {
-		k.nfk = norm.NFKC.AppendString(k.nfk[:0], s)
+		k.buildASCII()
+		return
+	}
+	k.nfk = norm.NFKC.AppendString(k.nfk[:0], s)
+	for _, c := range k.nfk {
+		k.digits = k.digits || isDigit(c)
+		k.colon = k.colon || c == ':'
 	}
 	pending := true
 	prevSc, prevUp, prevLow := scNone, false, false
@@ -163,6 +171,61 @@ func (k *skeletonBuf) build(s string) {
 	k.brk = append(k.brk, true)
 }
 
+// buildASCII is build for ASCII text: the same rules without decoding,
+// writing into preallocated slices (this loop runs over every string of
+// every copy).
+func (k *skeletonBuf) buildASCII() {
+	text := k.nfk
+	n := len(text)
+	if cap(k.b) < n {
+		k.b = make([]byte, 0, n+n/2)
+	}
+	if cap(k.brk) < n+1 {
+		k.brk = make([]bool, 0, n+n/2+1)
+	}
+	b, brkv := k.b[:n], k.brk[:n+1]
+	w := 0
+	pending := true
+	var prev byte // class of the previous kept byte: 0 none, 1 digit, 2 lower, 3 upper
+	for i := 0; i < n; i++ {
+		c := text[i]
+		cl := asciiClass[c]
+		if cl == 0 {
+			k.colon = k.colon || c == ':'
+			pending = true
+			continue
+		}
+		brk := pending || (cl == 1) != (prev == 1) || cl == 3 && prev == 2
+		if !brk && cl == 3 && prev == 3 && i+1 < n && asciiClass[text[i+1]] == 2 {
+			brk = true // SKTCore
+		}
+		if cl == 1 {
+			k.digits = true
+		}
+		pending = false
+		prev = cl
+		b[w] = c | (cl>>1&1)<<5 // upper to lower: set 0x20 on letters
+		brkv[w] = brk
+		w++
+	}
+	brkv[w] = true
+	k.b, k.brk = b[:w], brkv[:w+1]
+}
+
+// asciiClass: 0 dropped, 1 digit, 2 lower-case letter, 3 upper-case letter.
+var asciiClass = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = 2
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 3
+	}
+	return t
+}()
+
 // stringClass says how a JSON string is searched.
 type stringClass uint8
 
@@ -206,8 +269,8 @@ func (m *skeletonMatcher) find(sk *skeletonBuf, s string, party, skip int, class
 			return t.kind, true
 		}
 	}
-	if class == classText && len(m.networks) > 0 {
-		if m.findNetwork(sk.nfk, party, skip) {
+	if class == classText && len(m.networks) > 0 && (sk.digits || sk.colon) {
+		if m.findNetwork(sk, party, skip) {
 			return KindInternalIP, true
 		}
 	}
@@ -233,8 +296,10 @@ type run struct {
 
 // findNetwork searches the text for an address of a protected network in
 // any of the forms listed at the top of this file.
-func (m *skeletonMatcher) findNetwork(text []byte, party, skip int) bool {
-	var runs []run
+func (m *skeletonMatcher) findNetwork(sk *skeletonBuf, party, skip int) bool {
+	text := sk.nfk
+	runs := sk.runs[:0]
+	defer func() { sk.runs = runs[:0] }()
 	for i := 0; i < len(text); {
 		if !isAlnum(text[i]) {
 			i++
