@@ -200,14 +200,16 @@ func (s *scrubber) detect(str string, m mode) (*normText, []span) {
 	if hasDigit {
 		s.detectIPv4(b, m)
 		s.detectPhones(b, m)
-		if m.generic {
-			if nonASCII {
-				s.detectAddresses(b)
-			}
-			s.detectEnglishAddresses(nt)
-		}
 		if bytes.Count(b, dash) >= 3 {
 			s.detectIPv6Dashed(b, m)
+		}
+	}
+	if m.generic && !whole {
+		if nonASCII {
+			s.detectAddresses(b, hasDigit) // 丁目 in kanji numerals needs no digit
+		}
+		if hasDigit || bytes.IndexByte(b, '-') >= 0 {
+			s.detectEnglishAddresses(nt)
 		}
 	}
 	if colons >= 2 {
@@ -722,13 +724,14 @@ func isMunicipalitySuffix(r rune) bool {
 }
 
 // detectAddresses finds postal codes (〒123-4567) and Japanese address lines
-// that end in a block number (…区丸の内1-2-3, …3丁目1番1号), starting at the
-// prefecture or at the municipality name. Best effort: an address with no
-// block number, or written in romaji, is not recognised unless it contains a
-// registry term.
-func (s *scrubber) detectAddresses(b []byte) {
+// that end in a block number (…区丸の内1-2-3, …3丁目1番1号, 丸の内一丁目 in
+// kanji numerals), starting at the prefecture or at the municipality name.
+// An address with no block number is not recognised (a prefecture and a
+// municipality alone are a region, which defenders need); English addresses
+// are detectEnglishAddresses'.
+func (s *scrubber) detectAddresses(b []byte, hasDigit bool) {
 	// Postal codes.
-	for off := 0; ; {
+	for off := 0; hasDigit; {
 		k := indexBytes(b[off:], postMark)
 		if k < 0 {
 			break
@@ -823,7 +826,7 @@ func (s *scrubber) addressStart(b []byte, i int) int {
 	w := i
 	for n := 0; n < 24 && w > 0; n++ {
 		r, size := utf8.DecodeLastRune(b[:w])
-		if !isJapaneseLetter(r) {
+		if !isJapaneseLetter(r) && !isDigit(b[w-1]) { // 北1条西2丁目: digits inside the address
 			break
 		}
 		w -= size
