@@ -218,7 +218,7 @@ func (s *scrubber) detectJapanesePersons(nt *normText) {
 			for _, t := range toks {
 				v := tokenView{surface: t.Surface, pos: t.Position}
 				if p := t.POS(); len(p) > 2 {
-					v.pos1, v.pos2 = p[1], p[2]
+					v.pos0, v.pos1, v.pos2 = p[0], p[1], p[2]
 				}
 				views = append(views, v)
 			}
@@ -231,9 +231,9 @@ func (s *scrubber) detectJapanesePersons(nt *normText) {
 
 // tokenView is what person detection needs of a token of the analyser.
 type tokenView struct {
-	surface    string
-	pos        int    // byte offset in the analysed text
-	pos1, pos2 string // second and third level of the part of speech
+	surface          string
+	pos              int    // byte offset in the analysed text
+	pos0, pos1, pos2 string // the first three levels of the part of speech
 }
 
 func (t tokenView) person() bool    { return t.pos1 == "固有名詞" && t.pos2 == "人名" }
@@ -245,32 +245,50 @@ func isJapaneseText(r rune) bool {
 
 // personsIn marks the person names among the tokens of src[off:].
 func (s *scrubber) personsIn(nt *normText, toks []tokenView, off int) {
+	roleAt := func(i int) bool { return i >= 0 && i < len(toks) && roleWordsJA[toks[i].surface] }
+	honorificAt := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].honorific() }
+	particleAt := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].pos0 == "助詞" }
 	for k := 0; k < len(toks); k++ {
 		if !toks[k].person() {
+			// The dictionary reads some surnames as places or companies
+			// (松本, 清水); directly before an honorific or a title they
+			// are people.
+			if toks[k].pos1 == "固有名詞" && hanRunes(toks[k].surface) >= 2 && (honorificAt(k+1) || roleAt(k+1)) {
+				s.personSpan(nt, off, toks[k], toks[k])
+			}
 			continue
 		}
 		e := k
 		for e+1 < len(toks) && toks[e+1].person() {
 			e++
 		}
-		ok := e > k // surname and given name
-		if !ok && e+1 < len(toks) && (toks[e+1].honorific() || roleWordsJA[toks[e+1].surface]) {
-			ok = true
-		}
-		if !ok && k > 0 && roleWordsJA[toks[k-1].surface] {
-			ok = true
-		}
-		if !ok && k > 1 && toks[k-1].surface == "の" && roleWordsJA[toks[k-2].surface] {
-			ok = true // 担当の山田
-		}
-		if ok && (e > k || utf8.RuneCountInString(toks[k].surface) >= 2 || e+1 < len(toks) && toks[e+1].honorific()) {
-			a, z := nt.fromSource(off+toks[k].pos), nt.fromSource(off+toks[e].pos+len(toks[e].surface))
-			if z > a {
-				s.spans = append(s.spans, span{a, z, KindPerson, -1})
-			}
+		ok := e > k || // surname and given name
+			honorificAt(e+1) || roleAt(e+1) || // 山田さん, 山田部長
+			particleAt(e+1) && roleAt(e+2) || // 吉田が担当
+			roleAt(k-1) || particleAt(k-1) && roleAt(k-2) // 担当の山田
+		if ok && (e > k || utf8.RuneCountInString(toks[k].surface) >= 2 || honorificAt(e+1)) {
+			s.personSpan(nt, off, toks[k], toks[e])
 		}
 		k = e
 	}
+}
+
+// personSpan records the tokens first … last of src[off:] as a person.
+func (s *scrubber) personSpan(nt *normText, off int, first, last tokenView) {
+	a, z := nt.fromSource(off+first.pos), nt.fromSource(off+last.pos+len(last.surface))
+	if z > a {
+		s.spans = append(s.spans, span{a, z, KindPerson, -1})
+	}
+}
+
+func hanRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			n++
+		}
+	}
+	return n
 }
 
 // fromSource maps a source byte offset to the first normalized byte at or
