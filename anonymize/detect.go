@@ -268,6 +268,9 @@ func boundaryOK(nt *normText, start, end int, t *term) bool {
 	case boundNone:
 		return true
 	case boundDomain:
+		if len(t.norm) >= longTerm {
+			return true // a long domain or name part spells the party wherever it stands (0sakura-tel.example)
+		}
 		if start > 0 && isHostChar(b[start-1]) {
 			return false
 		}
@@ -276,7 +279,7 @@ func boundaryOK(nt *normText, start, end int, t *term) bool {
 		}
 		return true
 	case boundNumber:
-		if start > 0 && isAlnum(first) && isAlnum(b[start-1]) {
+		if start > 0 && isAlnum(first) && isAlnum(b[start-1]) && !nt.wordBreak(start) {
 			return false
 		}
 		return end >= len(b) || !isDigit(b[end])
@@ -414,10 +417,11 @@ func (s *scrubber) detectEmails(b []byte, hasAt bool) {
 	}
 }
 
-// registeredDomainIn reports a registered domain found in b[a:z].
+// registeredDomainIn reports a registered domain, or a host under it,
+// that ends b[a:z].
 func (s *scrubber) registeredDomainIn(a, z int) bool {
 	for _, sp := range s.spans {
-		if sp.kind == KindDomain && sp.z > a && sp.a < z {
+		if sp.kind == KindDomain && sp.z == z && sp.a >= a {
 			return true
 		}
 	}
@@ -427,7 +431,7 @@ func (s *scrubber) registeredDomainIn(a, z int) bool {
 // parseIPv4 reads four decimal octets at b[i:] separated by one kind of
 // separator: dots, or the dashes and underscores of host names
 // (ip-203-0-113-7.pool), leading zeros allowed (people write
-// 010.000.000.001). It returns the address with the end offset.
+// 010.000.000.001, and the leak check reads 0203 as 203 too). It returns the address with the end offset.
 func parseIPv4(b []byte, i int) (netip.Addr, int, bool) {
 	var oct [4]byte
 	j := i
@@ -441,12 +445,12 @@ func parseIPv4(b []byte, i int) (netip.Addr, int, bool) {
 			j++
 		}
 		n, d := 0, 0
-		for j < len(b) && isDigit(b[j]) && d < 4 {
+		for j < len(b) && isDigit(b[j]) && d < 5 {
 			n = n*10 + int(b[j]-'0')
 			j++
 			d++
 		}
-		if d == 0 || d > 3 || n > 255 {
+		if d == 0 || d > 4 || n > 255 { // four digits only zero-padded: 0203
 			return netip.Addr{}, 0, false
 		}
 		oct[k] = byte(n)
@@ -532,7 +536,7 @@ func (s *scrubber) detectIPv4(b []byte, m mode) {
 func (s *scrubber) detectIPv6(b []byte, m mode) {
 	for i := 0; i < len(b); i++ {
 		c := b[i]
-		if !(isHexByte(c) || c == ':') || i > 0 && (isAlnum(b[i-1]) || b[i-1] == ':' || b[i-1] == '.') {
+		if !(isHexByte(c) || c == ':') || i > 0 && (isAlnum(b[i-1]) || b[i-1] == ':') {
 			continue
 		}
 		j, colons := i, 0

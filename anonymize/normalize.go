@@ -11,8 +11,9 @@ import (
 )
 
 // normText is a string in matching form: Unicode NFKC, case folded, hiragana
-// as katakana, every white-space or invisible formatting character and the
-// middle dots (・, ·) as one ASCII space, every dash-like character as '-',
+// as katakana, invisible format characters (U+200B, U+00AD …) dropped,
+// every white-space character and the middle dots (・, ·) as one ASCII
+// space, every dash-like character as '-',
 // and the defanged and spelled-out forms "[.]", "(.)", "[dot]", "(dot)",
 // "[@]", "[at]", "(at)" (in any bracket, any case) collapsed to "." and "@",
 // as is an ideographic full stop between Latin letters or digits
@@ -153,7 +154,11 @@ func (n *normalizer) normalize(s string) *normText {
 				nt.b = append(nt.b, c)
 				nt.start = append(nt.start, int32(s0))
 				nt.end = append(nt.end, int32(s1))
-			case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || r == '・' || r == '·':
+			case unicode.Is(unicode.Cf, r):
+				// Invisible format characters (zero-width space, soft
+				// hyphen, joiners) are dropped, not read as a space: written
+				// inside a number or a name they would otherwise split it.
+			case unicode.IsSpace(r) || r == utf8.RuneError || r == '・' || r == '·':
 				emit([]byte{' '}, s0, s1)
 			case r >= 0x3041 && r <= 0x3096 || r == 0x309D || r == 0x309E:
 				// Hiragana as katakana: the same sounds, and names are

@@ -40,6 +40,7 @@ type skeletonTerm struct {
 	kind    Kind
 	party   int
 	bounded bool // needs a boundary on both sides (short Latin terms)
+	number  bool // an AS number: a digit after it makes another number (AS645000)
 }
 
 // skeletonMatcher finds protected terms and networks in text.
@@ -71,7 +72,8 @@ func newSkeletonMatcher(protected [][]protectedTerm, networks []network) *skelet
 			}
 			seen[key] = true
 			digits := strings.Trim(s, "0123456789") == ""
-			m.terms = append(m.terms, skeletonTerm{skel: s, kind: t.kind, party: party, bounded: isASCII(s) && len(s) < minAnywhere && !digits})
+			m.terms = append(m.terms, skeletonTerm{skel: s, kind: t.kind, party: party, bounded: isASCII(s) && len(s) < minAnywhere && !digits,
+				number: t.kind == KindASN})
 		}
 	}
 	skels := make([]string, len(m.terms))
@@ -110,6 +112,17 @@ func (k *skeletonBuf) build(s string) {
 		return
 	}
 	k.nfk = norm.NFKC.AppendString(k.nfk[:0], s)
+	// Invisible format characters would split a number for the network
+	// search: drop them (the skeleton drops them anyway).
+	w := 0
+	for i := 0; i < len(k.nfk); {
+		r, size := utf8.DecodeRune(k.nfk[i:])
+		if !unicode.Is(unicode.Cf, r) {
+			w += copy(k.nfk[w:], k.nfk[i:i+size])
+		}
+		i += size
+	}
+	k.nfk = k.nfk[:w]
 	for _, c := range k.nfk {
 		k.digits = k.digits || isDigit(c)
 		k.colon = k.colon || c == ':'
@@ -255,6 +268,9 @@ func (m *skeletonMatcher) find(sk *skeletonBuf, s string, party, skip int, class
 		for _, ti := range ac.out[off/nclass] {
 			t := &m.terms[ti]
 			if party >= 0 && t.party != party || party < 0 && t.party == skip {
+				continue
+			}
+			if t.number && i+1 < len(b) && isDigit(b[i+1]) {
 				continue
 			}
 			if t.bounded {

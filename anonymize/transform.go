@@ -303,6 +303,13 @@ func (t *transform) domainObject(r *rec) {
 		return
 	}
 	switch o.Type {
+	case "marking-definition":
+		if _, ok := props["definition"]; !ok && props["extensions"] == nil {
+			// Defined only by an extension the copy does not carry: it
+			// cannot stand (STIX 2.1 §7.2.1) and is dropped (found by fuzzing).
+			r.drop = true
+			return
+		}
 	case "location":
 		for _, k := range []string{"street_address", "postal_code", "latitude", "longitude", "precision"} {
 			delete(props, k)
@@ -580,6 +587,12 @@ func isRefKey(k string) bool {
 func (t *transform) live(id string) (string, bool) {
 	if t.dropped[id] {
 		return "", false
+	}
+	if !stix.ValidID(id, "") {
+		return "", false // a reference must be an identifier; anything else is unscrubbed text
+	}
+	if _, named := t.a.leak.find(&t.s.sk, id, -1, t.a.hub, classStructure); named {
+		return "", false // a custom type or UUID spelling a registry term
 	}
 	if i := strings.Index(id, "--"); i >= 0 {
 		if _, reg := t.a.identityUUIDs[strings.ToLower(id[i+2:])]; reg {
