@@ -237,6 +237,8 @@ var formCases = []formCase{
 	{name: "name joined by a plus (withheld)", form: "Sakura+Telecom", withheld: true},
 	{name: "name joined by brackets (withheld)", form: "Sakura[Telecom]", withheld: true},
 	{name: "ipv4 joined by spaces (withheld)", form: "203 0 113 7", withheld: true},
+	{name: "ipv4 with dot words (withheld)", form: "203 dot 0 dot 113 dot 7", withheld: true},
+	{name: "surname spelled with brackets (withheld)", form: "「ヤ」「マ」「ダ」", withheld: true},
 	// Attacker data survives.
 	{name: "keep defanged attacker ipv4", form: "C2 at 45[.]142[.]212[.]100", keep: []string{"45[.]142[.]212[.]100"}},
 	{name: "keep hxxp URL", form: "payload from hxxp://evil-update[.]example[.]net/a.bin", keep: []string{"hxxp://evil-update[.]example[.]net/a.bin"}},

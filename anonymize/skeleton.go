@@ -368,12 +368,10 @@ func (m *skeletonMatcher) findNetwork(sk *skeletonBuf, party, skip int) bool {
 				break
 			}
 			next := j + 1
-			if next < len(runs) && !gapOK(runs[j].z, runs[next].a) {
-				if strings.EqualFold(string(text[runs[next].a:runs[next].z]), "dot") && next+1 < len(runs) {
-					next++
-				} else {
-					break
-				}
+			if next+1 < len(runs) && runs[next].z-runs[next].a == 3 && strings.EqualFold(string(text[runs[next].a:runs[next].z]), "dot") {
+				next++ // 203 dot 0 dot 113 dot 7, 203(dot)0(dot)…
+			} else if next < len(runs) && !gapOK(runs[j].z, runs[next].a) {
+				break
 			}
 			j = next
 		}
