@@ -37,16 +37,18 @@ var (
 // scrubber holds the per-goroutine buffers of detection; get one from the
 // Anonymizer's pool.
 type scrubber struct {
-	a     *Anonymizer
-	n     *normalizer
-	fed   []int32
-	spans []span
-	prefs []span
-	roles []span // honorifics and roles, anchors of English person names; party holds the roleKind
-	toks  []tokenView
-	sk    skeletonBuf // the leak check's buffers
-	sb    strings.Builder
-	extra []extraTerm // values of this bundle's victim-side observables
+	a         *Anonymizer
+	n         *normalizer
+	fed       []int32
+	spans     []span
+	prefs     []span
+	roles     []span // honorifics and roles, anchors of English person names; party holds the roleKind
+	toks      []tokenView
+	sk        skeletonBuf // the leak check's buffers
+	memo      map[memoKey]memoResult
+	scrubMemo map[string]scrubbed // scrub results within one transform
+	sb        strings.Builder
+	extra     []extraTerm // values of this bundle's victim-side observables
 }
 
 // extraTerm is a value scrubbed from an observable of the bundle being
@@ -925,6 +927,30 @@ func blockNumber(b []byte, i int) (int, bool) {
 
 func indexBytes(b, sub []byte) int {
 	return bytes.Index(b, sub)
+}
+
+// scrubbed is a memoized result of scrub.
+type scrubbed struct {
+	out     string
+	changed bool
+}
+
+// scrubMemoized is scrub with the results of short strings kept for the
+// rest of the transform (bundles repeat names, descriptions and vocabulary
+// values); the memo is cleared with the bundle's extra terms.
+func (s *scrubber) scrubMemoized(str string) (string, bool) {
+	if len(str) > 256 {
+		return s.scrub(str)
+	}
+	if r, ok := s.scrubMemo[str]; ok {
+		return r.out, r.changed
+	}
+	out, changed := s.scrub(str)
+	if s.scrubMemo == nil {
+		s.scrubMemo = map[string]scrubbed{}
+	}
+	s.scrubMemo[str] = scrubbed{out, changed}
+	return out, changed
 }
 
 // scrub replaces every secret in str by its typed placeholder; it returns str

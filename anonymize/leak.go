@@ -41,6 +41,10 @@ func (a *Anonymizer) leakCheck(b *stix.Bundle, party int, s *scrubber) []Hit {
 	// the scan below and withholds the copy.
 	data := serialize(b)
 	lc := &leakScan{a: a, s: s, party: party, except: -1, data: data}
+	if s.memo == nil {
+		s.memo = map[memoKey]memoResult{}
+	}
+	defer clear(s.memo) // its keys point into data
 	if party < 0 {
 		lc.except = a.hub
 	}
@@ -167,7 +171,9 @@ func (l *leakScan) str() (raw, dec string, ok bool) {
 	if i >= len(l.data) {
 		return "", "", false
 	}
-	raw = string(l.data[start:i])
+	// No copy: data is not modified while it is scanned, and nothing keeps
+	// these strings after it (the memo is cleared when the scan ends).
+	raw = unsafeString(l.data[start:i])
 	l.pos = i + 1
 	if !esc {
 		return raw, raw, true
@@ -177,14 +183,45 @@ func (l *leakScan) str() (raw, dec string, ok bool) {
 }
 
 func (l *leakScan) checkString(raw, dec string, key bool) {
+	// Copies repeat short strings (property names, vocabulary values,
+	// marking ids); the result for a string is the same wherever it stands,
+	// so it is computed once per copy.
+	var mk memoKey
+	memo := raw == dec && len(dec) <= 256
+	if memo {
+		mk = memoKey{s: dec, key: key, pseudonym: !key && len(l.path) > 0 && l.path[len(l.path)-1] == PseudonymProperty}
+		if m, ok := l.s.memo[mk]; ok {
+			if m.found {
+				l.hit(m.kind)
+			}
+			return
+		}
+	}
 	class := classText
 	if !key {
 		class = l.classOf(dec)
 	}
-	l.check(dec, class)
+	k, found := l.a.leak.find(&l.s.sk, dec, l.party, l.except, class)
+	if memo {
+		l.s.memo[mk] = memoResult{k, found}
+	}
+	if found {
+		l.hit(k)
+	}
 	if raw != dec {
 		l.check(raw, classText)
 	}
+}
+
+// memoKey and memoResult cache the leak check of one string within a copy.
+type memoKey struct {
+	s              string
+	key, pseudonym bool
+}
+
+type memoResult struct {
+	kind  Kind
+	found bool
 }
 
 func (l *leakScan) value(depth int) bool {

@@ -137,7 +137,8 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 	// Pass 0: victim-side observables, whose values are then scrubbed from
 	// every text of the bundle as well.
 	t.s.extra = t.s.extra[:0]
-	defer func() { t.s.extra = t.s.extra[:0] }()
+	clear(t.s.scrubMemo) // results depend on the bundle's extra terms
+	defer func() { t.s.extra = t.s.extra[:0]; clear(t.s.scrubMemo) }()
 	for _, r := range t.recs {
 		if !r.sco || sensitive[r.orig.ID] {
 			continue
@@ -501,7 +502,7 @@ func (t *transform) cleanValue(v any, key string, depth int, keep bool) (any, bo
 		if keep || verbatim[key] || strings.HasSuffix(key, "_ref") || strings.HasSuffix(key, "_refs") {
 			return x, false
 		}
-		return t.s.scrub(x)
+		return t.s.scrubMemoized(x)
 	case map[string]any:
 		m := make(map[string]any, len(x))
 		changed := false
