@@ -175,11 +175,9 @@ func (s *scrubber) detectEnglishPersons(nt *normText) {
 	}
 }
 
-// honorificsJA are the suffixes the IPA dictionary tags 名詞,接尾,人名 that
-// make a single name token a person (山田さん, 佐藤様, 鈴木氏).
-//
-// roleWordsJA are job words that do the same before or after a surname
-// (担当の山田, 山田部長).
+// roleWordsJA are job words that make a single name token a person before
+// or after it (担当の山田, 山田部長), as the honorifics the IPA dictionary tags
+// 名詞,接尾,人名 do (山田さん, 佐藤様, 鈴木氏; tokenView.honorific).
 var roleWordsJA = map[string]bool{
 	"担当": true, "担当者": true, "部長": true, "課長": true, "係長": true, "主任": true, "社長": true, "室長": true,
 	"所長": true, "次長": true, "本部長": true, "リーダー": true, "マネージャー": true, "エンジニア": true, "責任者": true,

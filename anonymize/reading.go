@@ -154,9 +154,8 @@ func romaji(kana string) (out []string, ok bool) {
 	return out, true
 }
 
-// kanaOfRomaji parses a word of Hepburn (or Kunrei) romaji into katakana:
-// hanako → ハナコ, ichiro → イチロ and イチロウ (a long o is often written as
-// one). ok is false when the word is not romaji ("telecom").
+// romajiToKana is the inverse of the Hepburn tables, with the Kunrei-shiki
+// spellings people also use (si, tu, hu …).
 var romajiToKana = func() map[string]string {
 	m := map[string]string{}
 	for k, v := range kanaDigraphs {
@@ -178,6 +177,9 @@ var romajiToKana = func() map[string]string {
 	return m
 }()
 
+// kanaOfRomaji parses a word of Hepburn (or Kunrei) romaji into katakana:
+// hanako → ハナコ, ichiro → イチロ and イチロウ (a long o is often written as
+// one). ok is false when the word is not romaji ("telecom").
 func kanaOfRomaji(word string) ([]string, bool) {
 	w := strings.ToLower(word)
 	var sb strings.Builder
