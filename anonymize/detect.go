@@ -47,6 +47,7 @@ type scrubber struct {
 	sk        skeletonBuf // the leak check's buffers
 	memo      map[memoKey]memoResult
 	scrubMemo map[string]scrubbed // scrub results within one transform
+	runMemo   map[string][]word   // person names per run of Japanese text, within one transform
 	sb        strings.Builder
 	extra     []extraTerm // values of this bundle's victim-side observables
 }

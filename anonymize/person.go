@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ikawaha/kagome/v2/tokenizer"
 )
 
 // People the registry does not know. A report names staff of the submitter
@@ -195,6 +197,9 @@ var roleWordsJA = map[string]bool{
 func (s *scrubber) detectJapanesePersons(nt *normText) {
 	tk := s.a.tk
 	src := nt.src
+	if s.runMemo == nil {
+		s.runMemo = map[string][]word{}
+	}
 	for i := 0; i < len(src); {
 		r, size := utf8.DecodeRuneInString(src[i:])
 		if !isJapaneseText(r) {
@@ -211,17 +216,11 @@ func (s *scrubber) detectJapanesePersons(nt *normText) {
 			j += size
 		}
 		if han {
-			toks := tk.Tokenize(src[i:j])
-			views := s.toks[:0]
-			for _, t := range toks {
-				v := tokenView{surface: t.Surface, pos: t.Position}
-				if p := t.POS(); len(p) > 2 {
-					v.pos0, v.pos1, v.pos2 = p[0], p[1], p[2]
+			for _, r := range s.personsInRun(tk, src[i:j]) {
+				if a, z := nt.fromSource(i+r.a), nt.fromSource(i+r.z); z > a {
+					s.spans = append(s.spans, span{a, z, KindPerson, -1})
 				}
-				views = append(views, v)
 			}
-			s.toks = views
-			s.personsIn(nt, views, i)
 		}
 		i = j
 	}
@@ -241,18 +240,48 @@ func isJapaneseText(r rune) bool {
 	return isJapaneseLetter(r) || r == 'ー' || r == '・'
 }
 
-// personsIn marks the person names among the tokens of src[off:].
-func (s *scrubber) personsIn(nt *normText, toks []tokenView, off int) {
+// personsInRun returns the byte ranges of the person names in one run of
+// Japanese text. Results are kept for the rest of the transform: scrubbing
+// repeats over a changed string, and bundles repeat sentences, while the
+// analyser is the most expensive step of scrubbing Japanese.
+func (s *scrubber) personsInRun(tk *tokenizer.Tokenizer, run string) []word {
+	if r, ok := s.runMemo[run]; ok {
+		return r
+	}
+	views := s.toks[:0]
+	for _, t := range tk.Tokenize(run) {
+		v := tokenView{surface: t.Surface, pos: t.Position}
+		if p := t.POS(); len(p) > 2 {
+			v.pos0, v.pos1, v.pos2 = p[0], p[1], p[2]
+		}
+		views = append(views, v)
+	}
+	s.toks = views
+	found := personsIn(views)
+	if len(run) <= 1024 {
+		if len(s.runMemo) >= 4096 {
+			clear(s.runMemo) // a scrubber used outside a transform must not grow without end
+		}
+		s.runMemo[run] = found
+	}
+	return found
+}
+
+// personsIn returns the person names among the tokens of a run, as byte
+// ranges of the run.
+func personsIn(toks []tokenView) []word {
+	var out []word
 	roleAt := func(i int) bool { return i >= 0 && i < len(toks) && roleWordsJA[toks[i].surface] }
 	honorificAt := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].honorific() }
 	particleAt := func(i int) bool { return i >= 0 && i < len(toks) && toks[i].pos0 == "助詞" }
+	name := func(first, last tokenView) { out = append(out, word{first.pos, last.pos + len(last.surface)}) }
 	for k := 0; k < len(toks); k++ {
 		if !toks[k].person() {
 			// The dictionary reads some surnames as places or companies
 			// (松本, 清水); directly before an honorific or a title they
 			// are people.
 			if toks[k].pos1 == "固有名詞" && hanRunes(toks[k].surface) >= 2 && (honorificAt(k+1) || roleAt(k+1)) {
-				s.personSpan(nt, off, toks[k], toks[k])
+				name(toks[k], toks[k])
 			}
 			continue
 		}
@@ -265,18 +294,11 @@ func (s *scrubber) personsIn(nt *normText, toks []tokenView, off int) {
 			particleAt(e+1) && roleAt(e+2) || // 吉田が担当
 			roleAt(k-1) || particleAt(k-1) && roleAt(k-2) // 担当の山田
 		if ok && (e > k || utf8.RuneCountInString(toks[k].surface) >= 2 || honorificAt(e+1)) {
-			s.personSpan(nt, off, toks[k], toks[e])
+			name(toks[k], toks[e])
 		}
 		k = e
 	}
-}
-
-// personSpan records the tokens first … last of src[off:] as a person.
-func (s *scrubber) personSpan(nt *normText, off int, first, last tokenView) {
-	a, z := nt.fromSource(off+first.pos), nt.fromSource(off+last.pos+len(last.surface))
-	if z > a {
-		s.spans = append(s.spans, span{a, z, KindPerson, -1})
-	}
+	return out
 }
 
 func hanRunes(s string) int {

@@ -138,7 +138,7 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 	// every text of the bundle as well.
 	t.s.extra = t.s.extra[:0]
 	clear(t.s.scrubMemo) // results depend on the bundle's extra terms
-	defer func() { t.s.extra = t.s.extra[:0]; clear(t.s.scrubMemo) }()
+	defer func() { t.s.extra = t.s.extra[:0]; clear(t.s.scrubMemo); clear(t.s.runMemo) }()
 	for _, r := range t.recs {
 		if !r.sco || sensitive[r.orig.ID] {
 			continue
