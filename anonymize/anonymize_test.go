@@ -413,6 +413,8 @@ func TestLeakCheckOwnMatcher(t *testing.T) {
 		{"identity uuid without dashes", "6d0bd1b65a1c4c7e9a536f1b1d9c2b11", []Kind{KindIdentity}, false},
 		{"e-mail of a peer", "sato@kaede-net.example", []Kind{KindEmail, KindPerson, KindDomain}, false},
 		{"short alias inside a word", "risk tolerance and desktop", nil, false},
+		{"name across a full stop inside words", "failed in Aichi. Rollback", nil, false},
+		{"name across a comma at a boundary", "Ichi,Ro", []Kind{KindPerson}, true},
 		{"another AS number", "AS645001", nil, false},
 		{"address outside the networks", "203.0.114.7 and 3405804039", nil, false},
 		{"attacker text", "Emotet C2 45.142.212.100 hxxp://evil[.]example", nil, false},

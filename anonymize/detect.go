@@ -269,10 +269,12 @@ func boundaryOK(nt *normText, start, end int, t *term) bool {
 	first, last := t.norm[0], t.norm[len(t.norm)-1]
 	switch t.bound {
 	case boundNone:
-		return true
+		return !spansSeparator(nt, start, end, t) || edgeOK(nt, start, end, t)
 	case boundDomain:
 		if len(t.norm) >= longTerm {
-			return true // a long domain or name part spells the party wherever it stands (0sakura-tel.example)
+			// A long domain or name part spells the party wherever it
+			// stands (0sakura-tel.example), as boundNone.
+			return !spansSeparator(nt, start, end, t) || edgeOK(nt, start, end, t)
 		}
 		if start > 0 && isHostChar(b[start-1]) {
 			return false
@@ -295,6 +297,21 @@ func boundaryOK(nt *normText, start, end int, t *term) bool {
 		}
 		return true
 	}
+}
+
+// spansSeparator reports a Latin match that stepped over separators: its
+// words were written apart, so they must be words, not the inside of others
+// ("in Aichi. Rollback" does not hold "ichiro").
+func spansSeparator(nt *normText, start, end int, t *term) bool {
+	return end-start > len(t.norm) && isAlnum(t.norm[0]) && isAlnum(t.norm[len(t.norm)-1])
+}
+
+// edgeOK reports a word boundary at one end of a match at least.
+func edgeOK(nt *normText, start, end int, t *term) bool {
+	b := nt.b
+	left := start == 0 || !isAlnum(b[start-1]) || nt.wordBreak(start)
+	right := end == len(b) || !isAlnum(b[end]) || nt.wordBreak(end)
+	return left || right
 }
 
 // caseAt reports whether the source character of b[i] is an upper- or a

@@ -264,6 +264,8 @@ var formCases = []formCase{
 	{name: "keep attacker decimal number", form: "count 1234567890", keep: []string{"1234567890"}},
 	{name: "keep attacker domain defanged", form: "evil-cdn[.]example[.]org", keep: []string{"evil-cdn[.]example[.]org"}},
 	{name: "keep Japanese malware kanji context", form: "攻撃者「黒猫」がランサムウェアを配布", keep: []string{"黒猫"}},
+	{name: "keep words that join into a name across a full stop", form: "failed in Aichi. Rollback at 11:32", keep: []string{"in Aichi. Rollback at"}},
+	{name: "keep words that join into a name across a space", form: "the Aichi rollout", keep: []string{"the Aichi rollout"}},
 }
 
 // formBundle returns a bundle by submitter with form in the name and

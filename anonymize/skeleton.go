@@ -20,8 +20,10 @@ import (
 //     "Sakura-Telecom", "s.a.k.u.r.a telecom", "SAKURA_TELECOM(dot)" and
 //     "さくら・テレコム" all contain the skeleton of a registry name;
 //   - a skeleton of five Latin letters or more, and any skeleton in kana or
-//     kanji, is found anywhere, inside words too; a shorter Latin one (SKT)
-//     where the text had any boundary around it: a removed character, a
+//     kanji, is found anywhere, inside words too — except that Latin words
+//     written apart must stand at a boundary on one side at least ("in
+//     Aichi. Rollback" does not hold "ichiro"); a shorter Latin one (SKT)
+//     where the text had a boundary on both sides: a removed character, a
 //     change of case or script, or letters meeting digits;
 //   - networks are searched in every way people write an address: four
 //     numbers with any separators ("203-0-113-7", "203 [.] 0 . 113 . 7",
@@ -40,6 +42,7 @@ type skeletonTerm struct {
 	kind    Kind
 	party   int
 	bounded bool // needs a boundary on both sides (short Latin terms)
+	latin   bool // has Latin letters: written apart, it must stand at a boundary on one side
 	number  bool // an AS number: a digit after it makes another number (AS645000)
 }
 
@@ -73,7 +76,7 @@ func newSkeletonMatcher(protected [][]protectedTerm, networks []network) *skelet
 			seen[key] = true
 			digits := strings.Trim(s, "0123456789") == ""
 			m.terms = append(m.terms, skeletonTerm{skel: s, kind: t.kind, party: party, bounded: isASCII(s) && len(s) < minAnywhere && !digits,
-				number: t.kind == KindASN})
+				number: t.kind == KindASN, latin: isASCII(s) && !digits})
 		}
 	}
 	skels := make([]string, len(m.terms))
@@ -88,12 +91,18 @@ func newSkeletonMatcher(protected [][]protectedTerm, networks []network) *skelet
 // it; reused between calls.
 type skeletonBuf struct {
 	b      []byte
-	brk    []bool // brk[i]: a word boundary before b[i]; brk[len(b)] is true
-	nfk    []byte // the NFKC text, for the network search
-	digits bool   // nfk has an ASCII digit
-	colon  bool   // nfk has a colon
+	brk    []uint8 // brk[i]: brkWord and brkGap flags before b[i]; brk[len(b)] is brkWord
+	nfk    []byte  // the NFKC text, for the network search
+	digits bool    // nfk has an ASCII digit
+	colon  bool    // nfk has a colon
 	runs   []run
 }
+
+// Flags of skeletonBuf.brk.
+const (
+	brkWord uint8 = 1 << iota // a word boundary
+	brkGap                    // a character was removed here
+)
 
 // script classes for boundaries.
 const (
@@ -166,6 +175,7 @@ func (k *skeletonBuf) build(s string) {
 			pending = true
 			continue
 		}
+		gap := pending
 		brk := pending || sc != prevSc || up && prevLow
 		if !brk && up && prevUp && i < len(text) {
 			// SKTCore: a capital followed by a small letter after capitals.
@@ -178,10 +188,17 @@ func (k *skeletonBuf) build(s string) {
 		at := len(k.b)
 		k.b = utf8.AppendRune(k.b, r)
 		for j := at; j < len(k.b); j++ {
-			k.brk = append(k.brk, j == at && brk)
+			var f uint8
+			if j == at && brk {
+				f = brkWord
+			}
+			if j == at && gap {
+				f |= brkGap
+			}
+			k.brk = append(k.brk, f)
 		}
 	}
-	k.brk = append(k.brk, true)
+	k.brk = append(k.brk, brkWord)
 }
 
 // buildASCII is build for ASCII text: the same rules without decoding,
@@ -194,7 +211,7 @@ func (k *skeletonBuf) buildASCII() {
 		k.b = make([]byte, 0, n+n/2)
 	}
 	if cap(k.brk) < n+1 {
-		k.brk = make([]bool, 0, n+n/2+1)
+		k.brk = make([]uint8, 0, n+n/2+1)
 	}
 	b, brkv := k.b[:n], k.brk[:n+1]
 	w := 0
@@ -208,9 +225,11 @@ func (k *skeletonBuf) buildASCII() {
 			pending = true
 			continue
 		}
-		brk := pending || (cl == 1) != (prev == 1) || cl == 3 && prev == 2
-		if !brk && cl == 3 && prev == 3 && i+1 < n && asciiClass[text[i+1]] == 2 {
-			brk = true // SKTCore
+		var f uint8
+		if pending {
+			f = brkWord | brkGap
+		} else if (cl == 1) != (prev == 1) || cl == 3 && prev == 2 || cl == 3 && prev == 3 && i+1 < n && asciiClass[text[i+1]] == 2 {
+			f = brkWord // letters and digits, camelCase, SKTCore
 		}
 		if cl == 1 {
 			k.digits = true
@@ -218,10 +237,10 @@ func (k *skeletonBuf) buildASCII() {
 		pending = false
 		prev = cl
 		b[w] = c | (cl>>1&1)<<5 // upper to lower: set 0x20 on letters
-		brkv[w] = brk
+		brkv[w] = f
 		w++
 	}
-	brkv[w] = true
+	brkv[w] = brkWord
 	k.b, k.brk = b[:w], brkv[:w+1]
 }
 
@@ -273,14 +292,16 @@ func (m *skeletonMatcher) find(sk *skeletonBuf, s string, party, skip int, class
 			if t.number && i+1 < len(b) && isDigit(b[i+1]) {
 				continue
 			}
+			start := i + 1 - len(t.skel)
 			if t.bounded {
 				if class == classStructure {
 					continue
 				}
-				start := i + 1 - len(t.skel)
-				if !sk.brk[start] || !sk.brk[i+1] {
+				if sk.brk[start]&brkWord == 0 || sk.brk[i+1]&brkWord == 0 {
 					continue
 				}
+			} else if t.latin && sk.brk[start]&brkWord == 0 && sk.brk[i+1]&brkWord == 0 && gapInside(sk.brk[start+1:i+1]) {
+				continue // "in Aichi. Rollback" does not hold "ichiro"
 			}
 			return t.kind, true
 		}
@@ -291,6 +312,15 @@ func (m *skeletonMatcher) find(sk *skeletonBuf, s string, party, skip int, class
 		}
 	}
 	return "", false
+}
+
+func gapInside(flags []uint8) bool {
+	for _, f := range flags {
+		if f&brkGap != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *skeletonMatcher) inNetworks(addr netip.Addr, party, skip int) bool {
