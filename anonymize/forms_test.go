@@ -225,6 +225,8 @@ var formCases = []formCase{
 	{name: "English address chome", form: "Marunouchi 1-chome, Chiyoda-ku, Tokyo", secrets: []string{"Marunouchi 1", "Chiyoda-ku"}},
 	{name: "English municipality and prefecture", form: "Chiyoda-ku, Tokyo, Japan", secrets: []string{"Chiyoda-ku"}},
 	{name: "English prefecture and postcode", form: "Tokyo 100-0005", secrets: []string{"100-0005"}},
+	{name: "English prefecture and seven-digit postcode", form: "Tokyo 1000005", secrets: []string{"1000005"}},
+	{name: "Japanese address and seven-digit postcode", form: "東京都千代田区丸の内1-1-1 1000005", secrets: []string{"1000005", "丸の内1-1-1"}},
 	{name: "Japanese address block number", form: "東京都千代田区丸の内1-1-1", secrets: []string{"千代田区丸の内1-1-1"}},
 	{name: "Japanese address with 〒 and kanji numerals", form: "〒100-0005 東京都千代田区丸の内一丁目1番1号", secrets: []string{"100-0005", "丸の内一丁目"}},
 	{name: "Japanese address 丁目番号", form: "大阪市北区梅田3丁目1番1号", secrets: []string{"梅田3丁目"}},

@@ -326,7 +326,8 @@ func (n *normText) fromSource(o int) int {
 // -mura); the address runs from the block number of the segment before it
 // to the prefecture, postal code and "Japan" after it, and counts only with
 // at least one of block number, prefecture or postal code. A postal code
-// (NNN-NNNN) next to a prefecture is an address on its own.
+// (NNN-NNNN or seven digits) next to a prefecture or an address is an
+// address on its own.
 func (s *scrubber) detectEnglishAddresses(nt *normText) {
 	b := nt.b
 	for _, suf := range municipalitySuffixes {
@@ -375,25 +376,43 @@ func (s *scrubber) detectEnglishAddresses(nt *normText) {
 		}
 	}
 	// Postal codes beside a prefecture or an address.
-	for i := 0; i+8 <= len(b); i++ {
-		if !isPostcode(b, i) {
+	for i := 0; i+7 <= len(b); i++ {
+		n := postcodeLen(b, i)
+		if n == 0 {
 			continue
 		}
 		near := false
 		for _, l := range [][]span{s.prefs, s.spans} {
 			for _, sp := range l {
 				if sp.kind == kindPrefecture || sp.kind == KindAddress {
-					if gap := i - sp.z; gap >= 0 && gap <= 3 || sp.a-(i+8) >= 0 && sp.a-(i+8) <= 3 {
+					if gap := i - sp.z; gap >= 0 && gap <= 3 || sp.a-(i+n) >= 0 && sp.a-(i+n) <= 3 {
 						near = true
 					}
 				}
 			}
 		}
 		if near {
-			s.spans = append(s.spans, span{i, i + 8, KindAddress, -1})
+			s.spans = append(s.spans, span{i, i + n, KindAddress, -1})
 		}
-		i += 7
+		i += n - 1
 	}
+}
+
+// postcodeLen returns the length of a postal code standing alone at b[i:]:
+// 8 for NNN-NNNN, 7 for seven digits, 0 for none.
+func postcodeLen(b []byte, i int) int {
+	if isPostcode(b, i) {
+		return 8
+	}
+	if i+7 > len(b) || i > 0 && (isAlnum(b[i-1]) || b[i-1] == '-') || i+7 < len(b) && (isAlnum(b[i+7]) || b[i+7] == '-') {
+		return 0
+	}
+	for k := 0; k < 7; k++ {
+		if !isDigit(b[i+k]) {
+			return 0
+		}
+	}
+	return 7
 }
 
 var municipalitySuffixes = [][]byte{[]byte("-ku"), []byte("-shi"), []byte("-cho"), []byte("-machi"), []byte("-gun"), []byte("-mura")}
