@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -255,7 +256,8 @@ func TestScrub(t *testing.T) {
 		{"person with space", "担当は山田 太郎です", "担当は[person]です"},
 		{"person reversed", "Suzuki Hanako called", "[person] called"},
 		{"subdomain", "see https://vpn.corp.sakura-telecom.example/login", "see https://[domain]/login"},
-		{"lookalike kept", "phish at sakura-telecom-support.example.com", "phish at sakura-telecom-support.example.com"},
+		{"lookalike names the party", "phish at sakura-telecom-support.example.com", "phish at [carrier]-support.example.com"},
+		{"other lookalike kept", "phish at secure-sakura-pay.example.com", "phish at secure-sakura-pay.example.com"},
 		{"email", "mail foo.bar@example.org now", "mail [email] now"},
 		{"phone domestic", "call 03-1234-5678.", "call [phone]."},
 		{"phone intl", "call +81-3-1234-5678 or +81312345678", "call [phone] or [phone]"},
@@ -377,5 +379,109 @@ func TestFigures(t *testing.T) {
 		if s0[BandProperty] != "30,000–99,999" || s1[BandProperty] != "≥1,000,000" || s0["affected_users"] != nil || s0["user_profile"] != nil {
 			t.Errorf("services: %v", svcs)
 		}
+	}
+}
+
+// TestLeakCheckOwnMatcher injects into a released copy text that the
+// scrubber's detector does not see as a registry term, and asserts that the
+// leak check, which has its own matcher, finds it (kind and pointer, never
+// the text), and that look-alikes that are not the term are not hits.
+func TestLeakCheckOwnMatcher(t *testing.T) {
+	a := newTestAnonymizer(t)
+	c := loadCorpus(t)[0]
+	res, err := a.Anonymize(c.bundle, c.expect.Submitter, ProfileCEPTOAR)
+	if err != nil || res.Withheld {
+		t.Fatal(err, res)
+	}
+	s := a.getScrubber()
+	defer a.putScrubber(s)
+	tests := []struct {
+		name, text string
+		kinds      []Kind // acceptable kinds of the hit (the first term found names it); none for no hit
+		blind      bool   // the scrubber's detector does not see it
+	}{
+		{"name joined by a comma", "Sakura,Telecom", []Kind{KindCarrier, KindDomain}, true},
+		{"name spelled with pluses", "s+a+k+u+r+a+t+e+l+e+c+o+m", []Kind{KindCarrier, KindDomain}, true},
+		{"reading with brackets", "「ヤ」「マ」「ダ」", []Kind{KindPerson}, true},
+		{"short alias with pluses", "S+K+T", []Kind{KindCarrier}, true},
+		{"ipv4 with spaces", "203 0 113 7", []Kind{KindInternalIP}, true},
+		{"ipv4 with dot words", "203 dot 0 dot 113 dot 7", []Kind{KindInternalIP}, true},
+		{"ipv4 as bare hex", "CB007107", []Kind{KindInternalIP}, true},
+		{"ipv6 full with dashes", "2001-0db8-0100-0000-0000-0000-0000-0007", []Kind{KindInternalIP}, false},
+		{"phone with spaces", "+81 3 1234 5678", []Kind{KindPhone}, false},
+		{"asn", "as 64500", []Kind{KindASN}, false},
+		{"identity uuid without dashes", "6d0bd1b65a1c4c7e9a536f1b1d9c2b11", []Kind{KindIdentity}, false},
+		{"e-mail of a peer", "sato@kaede-net.example", []Kind{KindEmail, KindPerson, KindDomain}, false},
+		{"short alias inside a word", "risk tolerance and desktop", nil, false},
+		{"name across a full stop inside words", "failed in Aichi. Rollback", nil, false},
+		{"name across a comma at a boundary", "Ichi,Ro", []Kind{KindPerson}, true},
+		{"another AS number", "AS645001", nil, false},
+		{"address outside the networks", "203.0.114.7 and 3405804039", nil, false},
+		{"attacker text", "Emotet C2 45.142.212.100 hxxp://evil[.]example", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, spans := s.detect(tc.text, mode{party: -1, except: -1}); tc.blind && len(spans) > 0 {
+				t.Fatalf("the scrubber's detector sees %q: not a test of the leak check's own matcher", tc.text)
+			}
+			raw, _ := json.Marshal(map[string]any{"type": "note", "spec_version": "2.1", "id": "note--0b6a9c56-0f4c-4d4b-9a39-3f2a5d6e7c81",
+				"created": "2026-07-10T00:00:00.000Z", "modified": "2026-07-10T00:00:00.000Z", "content": tc.text,
+				"object_refs": []string{"incident--0b6a9c56-0f4c-4d4b-9a39-3f2a5d6e7c82"}})
+			o, err := stix.DecodeObject(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := &stix.Bundle{ID: res.Bundle.ID, Objects: append(append([]*stix.Object(nil), res.Bundle.Objects...), o)}
+			hits := a.leakCheck(b, -1, s)
+			if len(tc.kinds) == 0 {
+				if len(hits) != 0 {
+					t.Errorf("hits %v for %q", hits, tc.text)
+				}
+				return
+			}
+			if len(hits) != 1 || hits[0].Pointer != "/objects/"+itoa(len(b.Objects)-1)+"/content" || !slices.Contains(tc.kinds, hits[0].Kind) {
+				t.Errorf("hits = %v, want one at /content of kind %v", hits, tc.kinds)
+			}
+		})
+	}
+}
+
+func TestLeakStringClasses(t *testing.T) {
+	l := &leakScan{path: []string{"objects", "1", PseudonymProperty}}
+	if c := l.classOf("src-abcdefghijklmnop"); c != classSkip {
+		t.Errorf("pseudonym: class %d", c)
+	}
+	if c := l.classOf("src-abcdefghijklmno1"); c != classText {
+		t.Errorf("not a pseudonym (digit 1): class %d", c)
+	}
+	l.path = []string{"objects", "1", "modified"}
+	if c := l.classOf("2026-07-10T00:00:00.000Z"); c != classSkip {
+		t.Errorf("timestamp: class %d", c)
+	}
+	if c := l.classOf("2026-07-10T00:00:00.000Y SKT"); c != classText {
+		t.Errorf("not a timestamp: class %d", c)
+	}
+	for _, s := range []string{"indicator--0b6a9c56-0f4c-4d4b-9a39-3f2a5d6e7c81", "a3f1c2e4b5d6978812ab34cd56ef7890a1b2c3d4e5f60718293a4b5c6d7e8f90"} {
+		if c := l.classOf(s); c != classStructure {
+			t.Errorf("%s: class %d", s, c)
+		}
+	}
+	a := newTestAnonymizer(t)
+	var sk skeletonBuf
+	// In an identifier a short alias is found only as a long term would be.
+	if _, found := a.leak.find(&sk, "x-skt-thing--0b6a9c56-0f4c-4d4b-9a39-3f2a5d6e7c81", -1, -1, classStructure); found {
+		t.Error("short alias found in an identifier")
+	}
+	if _, found := a.leak.find(&sk, "x-sakura-telecom--0b6a9c56-0f4c-4d4b-9a39-3f2a5d6e7c81", -1, -1, classStructure); !found {
+		t.Error("long name not found in an identifier's type")
+	}
+	if _, found := a.leak.find(&sk, "Sakura Telecom", -1, -1, classSkip); found {
+		t.Error("a skipped string was searched")
+	}
+	if _, found := a.leak.find(&sk, "Sakura Telecom", a.byID["carrier-b"], -1, classText); found {
+		t.Error("carrier-a's name found among carrier-b's terms")
+	}
+	if _, found := a.leak.find(&sk, "Sakura Telecom", -1, a.byID["carrier-a"], classText); found {
+		t.Error("the skipped party's name was found")
 	}
 }

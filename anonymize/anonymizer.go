@@ -3,13 +3,16 @@ package anonymize
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/ikawaha/kagome/v2/tokenizer"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/kakehashi-hub/kakehashi/stix"
@@ -133,13 +136,54 @@ const (
 	boundWord   = iota // ASCII letters or digits may not continue the term on either side
 	boundDomain        // hostname characters may not continue it; subdomain labels are absorbed
 	boundNumber        // as boundWord on the left, no digit on the right
+	boundNone          // anywhere: long Latin names, and terms in scripts without spaces
 )
+
+// longTerm is the length from which a Latin name matches inside other words.
+// Shorter ones (SKT, sato) need a word boundary: a non-letter, a change of
+// case (noc01SKT, SKTCore) or between letters and digits (SKT01).
+const longTerm = 6
+
+// protectedTerm is one spelling of a registry value that must not reach a
+// community copy; the leak check compiles its own matcher from these.
+type protectedTerm struct {
+	text string
+	kind Kind
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// domainLabel returns a domain without its public suffix: sakura-telecom for
+// sakura-telecom.example, foo for foo.co.jp. Empty when nothing is left.
+func domainLabel(d string) string {
+	labels := strings.Split(strings.ToLower(d), ".")
+	if len(labels) < 2 {
+		return ""
+	}
+	cut := len(labels) - 1
+	if len(labels) >= 3 && len(labels[cut]) == 2 && len(labels[cut-1]) <= 3 {
+		cut-- // second-level public suffix: co.jp, ne.jp, or.jp, co.uk …
+	}
+	return strings.Join(labels[:cut], ".")
+}
+
+// loadTokenizer returns the morphological analyser; a variable so that a
+// test can make loading fail.
+var loadTokenizer = ipaTokenizer
 
 type term struct {
 	norm  string
 	kind  Kind
 	party int // index into Anonymizer.parties; -1 for helper terms
 	bound uint8
+	role  roleKind // for kindRole
 }
 
 type network struct {
@@ -169,6 +213,9 @@ type Anonymizer struct {
 	rotation      Rotation
 	ceptoar       string
 	hub           int // party whose identity is the CEPTOAR identity, -1 if none
+	tk            *tokenizer.Tokenizer
+	protected     [][]protectedTerm // per party: what the leak check looks for
+	leak          *skeletonMatcher  // the leak check's own matcher
 	now           func() time.Time
 	pool          sync.Pool // *scrubber
 }
@@ -202,8 +249,13 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 	seen := map[string]bool{}
 	add := func(s string, k Kind, party int, bound uint8) {
 		t := normalizeTerm(n, s)
-		if utf8.RuneCountInString(t) < 2 {
+		if utf8.RuneCountInString(t) < 2 || isASCII(t) && len(t) < 3 && k != KindIdentity {
 			return
+		}
+		if bound == boundWord && len(t) >= longTerm && isASCII(t) && (k == KindCarrier || k == KindPerson) {
+			// A long Latin name is a name wherever it stands, also run
+			// together with other words (SakuraTelecomCore, sakuratelecomvpn).
+			bound = boundNone
 		}
 		key := t + "\x00" + string(k) + "\x00" + strconv.Itoa(party)
 		if seen[key] {
@@ -211,6 +263,17 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 		}
 		seen[key] = true
 		a.terms = append(a.terms, term{norm: t, kind: k, party: party, bound: bound})
+	}
+	// The analyser reads the registry's kanji names here and finds person
+	// names in free text later; loading it now surfaces a failure at start.
+	tk, err := loadTokenizer()
+	if err != nil {
+		return nil, fmt.Errorf("load the morphological dictionary: %w", err)
+	}
+	a.tk = tk
+	a.protected = make([][]protectedTerm, len(parties))
+	protect := func(pi int, s string, k Kind) {
+		a.protected[pi] = append(a.protected[pi], protectedTerm{s, k})
 	}
 	for pi, p := range parties {
 		if p.ID == "" {
@@ -228,16 +291,27 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 			add(p.Identity, KindIdentity, pi, boundWord)
 			if i := strings.Index(p.Identity, "--"); i > 0 {
 				add(p.Identity[i+2:], KindIdentity, pi, boundWord)
+				protect(pi, p.Identity[i+2:], KindIdentity)
 			}
 		}
 		for _, name := range p.Names {
-			for _, v := range nameVariants(n, name) {
-				add(v, KindCarrier, pi, boundWord)
+			for _, f := range nameForms(tk, name) {
+				protect(pi, f, KindCarrier)
+				for _, v := range nameVariants(n, f) {
+					add(v, KindCarrier, pi, boundWord)
+				}
 			}
 		}
 		for _, d := range p.Domains {
 			d = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(d), "*."), ".")
 			add(d, KindDomain, pi, boundDomain)
+			protect(pi, d, KindDomain)
+			if l := domainLabel(d); l != "" {
+				// The name part alone (sakura-telecom), as in host names of
+				// another zone and in addresses with the dot obfuscated.
+				add(l, KindDomain, pi, boundDomain)
+				protect(pi, l, KindDomain)
+			}
 		}
 		for _, pr := range p.Networks {
 			a.networks = append(a.networks, network{pr.Masked(), pi})
@@ -248,23 +322,36 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 			for _, f := range []string{"as", "asn", "as-", "as:", "asn:", "asn-", "as#", "asn#", "as番号", "as番号:", "as番号は", "asnumber", "asnumber:", "autonomoussystem", "autonomoussystem:"} {
 				add(f+num, KindASN, pi, boundNumber)
 			}
+			for _, f := range []string{"as", "asn", "as番号", "asnumber", "autonomoussystem", "autonomoussystemnumber"} {
+				protect(pi, f+num, KindASN)
+			}
 		}
 		for _, c := range p.Contacts {
 			if c.Name != "" {
-				add(c.Name, KindPerson, pi, boundWord)
-				if f := strings.Fields(c.Name); len(f) == 2 {
-					add(f[1]+f[0], KindPerson, pi, boundWord)
+				whole, parts := personForms(tk, c.Name)
+				for _, w := range whole {
+					add(w, KindPerson, pi, boundWord)
+					protect(pi, w, KindPerson)
+				}
+				for _, part := range parts {
+					add(part, KindPerson, pi, boundWord)
+					protect(pi, part, KindPerson)
 				}
 			}
 			if c.Email != "" {
 				add(c.Email, KindEmail, pi, boundWord)
+				protect(pi, c.Email, KindEmail)
 			}
 			if c.Phone != "" {
 				if d := nationalNumber(c.Phone); len(d) >= 6 {
 					a.phones = append(a.phones, phone{d, pi})
+					protect(pi, d, KindPhone)
 				}
 			}
 		}
+	}
+	for _, w := range slices.Sorted(maps.Keys(roleWords)) {
+		a.terms = append(a.terms, term{norm: normalizeTerm(n, w), kind: kindRole, party: -1, bound: boundWord, role: roleWords[w]})
 	}
 	for _, pref := range prefectures {
 		add(pref.ja, kindPrefecture, -1, boundWord)
@@ -282,6 +369,7 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 		a.hub = i
 		delete(a.identities, a.ceptoar)
 	}
+	a.leak = newSkeletonMatcher(a.protected, a.networks)
 	a.pool.New = func() any { return newScrubber(a) }
 	return a, nil
 }

@@ -13,16 +13,17 @@ import (
 // cannot even be serialized: it cannot be checked, so it is not released.
 const kindUnencodable Kind = "unencodable"
 
-// LeakCheck searches the serialized form of b for every registry term of the
-// party submitter, in every normalized form (NFKC, case folded, white space
-// ignored, defanged dots undone): names and aliases with and without
-// corporate suffixes, domains and subdomains, addresses inside its networks,
-// ASNs, its STIX identity id, contact names, e-mail addresses and phone
-// numbers. Every JSON string (keys included) is checked twice: as it is
-// written in the JSON text, and decoded, so that \u escapes cannot hide a
-// term. It returns one Hit per offending string with its JSON pointer
-// (/objects/3/description), nil when the copy is clean. An unknown submitter
-// is checked against every party (fail closed).
+// LeakCheck searches the serialized form of b for every protected term of
+// the party submitter with the leak check's own matcher (skeleton.go), not
+// the scrubber's detector: names and aliases with and without corporate
+// forms and in their other-script readings, domains and their name part,
+// contact names and their parts, e-mail addresses, phone numbers, ASNs, its
+// STIX identity id, and addresses of its networks in any notation. Every JSON
+// string (keys included) is checked twice: as it is written in the JSON
+// text, and decoded, so that \u escapes cannot hide a term. It returns one
+// Hit per offending string with its JSON pointer (/objects/3/description)
+// and the kind of term, never the term; nil when the copy is clean. An
+// unknown submitter is checked against every party (fail closed).
 func (a *Anonymizer) LeakCheck(b *stix.Bundle, submitter string) []Hit {
 	s := a.getScrubber()
 	defer a.putScrubber(s)
@@ -39,11 +40,14 @@ func (a *Anonymizer) leakCheck(b *stix.Bundle, party int, s *scrubber) []Hit {
 	// The copy as it will be served; an object whose JSON is broken fails
 	// the scan below and withholds the copy.
 	data := serialize(b)
-	m := mode{party: party, except: -1}
-	if party < 0 {
-		m.except = a.hub
+	lc := &leakScan{a: a, s: s, party: party, except: -1, data: data}
+	if s.memo == nil {
+		s.memo = map[memoKey]memoResult{}
 	}
-	lc := &leakScan{a: a, s: s, m: m, data: data}
+	defer clear(s.memo) // its keys point into data
+	if party < 0 {
+		lc.except = a.hub
+	}
 	if !lc.value(0) || lc.skipWS() != len(data) {
 		lc.hits = append(lc.hits, Hit{Pointer: "", Kind: kindUnencodable})
 	}
@@ -52,13 +56,14 @@ func (a *Anonymizer) leakCheck(b *stix.Bundle, party int, s *scrubber) []Hit {
 
 // leakScan walks JSON text, tracking the JSON pointer of each value.
 type leakScan struct {
-	a    *Anonymizer
-	s    *scrubber
-	m    mode
-	data []byte
-	pos  int
-	path []string
-	hits []Hit
+	a      *Anonymizer
+	s      *scrubber
+	party  int // the party whose terms are searched; -1 for every party
+	except int // with party -1: a party not searched (the hub), or -1
+	data   []byte
+	pos    int
+	path   []string
+	hits   []Hit
 }
 
 func (l *leakScan) skipWS() int {
@@ -90,11 +95,64 @@ func (l *leakScan) hit(k Kind) {
 	l.hits = append(l.hits, Hit{Pointer: p, Kind: k})
 }
 
-// check runs detection over one piece of text.
-func (l *leakScan) check(text string) {
-	if _, spans := l.s.detect(text, l.m); len(spans) > 0 {
-		l.hit(spans[0].kind)
+// check runs the leak matcher over one piece of text.
+func (l *leakScan) check(text string, class stringClass) {
+	if k, found := l.a.leak.find(&l.s.sk, text, l.party, l.except, class); found {
+		l.hit(k)
 	}
+}
+
+// classOf says how much of a string value the leak check searches: a
+// timestamp and the hub's own pseudonym hold nothing of a party; an
+// identifier and a hash are random letters and digits in which a short term
+// would be found by chance, so they are searched for long terms only (a
+// registry identity's UUID is one).
+func (l *leakScan) classOf(s string) stringClass {
+	key := ""
+	if len(l.path) > 0 {
+		key = l.path[len(l.path)-1]
+	}
+	switch {
+	case len(s) >= 20 && len(s) <= 30 && s[len(s)-1] == 'Z' && s[4] == '-':
+		if _, err := stix.ParseTimestamp(s); err == nil {
+			return classSkip
+		}
+	case key == PseudonymProperty && isPseudonym(s):
+		return classSkip
+	case strings.Contains(s, "--") && stix.ValidID(s, ""):
+		return classStructure
+	case isHashValue(s):
+		return classStructure
+	}
+	return classText
+}
+
+// isPseudonym reports the form of the pseudonyms Pseudonym makes.
+func isPseudonym(s string) bool {
+	if len(s) != 20 || !strings.HasPrefix(s, "src-") {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// isHashValue reports a hex string of the length of a common digest.
+func isHashValue(s string) bool {
+	switch len(s) {
+	case 32, 40, 56, 64, 96, 128:
+	default:
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if _, ok := hexDigit(s[i]); !ok || s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // str reads a string token; it returns the raw text between the quotes and
@@ -113,7 +171,9 @@ func (l *leakScan) str() (raw, dec string, ok bool) {
 	if i >= len(l.data) {
 		return "", "", false
 	}
-	raw = string(l.data[start:i])
+	// No copy: data is not modified while it is scanned, and nothing keeps
+	// these strings after it (the memo is cleared when the scan ends).
+	raw = unsafeString(l.data[start:i])
 	l.pos = i + 1
 	if !esc {
 		return raw, raw, true
@@ -122,11 +182,46 @@ func (l *leakScan) str() (raw, dec string, ok bool) {
 	return raw, dec, ok
 }
 
-func (l *leakScan) checkString(raw, dec string) {
-	l.check(dec)
-	if raw != dec {
-		l.check(raw)
+func (l *leakScan) checkString(raw, dec string, key bool) {
+	// Copies repeat short strings (property names, vocabulary values,
+	// marking ids); the result for a string is the same wherever it stands,
+	// so it is computed once per copy.
+	var mk memoKey
+	memo := raw == dec && len(dec) <= 256
+	if memo {
+		mk = memoKey{s: dec, key: key, pseudonym: !key && len(l.path) > 0 && l.path[len(l.path)-1] == PseudonymProperty}
+		if m, ok := l.s.memo[mk]; ok {
+			if m.found {
+				l.hit(m.kind)
+			}
+			return
+		}
 	}
+	class := classText
+	if !key {
+		class = l.classOf(dec)
+	}
+	k, found := l.a.leak.find(&l.s.sk, dec, l.party, l.except, class)
+	if memo {
+		l.s.memo[mk] = memoResult{k, found}
+	}
+	if found {
+		l.hit(k)
+	}
+	if raw != dec {
+		l.check(raw, classText)
+	}
+}
+
+// memoKey and memoResult cache the leak check of one string within a copy.
+type memoKey struct {
+	s              string
+	key, pseudonym bool
+}
+
+type memoResult struct {
+	kind  Kind
+	found bool
 }
 
 func (l *leakScan) value(depth int) bool {
@@ -155,7 +250,7 @@ func (l *leakScan) value(depth int) bool {
 				return false
 			}
 			l.path = append(l.path, key)
-			l.checkString(raw, key)
+			l.checkString(raw, key, true)
 			if l.skipWS() >= len(l.data) || l.data[l.pos] != ':' {
 				return false
 			}
@@ -210,7 +305,7 @@ func (l *leakScan) value(depth int) bool {
 		if !ok {
 			return false
 		}
-		l.checkString(raw, dec)
+		l.checkString(raw, dec, false)
 		return true
 	default:
 		start := l.pos
@@ -241,13 +336,13 @@ func (l *leakScan) number(tok string) {
 			key = l.path[len(l.path)-1]
 		}
 		if key == "number" || strings.Contains(key, "asn") {
-			if p, ok := l.a.asns[n]; ok && (l.m.party < 0 && p != l.m.except || p == l.m.party) {
+			if p, ok := l.a.asns[n]; ok && (l.party < 0 && p != l.except || p == l.party) {
 				l.hit(KindASN)
 				return
 			}
 		}
 	}
-	l.check(tok)
+	l.check(tok, classText)
 }
 
 // unescape decodes the content of a JSON string (RFC 8259 §7), surrogate

@@ -137,7 +137,8 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 	// Pass 0: victim-side observables, whose values are then scrubbed from
 	// every text of the bundle as well.
 	t.s.extra = t.s.extra[:0]
-	defer func() { t.s.extra = t.s.extra[:0] }()
+	clear(t.s.scrubMemo) // results depend on the bundle's extra terms
+	defer func() { t.s.extra = t.s.extra[:0]; clear(t.s.scrubMemo); clear(t.s.runMemo) }()
 	for _, r := range t.recs {
 		if !r.sco || sensitive[r.orig.ID] {
 			continue
@@ -148,7 +149,7 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 		}
 		for _, k := range []string{"value", "account_login", "user_id", "display_name", "name"} {
 			v, _ := r.orig.Props[k].(string)
-			if n := normalizeTerm(t.s.n, v); len(n) >= 4 && n != "0.0.0.0" {
+			if n := normalizeValue(t.s.n, v); len(n) >= 4 && n != "0.0.0.0" {
 				t.s.extra = append(t.s.extra, extraTerm{n, r.kind})
 			}
 		}
@@ -285,11 +286,9 @@ func (t *transform) domainObject(r *rec) {
 			return
 		}
 		// An identity named after a registry party or person is the party.
-		if name, _ := o.Props["name"].(string); name != "" {
-			if _, spans := t.s.detect(name, modeTaint); len(spans) > 0 {
-				r.drop = true
-				return
-			}
+		if name, _ := o.Props["name"].(string); name != "" && t.tainted(name) {
+			r.drop = true
+			return
 		}
 	case "indicator":
 		if pat, _ := o.Props["pattern"].(string); pat != "" && t.tainted(pat) {
@@ -305,6 +304,13 @@ func (t *transform) domainObject(r *rec) {
 		return
 	}
 	switch o.Type {
+	case "marking-definition":
+		if _, ok := props["definition"]; !ok && props["extensions"] == nil {
+			// Defined only by an extension the copy does not carry: it
+			// cannot stand (STIX 2.1 §7.2.1) and is dropped (found by fuzzing).
+			r.drop = true
+			return
+		}
 	case "location":
 		for _, k := range []string{"street_address", "postal_code", "latitude", "longitude", "precision"} {
 			delete(props, k)
@@ -422,9 +428,8 @@ func (t *transform) victimSide(o *stix.Object) (bool, Kind) {
 		if verbatim[k] || strings.HasSuffix(k, "_ref") || strings.HasSuffix(k, "_refs") {
 			return true
 		}
-		_, spans := t.s.detect(v, modeTaint)
-		if len(spans) > 0 {
-			found, kind = true, spans[0].kind
+		if k, ok := t.taint(v); ok {
+			found, kind = true, k
 			return false
 		}
 		return true
@@ -435,8 +440,20 @@ func (t *transform) victimSide(o *stix.Object) (bool, Kind) {
 // tainted reports whether text holds a registry term of any party or an
 // address in a registered or private network.
 func (t *transform) tainted(text string) bool {
-	_, spans := t.s.detect(text, modeTaint)
-	return len(spans) > 0
+	_, ok := t.taint(text)
+	return ok
+}
+
+// taint returns the kind of the first registry term or internal address in
+// text, as the scrubber's detector or the leak check's matcher sees it. What
+// is judged whole (a pattern, an observable) asks both: whatever the leak
+// check would find must make the object victim-side or dropped here, else
+// the whole copy would be withheld for it.
+func (t *transform) taint(text string) (Kind, bool) {
+	if _, spans := t.s.detect(text, modeTaint); len(spans) > 0 {
+		return spans[0].kind, true
+	}
+	return t.a.leak.find(&t.s.sk, text, -1, t.a.hub, classText)
 }
 
 // walkStrings calls fn on every string value (with its key) until fn says stop.
@@ -485,7 +502,7 @@ func (t *transform) cleanValue(v any, key string, depth int, keep bool) (any, bo
 		if keep || verbatim[key] || strings.HasSuffix(key, "_ref") || strings.HasSuffix(key, "_refs") {
 			return x, false
 		}
-		return t.s.scrub(x)
+		return t.s.scrubMemoized(x)
 	case map[string]any:
 		m := make(map[string]any, len(x))
 		changed := false
@@ -571,6 +588,12 @@ func isRefKey(k string) bool {
 func (t *transform) live(id string) (string, bool) {
 	if t.dropped[id] {
 		return "", false
+	}
+	if !stix.ValidID(id, "") {
+		return "", false // a reference must be an identifier; anything else is unscrubbed text
+	}
+	if _, named := t.a.leak.find(&t.s.sk, id, -1, t.a.hub, classStructure); named {
+		return "", false // a custom type or UUID spelling a registry term
 	}
 	if i := strings.Index(id, "--"); i >= 0 {
 		if _, reg := t.a.identityUUIDs[strings.ToLower(id[i+2:])]; reg {
