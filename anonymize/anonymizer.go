@@ -122,7 +122,12 @@ type Hit struct {
 // Result is the outcome of Anonymize. When Withheld is true, Bundle is nil and
 // Hits says where the leak check found registry terms: nothing may be released.
 type Result struct {
-	Bundle    *stix.Bundle
+	Bundle *stix.Bundle
+	// Origins holds, for each object of Bundle, the id of the submitted
+	// object it was made from ("" for objects the copy adds, such as the
+	// T-CEPTOAR identity), so that a caller can take the copies of several
+	// audiences from one anonymization of their union (sharing.Copier).
+	Origins   []string
 	Withheld  bool
 	Hits      []Hit
 	Pseudonym string // the source pseudonym attached to the copy; empty for identified

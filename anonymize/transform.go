@@ -105,17 +105,17 @@ func (a *Anonymizer) Anonymize(b *stix.Bundle, submitter string, p Profile) (*Re
 	defer a.putScrubber(s)
 	t := &transform{a: a, s: s, submitter: pi, period: a.rotation.Period(now), byID: map[string][]*rec{}, dropped: map[string]bool{}}
 	pseudonym := a.Pseudonym(submitter, now)
-	out, err := t.run(b, p, pseudonym)
+	out, origins, err := t.run(b, p, pseudonym)
 	if err != nil {
 		return nil, err
 	}
 	if hits := a.leakCheck(out, -1, s); len(hits) > 0 {
 		return &Result{Withheld: true, Hits: hits, Pseudonym: pseudonym}, nil
 	}
-	return &Result{Bundle: out, Pseudonym: pseudonym}, nil
+	return &Result{Bundle: out, Origins: origins, Pseudonym: pseudonym}, nil
 }
 
-func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bundle, error) {
+func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bundle, []string, error) {
 	a := t.a
 	for id := range a.identities {
 		t.dropped[id] = true
@@ -228,9 +228,10 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 	out := &stix.Bundle{ID: "bundle--" + a.derivedUUID("bundle", a.parties[t.submitter].ID, t.period, string(p), b.ID)}
 	ceptoar, err := newObject(t.ceptoarIdentity())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out.Objects = append(out.Objects, ceptoar)
+	origins := []string{""}
 	for _, r := range t.recs {
 		if r.drop {
 			continue
@@ -253,11 +254,12 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 		}
 		o, err := newObject(props)
 		if err != nil {
-			return nil, fmt.Errorf("encode %s: %w", r.orig.ID, err)
+			return nil, nil, fmt.Errorf("encode %s: %w", r.orig.ID, err)
 		}
 		out.Objects = append(out.Objects, o)
+		origins = append(origins, r.orig.ID)
 	}
-	return out, nil
+	return out, origins, nil
 }
 
 func isStdMarking(id string) bool { _, ok := stix.TLPOfMarking(id); return ok }

@@ -63,13 +63,7 @@ func standardMarking(id string) bool {
 // whole-audience copy): references to them are kept.
 func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []string) (Copy, error) {
 	cp := Copy{Route: route}
-	var objs []*stix.Object
-	for _, o := range req.Bundle.Objects {
-		if slices.Contains(route.Objects, o.ID) {
-			objs = append(objs, &stix.Object{Type: o.Type, ID: o.ID, SpecVersion: o.SpecVersion, Created: o.Created, Modified: o.Modified,
-				CreatedByRef: o.CreatedByRef, ObjectMarkingRefs: o.ObjectMarkingRefs, Props: stix.CloneProps(o.Props)})
-		}
-	}
+	objs := selectObjects(req.Bundle, route.Objects)
 	bundleID := copyBundleID(req.Bundle.ID, route)
 	if route.Profile == anonymize.ProfileIdentified {
 		for _, res := range req.Incidents {
@@ -82,47 +76,147 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 			}
 		}
 		cp.Notice = "Statutory channel: the regulator receives this report whatever its TLP, because the law requires it; the TLP marking travels with the copy and binds the recipient."
-	} else {
-		policy := c.Policy
-		if policy == nil {
-			policy = DefaultPolicy()
+		return c.finish(cp, bundleID, objs, hold, alsoVisible)
+	}
+	objs = c.prepare(req, route, objs)
+	res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
+	if err != nil {
+		return cp, fmt.Errorf("anonymize for %s: %w", route.Channel, err)
+	}
+	if res.Withheld {
+		return withheld(cp, res.Hits), nil
+	}
+	return c.finish(communityNotice(cp), bundleID, res.Bundle.Objects, hold, alsoVisible)
+}
+
+// BuildShared builds the copies of several routes of one anonymizing
+// profile (the four ceptoar channels, say) from one anonymization of the
+// union of their objects, then gives each route the anonymized form of its
+// own objects: the cost of anonymizing and leak-checking is paid once per
+// profile, not once per channel. Every object of every copy has been through
+// the anonymizer and the leak check; a copy adds only the hub's constant
+// definitions, as Build does. It reports false, and builds nothing, when the
+// copies could differ object by object — an object with granular markings,
+// which are stripped per channel — or when the union is withheld, so that
+// the caller builds each copy on its own and a leak withholds only the
+// copies that carry it.
+func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVisible [][]string) ([]Copy, bool, error) {
+	if len(routes) < 2 {
+		return nil, false, nil
+	}
+	profile := routes[0].Profile
+	union := map[string]bool{}
+	for _, r := range routes {
+		if r.Profile != profile || profile == anonymize.ProfileIdentified {
+			return nil, false, nil
 		}
-		kept := objs[:0:0]
-		for _, o := range objs {
-			// The copy says what TLP it travels under, also for objects that
-			// relied on the organization's default (PROFILE.md §2).
-			if _, marked := o.TLP(); !marked {
-				t := TLPOf(o, req.Submitter)
-				o.ObjectMarkingRefs = append(o.ObjectMarkingRefs, stix.MarkingOf(t))
-				o.Props["object_marking_refs"] = append(anySlice(o.Props["object_marking_refs"]), stix.MarkingOf(t))
-			}
-			if stripGranular(o, func(t stix.TLP) bool { return allows(policy.Rule(route.Channel, t), route.Named) }) &&
-				len(stix.ValidateObject(o, "")) > 0 {
-				continue // a property it cannot do without is not for this audience: the object stays out
-			}
-			kept = append(kept, o)
-		}
-		objs = kept
-		res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
-		if err != nil {
-			return cp, fmt.Errorf("anonymize for %s: %w", route.Channel, err)
-		}
-		if res.Withheld {
-			cp.Status, cp.Hits = StatusWithheld, res.Hits
-			cp.Notice = "Withheld: the leak check found your organization's terms in the anonymized copy; it will not be released. Review the listed places."
-			return cp, nil
-		}
-		objs = res.Bundle.Objects
-		if route.Named {
-			cp.Notice = "Shared only with the organizations you named in share_with."
+		for _, id := range r.Objects {
+			union[id] = true
 		}
 	}
+	var ids []string
+	for _, o := range req.Bundle.Objects {
+		if union[o.ID] {
+			if _, ok := o.Props["granular_markings"]; ok {
+				return nil, false, nil
+			}
+			ids = append(ids, o.ID)
+		}
+	}
+	objs := c.prepare(req, routes[0], selectObjects(req.Bundle, ids))
+	res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: req.Bundle.ID, Objects: objs}, req.Submitter.ID, profile)
+	if err != nil || res.Withheld || len(res.Origins) != len(res.Bundle.Objects) {
+		return nil, false, nil
+	}
+	out := make([]Copy, len(routes))
+	for i, r := range routes {
+		mine := map[string]bool{}
+		for _, id := range r.Objects {
+			mine[id] = true
+		}
+		var sel []*stix.Object
+		for j, o := range res.Bundle.Objects {
+			if origin := res.Origins[j]; origin == "" || mine[origin] {
+				// Each copy gets its own objects: finishing a copy prunes references.
+				sel = append(sel, cloneObject(o))
+			}
+		}
+		if out[i], err = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i]); err != nil {
+			return nil, false, err
+		}
+	}
+	return out, true, nil
+}
+
+// selectObjects returns copies of the bundle's objects with the given ids, in
+// bundle order.
+func selectObjects(b *stix.Bundle, ids []string) []*stix.Object {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var objs []*stix.Object
+	for _, o := range b.Objects {
+		if want[o.ID] {
+			objs = append(objs, cloneObject(o))
+		}
+	}
+	return objs
+}
+
+func cloneObject(o *stix.Object) *stix.Object {
+	return &stix.Object{Type: o.Type, ID: o.ID, SpecVersion: o.SpecVersion, Created: o.Created, Modified: o.Modified,
+		CreatedByRef: o.CreatedByRef, ObjectMarkingRefs: slices.Clone(o.ObjectMarkingRefs), Props: stix.CloneProps(o.Props)}
+}
+
+// prepare readies a community copy's objects for anonymization: every object
+// says the TLP it travels under, also those that relied on the organization's
+// default (PROFILE.md §2), and properties under a stricter granular TLP than
+// the route's audience may see are removed.
+func (c *Copier) prepare(req RouteRequest, route Route, objs []*stix.Object) []*stix.Object {
+	policy := c.Policy
+	if policy == nil {
+		policy = DefaultPolicy()
+	}
+	kept := objs[:0:0]
+	for _, o := range objs {
+		if _, marked := o.TLP(); !marked {
+			t := TLPOf(o, req.Submitter)
+			o.ObjectMarkingRefs = append(o.ObjectMarkingRefs, stix.MarkingOf(t))
+			o.Props["object_marking_refs"] = append(anySlice(o.Props["object_marking_refs"]), stix.MarkingOf(t))
+		}
+		if stripGranular(o, func(t stix.TLP) bool { return allows(policy.Rule(route.Channel, t), route.Named) }) &&
+			len(stix.ValidateObject(o, "")) > 0 {
+			continue // a property it cannot do without is not for this audience: the object stays out
+		}
+		kept = append(kept, o)
+	}
+	return kept
+}
+
+func withheld(cp Copy, hits []anonymize.Hit) Copy {
+	cp.Status, cp.Hits = StatusWithheld, hits
+	cp.Notice = "Withheld: the leak check found your organization's terms in the anonymized copy; it will not be released. Review the listed places."
+	return cp
+}
+
+func communityNotice(cp Copy) Copy {
+	if cp.Route.Named {
+		cp.Notice = "Shared only with the organizations you named in share_with."
+	}
+	return cp
+}
+
+// finish completes a copy: the definitions it needs, references to what it
+// does not carry removed, validated (a copy that is not valid STIX goes
+// nowhere), released or held.
+func (c *Copier) finish(cp Copy, bundleID string, objs []*stix.Object, hold bool, alsoVisible []string) (Copy, error) {
 	objs = withSupport(objs)
 	objs = stix.PruneReferences(objs, func(id string) bool { return standardMarking(id) || slices.Contains(alsoVisible, id) })
 	out := &stix.Bundle{ID: bundleID, Objects: objs}
 	if err := stix.Validate(out); err != nil {
 		// Fail closed: a copy that is not valid STIX is not sent anywhere.
-		return cp, fmt.Errorf("copy for %s is not valid STIX: %w", route.Channel, err)
+		return cp, fmt.Errorf("copy for %s is not valid STIX: %w", cp.Route.Channel, err)
 	}
 	// No second leak check is needed here: after the anonymizer's own check
 	// (which withholds above) the copy only lost references and gained the
@@ -130,7 +224,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 	// the hub identity), none of which carries anything of a submitter.
 	cp.Bundle = out
 	cp.Status = StatusReleased
-	if hold && !route.Channel.Statutory() {
+	if hold && !cp.Route.Channel.Statutory() {
 		cp.Status = StatusHeld
 	}
 	return cp, nil

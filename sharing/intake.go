@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/stix"
 )
@@ -495,16 +496,18 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 				Detail: map[string]any{"channel": string(route.Channel), "error": err.Error()}})
 		}
 		stored := StoredCopy{SubmissionID: sub.ID, Index: i, Route: route, Status: cp.Status, Hits: cp.Hits, Notice: cp.Notice}
-		if cp.Bundle != nil {
-			if stored.Bundle, err = json.Marshal(cp.Bundle); err != nil {
-				return out, fmt.Errorf("encode copy: %w", err)
-			}
-		}
-		out.copies = append(out.copies, stored)
 		entries, err := entriesOf(cp, sub)
 		if err != nil {
 			return out, err
 		}
+		if cp.Bundle != nil {
+			// The copy as stored is its objects' canonical JSON, encoded
+			// once for the entries and reused here.
+			if stored.Bundle, err = copyJSON(cp.Bundle.ID, entries); err != nil {
+				return out, fmt.Errorf("encode copy: %w", err)
+			}
+		}
+		out.copies = append(out.copies, stored)
 		candidates = append(candidates, entries...)
 		// The entry names who may read this copy and what it was, so that
 		// audit verification can check the channel against it.
@@ -574,28 +577,64 @@ type built struct {
 	err error
 }
 
-// buildCopies builds the copy of every route of the plan. Copies are
-// independent of each other, so they are built in parallel.
+// buildCopies builds the copy of every route of the plan. The routes that
+// share an anonymizing profile are built from one anonymization
+// (Copier.BuildShared) when they can be; the other copies are independent of
+// each other and built in parallel.
 func (in *Intake) buildCopies(rr RouteRequest, plan Plan, hold bool) []built {
 	out := make([]built, len(plan.Channels))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	alsoVisible := make([][]string, len(plan.Channels))
 	for i, route := range plan.Channels {
-		var alsoVisible []string
 		if route.Named {
 			for _, other := range plan.Channels {
 				if other.Channel == route.Channel && !other.Named {
-					alsoVisible = other.Objects
+					alsoVisible[i] = other.Objects
 				}
 			}
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i].cp, out[i].err = in.Copier.Build(rr, route, hold, alsoVisible)
-		}()
 	}
+	var shared, alone []int
+	for i, r := range plan.Channels {
+		if r.Profile == anonymize.ProfileCEPTOAR {
+			shared = append(shared, i)
+		} else {
+			alone = append(alone, i)
+		}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	build := func(idx []int) {
+		for _, i := range idx {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				out[i].cp, out[i].err = in.Copier.Build(rr, plan.Channels[i], hold, alsoVisible[i])
+			}()
+		}
+	}
+	build(alone)
+	if len(shared) > 1 {
+		routes := make([]Route, len(shared))
+		visible := make([][]string, len(shared))
+		for k, i := range shared {
+			routes[k], visible[k] = plan.Channels[i], alsoVisible[i]
+		}
+		copies, ok, err := in.Copier.BuildShared(rr, routes, hold, visible)
+		switch {
+		case err != nil:
+			for _, i := range shared {
+				out[i].err = err
+			}
+			shared = nil
+		case ok:
+			for k, i := range shared {
+				out[i].cp = copies[k]
+			}
+			shared = nil
+		}
+	}
+	build(shared) // one by one: no shared copy could be made
 	wg.Wait()
 	return out
 }

@@ -2,6 +2,7 @@ package sharing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -97,6 +98,29 @@ func entriesOf(cp Copy, sub *Submission) ([]ChannelEntry, error) {
 			Organization: sub.Organization, Recipients: recipients, Status: cp.Status, DateAdded: sub.ReceivedAt, JSON: js})
 	}
 	return out, nil
+}
+
+// copyJSON writes a bundle of the entries' canonical JSON.
+func copyJSON(id string, entries []ChannelEntry) ([]byte, error) {
+	idJSON, err := json.Marshal(id)
+	if err != nil {
+		return nil, err
+	}
+	n := 64
+	for _, e := range entries {
+		n += len(e.JSON) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"type":"bundle","id":`...)
+	b = append(b, idJSON...)
+	b = append(b, `,"objects":[`...)
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e.JSON...)
+	}
+	return append(b, "]}"...), nil
 }
 
 // revocations finds, for every object of the submission, the channels that
