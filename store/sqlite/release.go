@@ -27,27 +27,26 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 			return fmt.Errorf("insert copy: %w", err)
 		}
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("prepare channel entry: %w", err)
-	}
-	defer ins.Close()
+	recipients := make([]any, len(rec.Entries))
 	for i := range rec.Entries {
 		e := &rec.Entries[i]
 		e.DateAdded = db.stamp() // its own, in commit order (stamp.go)
-		var recipients any
 		if e.Recipients != nil {
 			b, err := json.Marshal(e.Recipients)
 			if err != nil {
 				return err
 			}
-			recipients = string(b)
+			recipients[i] = string(b)
 		}
-		if _, err := ins.ExecContext(ctx, string(e.Channel), e.ObjectID, e.Version, versionKey(e.Version), e.SubmissionID, e.Organization,
-			recipients, string(e.Status), formatTime(e.DateAdded), e.JSON); err != nil {
-			return fmt.Errorf("insert channel entry %s: %w", e.ObjectID, err)
-		}
+	}
+	// Rows go in entry order, so seq follows the stamps.
+	if err := batchInsert(ctx, tx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)`, 10,
+		len(rec.Entries), func(i int) []any {
+			e := rec.Entries[i]
+			return []any{string(e.Channel), e.ObjectID, e.Version, versionKey(e.Version), e.SubmissionID, e.Organization,
+				recipients[i], string(e.Status), formatTime(e.DateAdded), e.JSON}
+		}); err != nil {
+		return err
 	}
 	for _, e := range rec.Revoked {
 		if _, err := tx.ExecContext(ctx, `UPDATE channel_entries SET status = 'revoked' WHERE seq = ?`, e.Seq); err != nil {

@@ -48,26 +48,19 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 				return fmt.Errorf("claim %s: %w", id, translate(err))
 			}
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("prepare insert object: %w", err)
+		if err := batchInsert(ctx, tx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)`, 10,
+			len(objs), func(i int) []any {
+				o := objs[i]
+				return []any{o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON, versionKey(o.Version)}
+			}); err != nil {
+			return err
 		}
-		defer ins.Close()
-		for _, o := range objs {
-			if _, err := ins.ExecContext(ctx, o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON, versionKey(o.Version)); err != nil {
-				return fmt.Errorf("insert object %s: %w", o.ID, err)
-			}
-		}
-		link, err := tx.PrepareContext(ctx, `INSERT INTO submission_objects(submission_id, seq, object_id, type, version, new) VALUES (?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("prepare insert object list: %w", err)
-		}
-		defer link.Close()
-		for i, o := range s.Objects {
-			if _, err := link.ExecContext(ctx, s.ID, i, o.ID, o.Type, o.Version, o.New); err != nil {
-				return fmt.Errorf("insert object list: %w", err)
-			}
+		if err := batchInsert(ctx, tx, `INSERT INTO submission_objects(submission_id, seq, object_id, type, version, new)`, 6,
+			len(s.Objects), func(i int) []any {
+				o := s.Objects[i]
+				return []any{s.ID, i, o.ID, o.Type, o.Version, o.New}
+			}); err != nil {
+			return err
 		}
 		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
 			return err
@@ -91,18 +84,12 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 // intake collection (TAXII), each with a stamp of its own; a version the
 // organization had submitted before keeps its first date.
 func (db *DB) insertIntake(ctx context.Context, tx *sql.Tx, s *sharing.Submission) error {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO taxii_intake(organization, object_id, version, version_key, date_added)
-		SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM taxii_intake WHERE organization = ? AND object_id = ? AND version = ?)`)
-	if err != nil {
-		return fmt.Errorf("prepare intake entry: %w", err)
-	}
-	defer ins.Close()
-	for _, o := range s.Objects {
-		if _, err := ins.ExecContext(ctx, s.Organization, o.ID, o.Version, versionKey(o.Version), formatTime(db.stamp()), s.Organization, o.ID, o.Version); err != nil {
-			return fmt.Errorf("insert intake entry %s: %w", o.ID, err)
-		}
-	}
-	return nil
+	// UNIQUE (organization, object_id, version): OR IGNORE keeps the first date.
+	return batchInsert(ctx, tx, `INSERT OR IGNORE INTO taxii_intake(organization, object_id, version, version_key, date_added)`, 5,
+		len(s.Objects), func(i int) []any {
+			o := s.Objects[i]
+			return []any{s.Organization, o.ID, o.Version, versionKey(o.Version), formatTime(db.stamp())}
+		})
 }
 
 // FindSubmissionByID implements sharing.Store.
