@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -59,8 +60,10 @@ func (s *Server) readBody(c *fiber.Ctx) ([]byte, error) {
 	}
 	addr := c.IP()
 	if !s.bodies.acquire(addr) {
-		return nil, newError(fiber.StatusTooManyRequests, "too-many-requests", "Too many requests",
+		e := newError(fiber.StatusTooManyRequests, "too-many-requests", "Too many requests",
 			fmt.Sprintf("at most %d request bodies may be in flight from one client; wait for the others to finish", maxBodiesPerClient))
+		e.retryAfter = time.Second
+		return nil, e
 	}
 	defer s.bodies.release(addr)
 	stream := c.Context().RequestBodyStream()
@@ -71,10 +74,7 @@ func (s *Server) readBody(c *fiber.Ctx) ([]byte, error) {
 		}
 		return body, nil
 	}
-	var buf bytes.Buffer
-	if n := c.Request().Header.ContentLength(); n > 0 {
-		buf.Grow(n)
-	}
+	var buf bytes.Buffer // grows as the body arrives, not by what it announces
 	if _, err := io.Copy(&buf, io.LimitReader(stream, int64(limit)+1)); err != nil {
 		return nil, fmt.Errorf("read request body: %w", err)
 	}

@@ -214,3 +214,27 @@ func TestSlowHeadersAreCut(t *testing.T) {
 		}
 	}
 }
+
+// TestAnonymousMultipartNotReadBeforeAuth: a multipart body is not parsed
+// (to memory or temporary files) before authentication either.
+func TestAnonymousMultipartNotReadBeforeAuth(t *testing.T) {
+	f := newFixture(t, 1<<20)
+	base := f.listen()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	fmt.Fprintf(conn, "POST /api/v1/submissions HTTP/1.1\r\nHost: kakehashi\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: %d\r\n\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n", 60<<20)
+	conn.Write(make([]byte, 16<<10)) // and nothing more: a parser that wants the whole form waits
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to an anonymous multipart POST: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || time.Since(start) > 5*time.Second {
+		t.Errorf("anonymous 60 MiB multipart POST: %d after %s, want 401 at once", resp.StatusCode, time.Since(start))
+	}
+}

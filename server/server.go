@@ -111,6 +111,10 @@ func New(cfg Config) (*Server, error) {
 		DisableStartupMessage: true,
 		// Bodies are read in the handlers, after authentication (body.go).
 		StreamRequestBody: true,
+		// fasthttp would otherwise parse a multipart/form-data body (to
+		// memory and temporary files, past the body limit) before any
+		// handler runs; the hub takes no forms.
+		DisablePreParseMultipartForm: true,
 		// Headers must arrive within ReadTimeout; the body then gets
 		// BodyTimeout (HeaderReceived below). An idle keep-alive connection
 		// is closed after IdleTimeout.
