@@ -207,7 +207,7 @@ func recipientsKey(r []string) string {
 	if r == nil {
 		return "*"
 	}
-	return strings.Join(r, ",")
+	return "=" + groupKey(r)
 }
 
 // checkChannels compares every channel entry with the audited releases and

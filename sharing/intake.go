@@ -550,7 +550,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	var fresh []ChannelEntry
 	for _, e := range candidates {
 		prev := held[string(e.Channel)+" "+e.ObjectID]
-		if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && slices.Equal(p.Recipients, e.Recipients) }) {
+		if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && sameGroup(p.Recipients, e.Recipients) }) {
 			continue // this exact version is already in the channel for these readers
 		}
 		fresh = append(fresh, e)

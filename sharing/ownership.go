@@ -13,17 +13,22 @@ import (
 // that first submitted it; only the owner adds versions of it. Two families of
 // ids are handled differently:
 //
-//   - Deterministic ids — SCOs (STIX 2.1 §2.9: the id is a UUIDv5 of the
-//     object's value), marking definitions (immutable, §7.2) and any other id
-//     that is a UUIDv5 — are kept per submitter: two carriers reporting the
-//     same e-mail address each store and own their own, and neither can learn
-//     from the answer that the other did.
-//   - Every other id is claimed hub-wide by its first submitter. Another
-//     organization that submits a version of it is refused with one fixed
-//     answer that depends neither on the stored content nor on who owns it.
-//     Such ids are random (UUIDv4, §2.9 SHOULD), so only someone who has
-//     already seen the id can ask, and the answer tells them nothing they
-//     did not know (docs/threat-model.md).
+//   - SCOs (STIX 2.1 §2.9: the id is a UUIDv5 of the object's value) and
+//     marking definitions (immutable, §7.2: no versions) are kept per
+//     submitter: two carriers reporting the same e-mail address each store
+//     and own their own, and neither can learn from the answer that the
+//     other did. They have no later versions, so nobody can replace or
+//     revoke another's.
+//   - Every other id — SDOs and SROs, whatever their UUID version — is
+//     claimed hub-wide by its first submitter. Another organization that
+//     submits a version of it is refused with one fixed answer that depends
+//     neither on the stored content nor on who owns it. A claimed id cannot
+//     be shared: in a channel a later version replaces or revokes the
+//     earlier one, so a second owner would rewrite the first's object for
+//     every reader. Random ids (UUIDv4, §2.9 SHOULD) can only be asked about
+//     by someone who has seen them; deterministic SDO ids (UUIDv5, as some
+//     platforms make them) tell a second submitter that the id is in use
+//     (docs/threat-model.md).
 //
 // The registry's identities belong to the organizations they identify (each
 // may describe itself; nobody may rename another); the hub's own identities,
@@ -31,17 +36,37 @@ import (
 // hub.
 
 // attributedTypes are the SDOs that speak for an organization: their
-// created_by_ref must be absent or the submitter's own identity, and their
-// ids are always claimed, whatever the UUID version.
+// created_by_ref must be absent or the submitter's own identity.
 var attributedTypes = map[string]bool{"incident": true, "note": true, "report": true, "grouping": true, "observed-data": true, "opinion": true}
 
 // namespaced reports whether o's id is kept per submitter rather than claimed
 // hub-wide.
 func namespaced(o *stix.Object) bool {
-	if attributedTypes[o.Type] {
+	return stix.IsObservable(o.Type) || o.Type == "marking-definition"
+}
+
+// hubPublished are the hub's own objects that anyone may fetch and embed in a
+// bundle (GET /api/v1/stix/extension-definition/telecom-incident.json): a
+// byte-for-byte copy is accepted as a reference to them, anything else
+// under their ids is a version the submitter does not own.
+var hubPublished = sync.OnceValue(func() map[string][]byte {
+	m := map[string][]byte{}
+	for _, props := range []map[string]any{stix.HubIdentity(), stix.TelecomExtensionDefinition()} {
+		if js, err := Canonical(props); err == nil {
+			m[props["id"].(string)] = js
+		}
+	}
+	return m
+})
+
+// isPublishedCopy reports whether o is exactly one of the hub's published objects.
+func isPublishedCopy(o *stix.Object) bool {
+	want, ok := hubPublished()[o.ID]
+	if !ok {
 		return false
 	}
-	return stix.IsObservable(o.Type) || o.Type == "marking-definition" || stix.UUIDVersion(o.ID) == 5
+	js, err := Canonical(o.Props)
+	return err == nil && string(js) == string(want)
 }
 
 // refusedVersion is the one answer to a version of an object the submitter
@@ -97,6 +122,9 @@ func checkOwnership(ctx context.Context, store Store, reg *Registry, org *Organi
 			ids = append(ids, o.ID)
 		}
 	}
+	// The registry's and the hub's ids are never namespaced: a marking
+	// definition or an SCO cannot carry them, but the rule is checked first
+	// so that no exemption can shadow it.
 	owners, err := store.FindObjectOwners(ctx, ids)
 	if err != nil {
 		return ownership{}, fmt.Errorf("find owners: %w", err)
@@ -104,10 +132,13 @@ func checkOwnership(ctx context.Context, store Store, reg *Registry, org *Organi
 	var out ownership
 	claimed := map[string]bool{}
 	for i, o := range objs {
-		if namespaced(o) {
+		owner, known := reservedOwner(reg, o.ID)
+		if known && owner == HubOrganization && isPublishedCopy(o) {
+			continue // the hub's own definition, embedded as published
+		}
+		if !known && namespaced(o) {
 			continue
 		}
-		owner, known := reservedOwner(reg, o.ID)
 		if !known {
 			owner, known = owners[o.ID]
 		}

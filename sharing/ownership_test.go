@@ -27,7 +27,8 @@ func TestNamespaced(t *testing.T) {
 	}{
 		{"SCO", "email-addr", "email-addr--2d77a846-6264-5d51-b586-e43822ea1ea3", true},
 		{"marking definition", "marking-definition", "marking-definition--a1a2a3a4-b1b2-4c1c-8d1d-e1e2e3e4e5e6", true},
-		{"SDO with a UUIDv5 id", "malware", "malware--2d77a846-6264-5d51-b586-e43822ea1ea3", true},
+		{"SDO with a UUIDv5 id is claimed: a second owner would version it in the channels", "malware", "malware--2d77a846-6264-5d51-b586-e43822ea1ea3", false},
+		{"indicator with a UUIDv5 id is claimed", "indicator", "indicator--2d77a846-6264-5d51-b586-e43822ea1ea3", false},
 		{"SDO with a UUIDv4 id", "malware", "malware--2d77a846-6264-4d51-b586-e43822ea1ea3", false},
 		{"incident with a UUIDv5 id is still claimed", "incident", "incident--2d77a846-6264-5d51-b586-e43822ea1ea3", false},
 		{"note with a UUIDv5 id is still claimed", "note", "note--2d77a846-6264-5d51-b586-e43822ea1ea3", false},

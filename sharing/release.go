@@ -3,6 +3,7 @@ package sharing
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"fmt"
 	"strings"
 	"time"
@@ -100,6 +101,21 @@ func entriesOf(cp Copy, sub *Submission) ([]ChannelEntry, error) {
 	return out, nil
 }
 
+// groupKey names a group of readers whatever the order of its list: ""
+// for a channel's whole audience.
+func groupKey(recipients []string) string {
+	if recipients == nil {
+		return ""
+	}
+	return strings.Join(slices.Sorted(slices.Values(recipients)), ",")
+}
+
+// sameGroup reports whether two recipient lists name the same readers (nil:
+// the whole audience).
+func sameGroup(a, b []string) bool {
+	return (a == nil) == (b == nil) && groupKey(a) == groupKey(b)
+}
+
 // copyJSON writes a bundle of the entries' canonical JSON.
 func copyJSON(id string, entries []ChannelEntry) ([]byte, error) {
 	idJSON, err := json.Marshal(id)
@@ -137,12 +153,12 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]C
 	// the organizations named for it. Revocation is per group, so naming
 	// other organizations in a later version withdraws the earlier version
 	// from those no longer named.
-	group := func(recipients []string) string { return strings.Join(recipients, ",") }
+	group := groupKey
 	carried := map[string]bool{}
 	for _, r := range plan.Channels {
 		g := ""
 		if r.Named {
-			g = group(r.Recipients)
+			g = groupKey(r.Recipients)
 		}
 		for _, id := range r.Objects {
 			carried[string(r.Channel)+" "+id+" "+g] = true

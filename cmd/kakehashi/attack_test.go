@@ -306,6 +306,41 @@ func TestWriteSideAttacks(t *testing.T) {
 		t.Errorf("carrier-b re-submits its own address: %d %v, want 200", st, body)
 	}
 
+	// 5b. A deterministic (UUIDv5) SDO id, as some platforms make them, is
+	// claimed like any other: another carrier cannot publish a later,
+	// revoked version of it into the community channels.
+	v5 := map[string]any{"type": "indicator", "spec_version": "2.1", "id": "indicator--2d77a846-6264-5d51-b586-e43822ea1ea3",
+		"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z", "name": "C2 server",
+		"pattern": "[ipv4-addr:value = '198.18.55.5']", "pattern_type": "stix", "valid_from": "2026-07-10T01:10:00Z",
+		"indicator_types": []any{"malicious-activity"}, "object_marking_refs": []any{stix.MarkingGreen}}
+	if st, body := post(t, h.base, tok["carrier-a"], bundleOf(v5)); st != http.StatusCreated {
+		t.Fatalf("carrier-a's UUIDv5 indicator: %d %v", st, body)
+	}
+	fake := map[string]any{}
+	for k, v := range v5 {
+		fake[k] = v
+	}
+	fake["modified"], fake["revoked"], fake["name"] = "2026-07-11T00:00:00.000Z", true, "benign, ignore"
+	if st, body := post(t, h.base, tok["carrier-b"], bundleOf(fake)); st != http.StatusUnprocessableEntity {
+		t.Errorf("carrier-b versioning carrier-a's UUIDv5 indicator: %d %v", st, body)
+	}
+	if o := latestIn(t, h.base, tok["carrier-c"], "isac-members", v5["id"].(string)); o == nil || o["revoked"] == true || o["name"] != "C2 server" {
+		t.Errorf("carrier-c reads %v for carrier-a's indicator", o)
+	}
+
+	// 5c. The hub's published definitions may be embedded as published;
+	// changed, they are versions of the hub's objects and refused.
+	extDef := stix.TelecomExtensionDefinition()
+	withDefs := bundleOf(outageIncident("incident--e0000000-0000-4000-8000-00000000000e", "2026-07-10T01:10:00.000Z", "carrier-c", "with definitions"), stix.HubIdentity(), extDef)
+	if st, body := post(t, h.base, tok["carrier-c"], withDefs); st != http.StatusCreated {
+		t.Errorf("a bundle embedding the hub's published definitions: %d %v", st, body)
+	}
+	renamedHub := stix.HubIdentity()
+	renamedHub["name"] = "Not the hub"
+	if st, body := post(t, h.base, tok["carrier-c"], bundleOf(renamedHub)); st != http.StatusUnprocessableEntity {
+		t.Errorf("a changed hub identity: %d %v", st, body)
+	}
+
 	// 6. Far-future dates are refused with a pointer, and the lists stay up.
 	future := outageIncident("incident--f0000000-0000-4000-8000-00000000000f", "2026-07-10T01:10:00.000Z", "carrier-b", "typo")
 	ext := future["extensions"].(map[string]any)[stix.TelecomExtensionID].(map[string]any)

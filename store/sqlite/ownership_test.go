@@ -63,6 +63,12 @@ func TestOwnershipMigration(t *testing.T) {
 		(?, '2026-07-10T01:00:00.000Z', 'incident', '2.1', 'carrier-a', 's1', '2026-07-10T01:00:00.000000Z', 'a', '{"name":"the owner''s"}', '2026-07-10T01:00:00.000000000Z'),
 		(?, '2026-07-11T01:00:00.000Z', 'incident', '2.1', 'carrier-b', 's2', '2026-07-11T01:00:00.000000Z', 'b', '{"name":"the attacker''s"}', '2026-07-11T01:00:00.000000000Z'),
 		(?, '', 'email-addr', '2.1', 'carrier-a', 's1', '2026-07-10T01:00:00.000000Z', 'c', '{}', '')`, inc, inc, sco)
+	// carrier-b had submitted the same SCO, which was only linked then; and a
+	// UUIDv5 indicator of carrier-a's.
+	const v5 = "indicator--2d77a846-6264-5d51-b586-e43822ea1ea3"
+	exec(`INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key) VALUES
+		(?, '2026-07-10T01:00:00.000Z', 'indicator', '2.1', 'carrier-a', 's1', '2026-07-10T01:00:00.000000Z', 'd', '{}', '2026-07-10T01:00:00.000000000Z')`, v5)
+	exec(`INSERT INTO submission_objects(submission_id, seq, object_id, type, version, new) VALUES ('s2', 0, ?, 'email-addr', '', 0)`, sco)
 	entry := func(seq int, channel, marking string) {
 		exec(`INSERT INTO channel_entries(seq, channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)
 			VALUES (?, ?, 'indicator--x', 'v', 'v', 's1', 'carrier-a', NULL, 'released', '2026-07-10T01:00:00.000000Z', ?)`,
@@ -81,9 +87,12 @@ func TestOwnershipMigration(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	owners, err := db.FindObjectOwners(ctx, []string{inc, sco})
-	if err != nil || len(owners) != 1 || owners[inc] != "carrier-a" {
-		t.Errorf("owners = %v, %v; want the incident claimed by carrier-a and the SCO unclaimed", owners, err)
+	owners, err := db.FindObjectOwners(ctx, []string{inc, sco, v5})
+	if err != nil || len(owners) != 2 || owners[inc] != "carrier-a" || owners[v5] != "carrier-a" {
+		t.Errorf("owners = %v, %v; want the incident and the UUIDv5 indicator claimed by carrier-a and the SCO unclaimed", owners, err)
+	}
+	if o, err := db.FindObjectVersion(ctx, "carrier-b", sharing.ObjectKey{ID: sco}); err != nil || o.SubmissionID != "s2" {
+		t.Errorf("carrier-b's linked SCO after the migration: %+v, %v; want its own copy", o, err)
 	}
 	latest, err := db.FindLatestObject(ctx, "carrier-a", inc)
 	if err != nil || string(latest.JSON) != `{"name":"the owner's"}` {

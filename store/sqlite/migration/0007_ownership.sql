@@ -24,11 +24,20 @@ CREATE TABLE objects (
 ) WITHOUT ROWID;
 INSERT INTO objects(organization, id, version, type, spec_version, submission_id, date_added, digest, json, version_key)
 SELECT organization, id, version, type, spec_version, submission_id, date_added, digest, json, version_key FROM objects_0006;
+-- Before, a version another organization had already stored was only linked
+-- (submission_objects.new = 0), not stored again. Each organization now gets
+-- its own copy of every version it submitted.
+INSERT OR IGNORE INTO objects(organization, id, version, type, spec_version, submission_id, date_added, digest, json, version_key)
+SELECT s.organization, o.id, o.version, o.type, o.spec_version, so.submission_id, s.received_at, o.digest, o.json, o.version_key
+FROM submission_objects so
+JOIN submissions s ON s.id = so.submission_id
+JOIN objects_0006 o ON o.id = so.object_id AND o.version = so.version
+WHERE so.new = 0;
 DROP TABLE objects_0006;
 CREATE INDEX objects_type ON objects(type);
 CREATE INDEX objects_latest ON objects(organization, id, version_key);
 
--- Claimed ids: the owner of every object whose id is not deterministic. Rows
+-- Claimed ids: the owner of every object but SCOs and marking definitions. Rows
 -- stored before this migration are claimed by the organization that stored
 -- their earliest version (a later version by another organization stays in
 -- that organization's own namespace and no longer reaches the owner's reads).
@@ -41,7 +50,6 @@ SELECT o.id, o.organization FROM objects o
 WHERE o.type NOT IN ('artifact', 'autonomous-system', 'directory', 'domain-name', 'email-addr', 'email-message', 'file',
                      'ipv4-addr', 'ipv6-addr', 'mac-addr', 'mutex', 'network-traffic', 'process', 'software', 'url',
                      'user-account', 'windows-registry-key', 'x509-certificate', 'marking-definition')
-  AND substr(o.id, instr(o.id, '--') + 16, 1) != '5'
   AND o.date_added = (SELECT min(p.date_added) FROM objects p WHERE p.id = o.id)
 GROUP BY o.id;
 
@@ -62,7 +70,9 @@ END;
 -- are those where the default policy (SHARING.md §3) sends RED or AMBER+STRICT
 -- only to named organizations; isac-internal takes AMBER+STRICT whole.
 UPDATE channel_entries
-SET recipients = (SELECT s.share_with FROM submissions s WHERE s.id = channel_entries.submission_id)
+SET recipients = (SELECT json_group_array(value) FROM (
+        SELECT DISTINCT w.value FROM submissions s, json_each(s.share_with) w
+        WHERE s.id = channel_entries.submission_id AND w.value != s.organization ORDER BY w.value))
 WHERE recipients IS NULL
   AND EXISTS (SELECT 1 FROM json_each(channel_entries.json, '$.object_marking_refs') m
               WHERE (channel IN ('nisc', 'isac-members', 'isac-internal')
