@@ -3,8 +3,8 @@ package sharing
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
