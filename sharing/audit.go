@@ -23,6 +23,7 @@ const (
 	AuditRelease           = "release"
 	AuditWithheld          = "withheld"
 	AuditRevoked           = "revoked"
+	AuditTombstone         = "tombstone" // the revoked-true version a revocation released
 	AuditChannelRead       = "channel.read"
 	AuditKeyUploaded       = "pgp-key.uploaded"
 	AuditKeyChanged        = "pgp-key.changed" // in the registry file, by the operators

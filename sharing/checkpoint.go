@@ -1,6 +1,7 @@
 package sharing
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -35,13 +36,16 @@ func checkpointPayload(cp AuditCheckpoint) ([]byte, error) {
 	return json.Marshal(map[string]any{"head_seq": cp.HeadSeq, "head_hash": cp.HeadHash, "at": cp.At.UTC().Format(time.RFC3339Nano)})
 }
 
-// ChannelEntryKey is who a channel entry is readable by, as audit
-// verification checks it.
+// ChannelEntryKey is a channel entry as audit verification checks it: who
+// may read it, its state and its content.
 type ChannelEntryKey struct {
 	Seq          int64
 	SubmissionID string
 	Channel      Channel
+	ObjectID     string
 	Recipients   []string // nil: the whole audience
+	Status       ReleaseStatus
+	JSON         []byte
 }
 
 // AuditStore is the persistence of the audit log and its checkpoints.
@@ -61,8 +65,9 @@ type AuditStore interface {
 	CreateAuditCheckpoint(ctx context.Context, cp AuditCheckpoint) error
 	// FindAuditCheckpoints returns every stored checkpoint, oldest first.
 	FindAuditCheckpoints(ctx context.Context) ([]AuditCheckpoint, error)
-	// FindChannelEntryKeys returns every channel entry's key, by seq.
-	FindChannelEntryKeys(ctx context.Context) ([]ChannelEntryKey, error)
+	// EachChannelEntry calls fn with every channel entry, by seq, until fn
+	// returns an error.
+	EachChannelEntry(ctx context.Context, fn func(ChannelEntryKey) error) error
 	// FindCopies returns the copies of a submission in plan order.
 	FindCopies(ctx context.Context, submissionID string) ([]StoredCopy, error)
 }
@@ -193,14 +198,20 @@ func (a *Auditor) checkCheckpoint(ctx context.Context, cp AuditCheckpoint, where
 	return nil
 }
 
-// releaseDetail is what a release, withheld or revoked audit entry says.
+// releaseDetail is what a release, withheld, revoked or tombstone audit
+// entry says (intake.go route).
 type releaseDetail struct {
 	Channel      string          `json:"channel"`
 	Recipients   json.RawMessage `json:"recipients"`
 	Copy         *int            `json:"copy"`
 	Named        bool            `json:"named"`
+	Status       string          `json:"status"`
 	Digest       string          `json:"digest"`
 	BySubmission string          `json:"by_submission"`
+	Entry        *int64          `json:"entry"`
+	By           string          `json:"by"`
+	Error        string          `json:"error"`
+	Entries      []string        `json:"entries"` // digests of the entries of a release without a stored copy (statistics)
 }
 
 func recipientsKey(r []string) string {
@@ -210,70 +221,178 @@ func recipientsKey(r []string) string {
 	return "=" + groupKey(r)
 }
 
-// checkChannels compares every channel entry with the audited releases and
-// revocations of its submission, and every audited copy with its digest.
-func (a *Auditor) checkChannels(ctx context.Context, r *AuditReport) (*AuditBreak, error) {
-	events, err := a.Store.FindAuditEvents(ctx, []string{AuditRelease, AuditWithheld, AuditRevoked})
+// auditedCopy is a copy an audited release or withholding describes.
+type auditedCopy struct {
+	seq     int64 // the audit entry
+	index   int   // -1: no stored copy; entries lists the digests instead
+	status  string
+	digest  string
+	entries map[string]bool
+}
+
+// channelAudit is what the log says about the channels.
+type channelAudit struct {
+	copies     map[string][]auditedCopy // "submission channel recipients" → copies
+	tombstones map[string]bool          // "submission channel recipients digest"
+	revoked    map[int64]bool           // entry seqs a revocation withdrew
+	released   map[string]bool          // submissions whose held copies their submitter released
+	audited    map[string]bool          // submissions whose releases record recipients
+	legacy     map[string]bool          // submissions released before that
+}
+
+func (a *Auditor) readChannelAudit(ctx context.Context) (channelAudit, error) {
+	ca := channelAudit{copies: map[string][]auditedCopy{}, tombstones: map[string]bool{}, revoked: map[int64]bool{},
+		released: map[string]bool{}, audited: map[string]bool{}, legacy: map[string]bool{}}
+	events, err := a.Store.FindAuditEvents(ctx, []string{AuditRelease, AuditWithheld, AuditRevoked, AuditTombstone})
 	if err != nil {
-		return nil, err
+		return ca, err
 	}
-	allowed := map[string]bool{} // submission channel recipients
-	audited := map[string]bool{} // submissions whose releases name their recipients
 	for _, e := range events {
 		var d releaseDetail
-		if json.Unmarshal([]byte(e.Detail), &d) != nil || d.Channel == "" {
+		if json.Unmarshal([]byte(e.Detail), &d) != nil {
 			continue
 		}
-		sub := e.Subject
-		if e.Action == AuditRevoked {
-			sub = d.BySubmission
+		if e.Action == AuditRelease && d.By == "submitter" {
+			ca.released[e.Subject] = true
+			continue
+		}
+		if d.Channel == "" {
+			continue
 		}
 		var list []string
 		if len(d.Recipients) > 0 && string(d.Recipients) != "null" && json.Unmarshal(d.Recipients, &list) != nil {
-			continue // a count: audited before recipients were recorded
-		}
-		if (e.Action == AuditRelease || e.Action == AuditWithheld) && len(d.Recipients) > 0 {
-			audited[sub] = true // recipients recorded (a list, or null for the whole audience)
-		}
-		// A whole-audience copy's entries carry no list; a named copy's and
-		// a revoked group's tombstones carry exactly theirs.
-		key := "*"
-		if d.Named || (e.Action == AuditRevoked && list != nil) {
-			key = recipientsKey(list)
-		}
-		allowed[sub+" "+d.Channel+" "+key] = true
-		if d.Copy != nil && d.Digest != "" {
-			copies, err := a.Store.FindCopies(ctx, e.Subject)
-			if err != nil {
-				return nil, err
+			if e.Action == AuditRelease {
+				ca.legacy[e.Subject] = true // a count: released before recipients were recorded
 			}
-			i := slices.IndexFunc(copies, func(c StoredCopy) bool { return c.Index == *d.Copy })
-			if i < 0 {
-				return &AuditBreak{Seq: e.Seq, Reason: fmt.Sprintf("the copy %d of submission %s that this entry released is gone", *d.Copy, e.Subject)}, nil
+			continue
+		}
+		switch e.Action {
+		case AuditRelease, AuditWithheld:
+			if d.Error != "" {
+				continue // the hub's note that a copy could not be built; its own entry follows
 			}
-			sum := sha256.Sum256(copies[i].Bundle)
-			if hex.EncodeToString(sum[:]) != d.Digest || string(copies[i].Route.Channel) != d.Channel {
-				return &AuditBreak{Seq: e.Seq, Reason: fmt.Sprintf("the copy %d of submission %s for %s is not what was released: its content changed", *d.Copy, e.Subject, d.Channel)}, nil
+			ca.audited[e.Subject] = true
+			key := "*"
+			if d.Named {
+				key = recipientsKey(list)
 			}
+			c := auditedCopy{seq: e.Seq, index: -1, status: d.Status, digest: d.Digest}
+			if e.Action == AuditWithheld {
+				c.status = string(StatusWithheld)
+			}
+			if d.Copy != nil {
+				c.index = *d.Copy
+			} else {
+				c.entries = map[string]bool{}
+				for _, x := range d.Entries {
+					c.entries[x] = true
+				}
+			}
+			k := e.Subject + " " + d.Channel + " " + key
+			ca.copies[k] = append(ca.copies[k], c)
+		case AuditRevoked:
+			if d.Entry != nil {
+				ca.revoked[*d.Entry] = true
+			}
+		case AuditTombstone:
+			ca.audited[e.Subject] = true
+			ca.tombstones[e.Subject+" "+d.Channel+" "+recipientsKey(list)+" "+d.Digest] = true
 		}
 	}
-	keys, err := a.Store.FindChannelEntryKeys(ctx)
+	return ca, nil
+}
+
+// checkChannels checks every channel entry against the audited releases of
+// its submission: it must belong to an audited copy for exactly its readers,
+// carry the content of that copy (whose digest is audited) or of an audited
+// tombstone, and have the status the log gave it — released only if its copy
+// was released (or held and then released by its submitter), revoked exactly
+// when a revocation withdrew it.
+func (a *Auditor) checkChannels(ctx context.Context, r *AuditReport) (*AuditBreak, error) {
+	ca, err := a.readChannelAudit(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range keys {
-		if !audited[k.SubmissionID] {
-			r.Legacy++
-			continue
+	var (
+		curSub string
+		copies []StoredCopy
+		brk    *AuditBreak
+	)
+	bad := func(k ChannelEntryKey, why string) error {
+		brk = &AuditBreak{Reason: fmt.Sprintf("channel entry %d (%s, %s, submission %s, readable by %s) %s",
+			k.Seq, k.Channel, k.ObjectID, k.SubmissionID, describeRecipients(k.Recipients), why)}
+		return errStop
+	}
+	err = a.Store.EachChannelEntry(ctx, func(k ChannelEntryKey) error {
+		if !ca.audited[k.SubmissionID] {
+			if ca.legacy[k.SubmissionID] {
+				r.Legacy++
+				return nil
+			}
+			return bad(k, "belongs to no audited release")
 		}
-		if !allowed[k.SubmissionID+" "+string(k.Channel)+" "+recipientsKey(k.Recipients)] {
-			return &AuditBreak{Seq: 0, Reason: fmt.Sprintf("channel entry %d (%s, submission %s) is readable by %s, which no audited release or revocation gave it",
-				k.Seq, k.Channel, k.SubmissionID, describeRecipients(k.Recipients))}, nil
+		if k.SubmissionID != curSub {
+			curSub = k.SubmissionID
+			if copies, err = a.Store.FindCopies(ctx, curSub); err != nil {
+				return err
+			}
+		}
+		group := recipientsKey(k.Recipients)
+		sum := sha256.Sum256(k.JSON)
+		digest := hex.EncodeToString(sum[:])
+		var from *auditedCopy
+		for _, c := range ca.copies[k.SubmissionID+" "+string(k.Channel)+" "+group] {
+			if c.index < 0 {
+				if c.entries[digest] {
+					c := c
+					from = &c
+					break
+				}
+				continue
+			}
+			i := slices.IndexFunc(copies, func(sc StoredCopy) bool { return sc.Index == c.index })
+			if i < 0 {
+				return bad(k, fmt.Sprintf("belongs to copy %d, which is gone", c.index))
+			}
+			got := sha256.Sum256(copies[i].Bundle)
+			if hex.EncodeToString(got[:]) != c.digest || string(copies[i].Route.Channel) != string(k.Channel) {
+				return bad(k, "belongs to a copy whose content changed after it was released")
+			}
+			if bytes.Contains(copies[i].Bundle, k.JSON) {
+				c := c
+				from = &c
+				break
+			}
+		}
+		switch {
+		case from != nil:
+			if from.status == string(StatusWithheld) {
+				return bad(k, "is in a channel although its copy was withheld")
+			}
+			if k.Status == StatusReleased && from.status == string(StatusHeld) && !ca.released[k.SubmissionID] {
+				return bad(k, "is released although its copy was held and its submitter never released it")
+			}
+		case ca.tombstones[k.SubmissionID+" "+string(k.Channel)+" "+group+" "+digest]:
+		default:
+			return bad(k, "carries content that no audited release gave these readers")
+		}
+		if ca.revoked[k.Seq] != (k.Status == StatusRevoked) {
+			if k.Status == StatusRevoked {
+				return bad(k, "is revoked, but no audited revocation withdrew it")
+			}
+			return bad(k, "is served, but an audited revocation withdrew it")
 		}
 		r.Channel++
+		return nil
+	})
+	if brk != nil {
+		return brk, nil
 	}
-	return nil, nil
+	return nil, err
 }
+
+// errStop ends an iteration early.
+var errStop = errors.New("stop")
 
 func describeRecipients(r []string) string {
 	if r == nil {

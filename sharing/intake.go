@@ -566,7 +566,12 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	out.entries = append(tombstones, fresh...)
 	for _, r := range revoked {
 		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
-			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID, "recipients": r.Recipients}})
+			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID, "recipients": r.Recipients, "entry": r.Seq}})
+	}
+	for _, t := range tombstones {
+		sum := sha256.Sum256(t.JSON)
+		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditTombstone, Subject: sub.ID,
+			Detail: map[string]any{"channel": string(t.Channel), "object": t.ObjectID, "version": t.Version, "recipients": t.Recipients, "digest": hex.EncodeToString(sum[:])}})
 	}
 	return out, nil
 }

@@ -232,8 +232,14 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	}
 	sub.Digest = hex.EncodeToString(digest.Sum(nil))
 	sub.Plan = Plan{Channels: []Route{{Channel: ChannelPublic, Profile: ChannelPublic.Profile(), Recipients: []string{}, Objects: ids}}}
+	digests := make([]string, len(rec.Entries))
+	for i, e := range rec.Entries {
+		sum := sha256.Sum256(e.JSON)
+		digests[i] = hex.EncodeToString(sum[:])
+	}
 	rec.Audit = []AuditEvent{{Actor: HubOrganization, Action: AuditRelease, Subject: sub.ID,
-		Detail: map[string]any{"channel": string(ChannelPublic), "named": false, "recipients": nil, "statistics": st.Period, "incidents": st.Incidents}}}
+		Detail: map[string]any{"channel": string(ChannelPublic), "named": false, "recipients": nil, "status": string(StatusReleased),
+			"entries": digests, "statistics": st.Period, "incidents": st.Incidents}}}
 	if err := s.Store.CreateSubmission(ctx, rec); err != nil {
 		return false, fmt.Errorf("publish statistics: %w", err)
 	}

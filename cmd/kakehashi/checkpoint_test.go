@@ -46,6 +46,15 @@ func verifyAudit(t *testing.T, dir string, extra ...string) (int, string) {
 	return code, out.String() + errb.String()
 }
 
+// auditIntact asserts that `audit verify` finds a legitimate hub's log
+// intact: no false alarm from revocations, holds, named copies or designs.
+func auditIntact(t *testing.T, dir string) {
+	t.Helper()
+	if code, out := verifyAudit(t, dir); code != exitOK {
+		t.Errorf("audit verify of an untampered hub: %d %s", code, out)
+	}
+}
+
 func tamper(t *testing.T, dir string, stmts ...string) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, dbFile))
@@ -117,12 +126,31 @@ func TestAuditCheckpointsDetectTampering(t *testing.T) {
 		"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z", "name": "RED for carrier-b",
 		"pattern": "[ipv4-addr:value = '198.18.77.7']", "pattern_type": "stix", "valid_from": "2026-07-10T01:10:00Z",
 		"indicator_types": []any{"malicious-activity"}, "object_marking_refs": []any{stix.MarkingRed}}
-	wrapper, _ := json.Marshal(map[string]any{"bundle": json.RawMessage(bundleOf(red)), "share_with": []string{"carrier-b"}})
+	green := map[string]any{"type": "indicator", "spec_version": "2.1", "id": "indicator--aa000000-0000-4000-8000-0000000000a2",
+		"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z", "name": "GREEN for everyone",
+		"pattern": "[ipv4-addr:value = '198.18.77.8']", "pattern_type": "stix", "valid_from": "2026-07-10T01:10:00Z",
+		"indicator_types": []any{"malicious-activity"}, "object_marking_refs": []any{stix.MarkingGreen}}
+	// One bundle: a whole-audience and a named route in the same channel.
+	wrapper, _ := json.Marshal(map[string]any{"bundle": json.RawMessage(bundleOf(red, green)), "share_with": []string{"carrier-b"}})
 	if st, body := post(t, h.base, tok["carrier-a"], wrapper); st != http.StatusCreated {
 		t.Fatalf("RED submission: %d %v", st, body)
 	}
 	if st, body := post(t, h.base, tok["carrier-b"], greenIndicators(0, 3)); st != http.StatusCreated {
 		t.Fatalf("GREEN submission: %d %v", st, body)
+	}
+	// A copy held for review, never released; and a GREEN indicator whose
+	// next version is RED, which revokes the community copies.
+	held, _ := json.Marshal(map[string]any{"bundle": json.RawMessage(greenIndicators(10, 1)), "hold_for_review": true})
+	if st, body := post(t, h.base, tok["carrier-c"], held); st != http.StatusCreated {
+		t.Fatalf("held submission: %d %v", st, body)
+	}
+	later := map[string]any{}
+	for k, v := range green {
+		later[k] = v
+	}
+	later["modified"], later["object_marking_refs"] = "2026-07-11T01:10:00.000Z", []any{stix.MarkingRed}
+	if st, body := post(t, h.base, tok["carrier-a"], bundleOf(later)); st != http.StatusCreated {
+		t.Fatalf("re-marked RED: %d %v", st, body)
 	}
 	// Before the first checkpoint there is none to read.
 	if st, _ := get(t, h.base+"/api/v1/audit/checkpoint", tok["carrier-a"]); st != http.StatusNotFound {
@@ -178,6 +206,21 @@ func TestAuditCheckpointsDetectTampering(t *testing.T) {
 		"a named RED entry opened to the whole audience": {func(t *testing.T, d string) {
 			tamper(t, d, `UPDATE channel_entries SET recipients = NULL WHERE recipients = '["carrier-b"]'`)
 		}, nil, "the whole audience"},
+		"a named RED entry opened to the whole audience beside a whole-audience route of its submission": {func(t *testing.T, d string) {
+			tamper(t, d, `UPDATE channel_entries SET recipients = NULL WHERE recipients = '["carrier-b"]' AND object_id = 'indicator--aa000000-0000-4000-8000-0000000000a1'`)
+		}, nil, "no audited release gave"},
+		"the JSON served to readers changed": {func(t *testing.T, d string) {
+			tamper(t, d, `UPDATE channel_entries SET json = replace(json, '198.18.77.8', '198.18.77.9') WHERE json LIKE '%198.18.77.8%'`)
+		}, nil, "no audited release gave"},
+		"a held copy released behind its submitter's back": {func(t *testing.T, d string) {
+			tamper(t, d, `UPDATE channel_entries SET status = 'released' WHERE status = 'held'`)
+		}, nil, "never released"},
+		"a revoked entry served again": {func(t *testing.T, d string) {
+			tamper(t, d, `UPDATE channel_entries SET status = 'released' WHERE status = 'revoked'`)
+		}, nil, "withdrew it"},
+		"an entry moved to a submission without releases": {func(t *testing.T, d string) {
+			tamper(t, d, `PRAGMA foreign_keys = OFF`, `UPDATE channel_entries SET submission_id = 'nowhere' WHERE seq = (SELECT max(seq) FROM channel_entries)`)
+		}, nil, "no audited release"},
 		"a released copy's content changed": {func(t *testing.T, d string) {
 			tamper(t, d, `UPDATE submission_copies SET bundle = replace(bundle, '198.18.77.7', '198.18.77.8') WHERE bundle LIKE '%198.18.77.7%'`)
 		}, nil, "content changed"},

@@ -278,6 +278,7 @@ func TestSensitiveDesignsWithRealGPG(t *testing.T) {
 	if code := run(t.Context(), []string{"export", "--data", dir, "--channel", "accident-reports", "--org", "carrier-b"}, e); code != exitUsage {
 		t.Errorf("export of a channel the organization may not read: exit %d, want 2", code)
 	}
+	auditIntact(t, dir)
 }
 
 func TestOrganizationKeyUpload(t *testing.T) {

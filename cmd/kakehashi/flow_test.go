@@ -186,6 +186,7 @@ func TestSingleFlowEachOrganizationReadsWhatItShould(t *testing.T) {
 	if status, _ := request(t, "GET", h.base+"/api/v1/submissions/"+subID+"/preview/public", tokens["carrier-a"], nil); status != 200 {
 		t.Errorf("preview public: %d", status)
 	}
+	auditIntact(t, dir)
 }
 
 func toStrings(v any) []string {
@@ -264,6 +265,7 @@ func TestFollowUpVersionReplacesAndRevokes(t *testing.T) {
 	if !slices.Contains(ids, idGreen) || !strings.Contains(string(raw), "now amber+strict") {
 		t.Error("isac-internal did not get the re-marked indicator")
 	}
+	auditIntact(t, dir)
 }
 
 func TestHoldForReviewAndRelease(t *testing.T) {
@@ -306,6 +308,7 @@ func TestHoldForReviewAndRelease(t *testing.T) {
 	if status, _ := request(t, "POST", h.base+"/api/v1/submissions/"+id+"/release", tokens["carrier-a"], nil); status != 409 {
 		t.Errorf("second release: %d, want 409", status)
 	}
+	auditIntact(t, dir)
 }
 
 // TestDisasterSubsumptionShownInBothChannels: one event, one incident id; the
@@ -357,6 +360,7 @@ func TestDisasterSubsumptionShownInBothChannels(t *testing.T) {
 	if status != 200 || len(obl["obligations"].([]any)) != 3 {
 		t.Errorf("subsumed obligations listed: %d %v", status, obl)
 	}
+	auditIntact(t, dir)
 }
 
 func TestServeRefusesWiderTLPPolicy(t *testing.T) {
@@ -414,4 +418,5 @@ func TestNamedRecipientsChangeRevokesForThoseDropped(t *testing.T) {
 	if n := note("ict-isac"); n != nil {
 		t.Errorf("ict-isac, never named, reads the RED note: %v", n)
 	}
+	auditIntact(t, dir)
 }

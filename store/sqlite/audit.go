@@ -176,31 +176,32 @@ func (db *DB) FindAuditCheckpoints(ctx context.Context) ([]sharing.AuditCheckpoi
 	return out, rows.Err()
 }
 
-// FindChannelEntryKeys implements sharing.AuditStore.
-func (db *DB) FindChannelEntryKeys(ctx context.Context) ([]sharing.ChannelEntryKey, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT seq, submission_id, channel, recipients FROM channel_entries ORDER BY seq`)
+// EachChannelEntry implements sharing.AuditStore, streaming the table.
+func (db *DB) EachChannelEntry(ctx context.Context, fn func(sharing.ChannelEntryKey) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT seq, submission_id, channel, object_id, recipients, status, json FROM channel_entries ORDER BY seq`)
 	if err != nil {
-		return nil, fmt.Errorf("find channel entry keys: %w", err)
+		return fmt.Errorf("read channel entries: %w", err)
 	}
 	defer rows.Close()
-	var out []sharing.ChannelEntryKey
 	for rows.Next() {
 		var k sharing.ChannelEntryKey
-		var ch string
+		var ch, status string
 		var rec sql.NullString
-		if err := rows.Scan(&k.Seq, &k.SubmissionID, &ch, &rec); err != nil {
-			return nil, fmt.Errorf("scan channel entry key: %w", err)
+		if err := rows.Scan(&k.Seq, &k.SubmissionID, &ch, &k.ObjectID, &rec, &status, &k.JSON); err != nil {
+			return fmt.Errorf("scan channel entry: %w", err)
 		}
-		k.Channel = sharing.Channel(ch)
+		k.Channel, k.Status = sharing.Channel(ch), sharing.ReleaseStatus(status)
 		if rec.Valid {
 			if err := json.Unmarshal([]byte(rec.String), &k.Recipients); err != nil {
-				return nil, fmt.Errorf("channel entry %d recipients: %w", k.Seq, err)
+				return fmt.Errorf("channel entry %d recipients: %w", k.Seq, err)
 			}
 			if k.Recipients == nil {
 				k.Recipients = []string{}
 			}
 		}
-		out = append(out, k)
+		if err := fn(k); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
