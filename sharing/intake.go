@@ -239,7 +239,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 			return nil, false, err
 		}
 		sub.Plan = routed.plan
-		rec.Copies, rec.Entries, rec.Revoked = routed.copies, routed.entries, routed.revoked
+		rec.Copies, rec.Entries, rec.Revoked, rec.HubClaims = routed.copies, routed.entries, routed.revoked, routed.hubClaims
 		rec.Audit = append(rec.Audit, routed.audit...)
 	}
 	if err := in.Store.CreateSubmission(ctx, rec); err != nil {
@@ -473,6 +473,10 @@ type routed struct {
 	entries []ChannelEntry // released or held, tombstones first
 	revoked []ChannelEntry // earlier entries of the submitter's own that this version withdraws
 	audit   []AuditEvent
+	// hubClaims are the ids of the hub's notes in the copies: claimed for the
+	// hub, so that the submitter, who sees them in its preview, cannot
+	// publish a "later version" of one.
+	hubClaims []string
 }
 
 // route is the last stage: it plans where each object goes, builds every
@@ -508,6 +512,13 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 			}
 		}
 		out.copies = append(out.copies, stored)
+		if cp.Bundle != nil && route.Profile == anonymize.ProfileIdentified {
+			for _, o := range cp.Bundle.Objects {
+				if o.Type == "note" && o.CreatedByRef == stix.HubIdentityID {
+					out.hubClaims = append(out.hubClaims, o.ID)
+				}
+			}
+		}
 		candidates = append(candidates, entries...)
 		// The entry names who may read this copy and what it was, so that
 		// audit verification can check the channel against it.

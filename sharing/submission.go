@@ -38,6 +38,7 @@ type IntakeRecord struct {
 	Submission  *Submission
 	Objects     []*StoredObject        // versions not stored before
 	Claims      []string               // ids the submitter claims as their first submitter (SHARING.md §1)
+	HubClaims   []string               // ids of the hub's own objects in the copies (classification notes)
 	Obligations []reporting.Obligation // created or updated by classification
 	Plan        Plan                   // where each object goes
 	Copies      []StoredCopy           // one per route of the plan
@@ -83,7 +84,8 @@ type Store interface {
 	ReleaseStore
 	KeyStore
 
-	// CreateSubmission stores the submission, its new objects, its claims,
+	// CreateSubmission stores the submission, its new objects, its claims
+	// (the hub's claims are kept if already there),
 	// its obligations and its audit events in one transaction: all of it or
 	// nothing. It returns an error wrapping ErrConflict if an identical
 	// submission (same organization and digest) exists, if an object

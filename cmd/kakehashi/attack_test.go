@@ -306,6 +306,34 @@ func TestWriteSideAttacks(t *testing.T) {
 		t.Errorf("carrier-b re-submits its own address: %d %v, want 200", st, body)
 	}
 
+	// 5a. The hub's classification note, which the submitter sees in its
+	// preview, belongs to the hub: the submitter cannot version it.
+	var subID string
+	{
+		st, body := post(t, h.base, tok["carrier-a"], bundleOf(outageIncident("incident--a1000000-0000-4000-8000-00000000000a", "2026-07-10T01:10:00.000Z", "carrier-a", "noted")))
+		if st != http.StatusCreated {
+			t.Fatalf("carrier-a's incident: %d %v", st, body)
+		}
+		subID = body["submission_id"].(string)
+	}
+	st, prev := request(t, "GET", h.base+"/api/v1/submissions/"+subID+"/preview/accident-reports", tok["carrier-a"], nil)
+	noteID := ""
+	for _, c := range prev["copies"].([]any) {
+		for _, o := range c.(map[string]any)["bundle"].(map[string]any)["objects"].([]any) {
+			if m := o.(map[string]any); m["type"] == "note" && m["created_by_ref"] == stix.HubIdentityID {
+				noteID = m["id"].(string)
+			}
+		}
+	}
+	if st != 200 || noteID == "" {
+		t.Fatalf("no classification note in the preview: %d %v", st, prev)
+	}
+	forged := map[string]any{"type": "note", "spec_version": "2.1", "id": noteID, "created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-12T00:00:00.000Z",
+		"content": "Classification: not reportable", "object_refs": []any{"incident--a1000000-0000-4000-8000-00000000000a"}, "created_by_ref": demoIdentity["carrier-a"]}
+	if st, body := post(t, h.base, tok["carrier-a"], bundleOf(forged)); st != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body), "/objects/0/id") {
+		t.Errorf("a later version of the hub's classification note: %d %v", st, body)
+	}
+
 	// 5b. A deterministic (UUIDv5) SDO id, as some platforms make them, is
 	// claimed like any other: another carrier cannot publish a later,
 	// revoked version of it into the community channels.

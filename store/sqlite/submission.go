@@ -48,6 +48,11 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 				return fmt.Errorf("claim %s: %w", id, translate(err))
 			}
 		}
+		for _, id := range rec.HubClaims {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
+				return fmt.Errorf("claim %s for the hub: %w", id, err)
+			}
+		}
 		if err := batchInsert(ctx, tx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)`, 10,
 			len(objs), func(i int) []any {
 				o := objs[i]
