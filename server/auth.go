@@ -31,23 +31,19 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	// An address or a credential that failed too often is refused before
 	// its credentials are even looked at (sharing.Access).
-	if err := s.cfg.Access.Admit(addr, user); err != nil {
+	if err := s.cfg.Access.Admit(addr); err != nil {
 		return err
 	}
 	p, err := s.identify(c)
 	if err != nil {
 		if toAPIError(err).status == fiber.StatusUnauthorized {
 			if aerr := s.cfg.Access.Failed(c.UserContext(), addr, scheme, user, err); aerr != nil {
-				return aerr
+				return aerr // 429 for a credential that failed too often
 			}
 		}
 		return s.unauthorized(c, err)
 	}
-	kind := sharing.RequestRead
-	if c.Method() == fiber.MethodPost || c.Method() == fiber.MethodPut {
-		kind = sharing.RequestIntake
-	}
-	if err := s.cfg.Access.Request(p.Org, kind); err != nil {
+	if err := s.cfg.Access.Request(p.Org, addr, requestKind(c)); err != nil {
 		return err
 	}
 	c.Locals("principal", p)
@@ -55,13 +51,23 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 }
 
 // authenticateOptional lets a request without credentials through as
-// anonymous (discovery, the public collection); credentials that are sent
-// must be valid.
+// anonymous (discovery, the public collection), counted against its
+// address's read allowance; credentials that are sent must be valid.
 func (s *Server) authenticateOptional(c *fiber.Ctx) error {
 	if c.Get(fiber.HeaderAuthorization) == "" {
+		if err := s.cfg.Access.Request(nil, c.IP(), requestKind(c)); err != nil {
+			return err
+		}
 		return c.Next()
 	}
 	return s.authenticate(c)
+}
+
+func requestKind(c *fiber.Ctx) string {
+	if c.Method() == fiber.MethodPost || c.Method() == fiber.MethodPut {
+		return sharing.RequestIntake
+	}
+	return sharing.RequestRead
 }
 
 // unauthorized answers a 401 itself so that it can challenge for Basic as

@@ -15,7 +15,7 @@ func (s *Server) routes() {
 	a.Get("/metrics", s.authenticate, s.handleMetrics)
 
 	// The public channel is readable without a token (INTERFACES.md §6).
-	a.Get("/api/v1/exports/public", s.handleExportPublic)
+	a.Get("/api/v1/exports/public", s.authenticateOptional, s.handleExportPublic)
 
 	api := a.Group("/api/v1", s.authenticate)
 	api.Post("/submissions", s.handleSubmissionCreate)

@@ -2,6 +2,8 @@ package sharing
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -47,45 +49,60 @@ const (
 	RequestRead   = "read"
 )
 
-// Admit is asked before credentials are checked: a client address or a
-// credential that failed too often recently is refused for the rest of the
-// window, right or wrong, so that guessing is bounded. credential may be ""
-// (a bearer token names no organization before it is verified).
-func (a *Access) Admit(addr, credential string) error {
-	for _, key := range []string{"addr " + addr, "cred " + credential} {
-		if key == "cred " {
-			continue
-		}
-		if wait, over := a.Failures.Exceeded(key); over {
-			return &RateLimitedError{What: "failed authentications", RetryAfter: wait}
-		}
+// Admit is asked before credentials are checked: a client address that
+// failed too often recently is refused for the rest of the window, right or
+// wrong, so that guessing from it is bounded.
+func (a *Access) Admit(addr string) error {
+	if wait, over := a.Failures.Exceeded("addr " + addr); over {
+		return &RateLimitedError{What: "failed authentications from your address", RetryAfter: wait}
 	}
 	return nil
 }
 
-// Failed records a failed authentication: it counts against the address and
-// the credential, and it is audited (address, scheme and the user named, never
-// the secret).
-func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, cause error) error {
-	a.Failures.Add("addr " + addr)
-	if credential != "" {
-		a.Failures.Add("cred " + credential)
-	}
-	if a.Audit == nil {
-		return nil
-	}
-	return a.Audit.AppendAudit(ctx, AuditEvent{Actor: "anonymous", Action: AuditAuthFailed, Subject: credential,
-		Detail: map[string]any{"address": addr, "scheme": scheme, "reason": cause.Error()}})
+// credentialKey bounds what an attacker-chosen user name costs: a short hash.
+func credentialKey(credential string) string {
+	sum := sha256.Sum256([]byte(credential))
+	return "cred " + hex.EncodeToString(sum[:12])
 }
 
-// Request counts one request of the caller's organization of a kind; over the
-// organization's allowance it is a *RateLimitedError.
-func (a *Access) Request(caller *Organization, kind string) error {
-	if caller == nil {
+// Failed records a failed authentication against the address and the
+// credential (the organization a Basic user names), and audits it (address,
+// scheme and the user named, never the secret). It returns a
+// *RateLimitedError when that credential has failed too often, from any
+// address, so that a distributed guess is bounded too — the caller answers
+// that instead of 401. Failures never lock out the right secret: only the
+// address limit (Admit) refuses before checking.
+func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, cause error) error {
+	a.Failures.Add("addr " + addr)
+	if a.Audit != nil {
+		subject := credential
+		if len(subject) > 64 {
+			subject = subject[:64]
+		}
+		if err := a.Audit.AppendAudit(ctx, AuditEvent{Actor: "anonymous", Action: AuditAuthFailed, Subject: subject,
+			Detail: map[string]any{"address": addr, "scheme": scheme, "reason": cause.Error()}}); err != nil {
+			return err
+		}
+	}
+	if credential == "" {
 		return nil
 	}
-	if wait, ok := a.Requests[kind].Take(caller.ID); !ok {
-		return &RateLimitedError{What: kind + " requests from your organization", RetryAfter: wait}
+	if wait, ok := a.Failures.Take(credentialKey(credential)); !ok {
+		return &RateLimitedError{What: "failed authentications for this user", RetryAfter: wait}
+	}
+	return nil
+}
+
+// Request counts one request of a kind from the caller's organization, or,
+// for a caller without credentials (the public channel), from its address;
+// over the allowance it is a *RateLimitedError.
+func (a *Access) Request(caller *Organization, addr, kind string) error {
+	key, who := "anon "+addr, "your address"
+	if caller != nil {
+		key, who = caller.ID, "your organization"
+	}
+	if wait, ok := a.Requests[kind].Take(key); !ok {
+		return &RateLimitedError{What: kind + " requests from " + who, RetryAfter: wait}
 	}
 	return nil
 }

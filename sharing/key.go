@@ -153,7 +153,9 @@ func (k *Keys) SyncRegistry(ctx context.Context) (int, error) {
 			continue
 		}
 		ch := KeyChange{Organization: o.ID, At: k.Now().UTC(), Fingerprint: fp, Source: KeySourceRegistry, Actor: "registry"}
-		if err := k.Store.RecordRegistryKey(ctx, ch, last != nil, AuditEvent{Actor: "registry", Action: AuditKeyChanged, Subject: o.ID,
+		// A new registry key replaces an uploaded one; a key taken out of the
+		// registry leaves the organization's own upload in place.
+		if err := k.Store.RecordRegistryKey(ctx, ch, last != nil && fp != "", AuditEvent{Actor: "registry", Action: AuditKeyChanged, Subject: o.ID,
 			Detail: map[string]any{"fingerprint": fp, "source": KeySourceRegistry}}); err != nil {
 			return n, err
 		}

@@ -26,6 +26,10 @@ type Limiter struct {
 	Max    int
 	Window time.Duration
 	Now    func() time.Time
+	// MaxKeys caps the keys counted in one window (0: 100,000): past it, a
+	// new key is treated as over its allowance, so that a flood of distinct
+	// keys cannot grow memory without bound.
+	MaxKeys int
 
 	mu     sync.Mutex
 	start  time.Time
@@ -38,6 +42,15 @@ func NewLimiter(max int, window time.Duration) *Limiter {
 		return nil
 	}
 	return &Limiter{Max: max, Window: window, Now: time.Now}
+}
+
+func (l *Limiter) full(key string) bool {
+	max := l.MaxKeys
+	if max <= 0 {
+		max = 100000
+	}
+	_, seen := l.counts[key]
+	return !seen && len(l.counts) >= max
 }
 
 func (l *Limiter) roll(now time.Time) {
@@ -56,7 +69,7 @@ func (l *Limiter) Exceeded(key string) (time.Duration, bool) {
 	defer l.mu.Unlock()
 	now := l.Now()
 	l.roll(now)
-	if l.counts[key] >= l.Max {
+	if l.counts[key] >= l.Max || l.full(key) {
 		return l.start.Add(l.Window).Sub(now), true
 	}
 	return 0, false
@@ -70,7 +83,9 @@ func (l *Limiter) Add(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.roll(l.Now())
-	l.counts[key]++
+	if !l.full(key) {
+		l.counts[key]++
+	}
 }
 
 // Take counts one event of key unless its allowance is used up, in which case
@@ -83,7 +98,7 @@ func (l *Limiter) Take(key string) (time.Duration, bool) {
 	defer l.mu.Unlock()
 	now := l.Now()
 	l.roll(now)
-	if l.counts[key] >= l.Max {
+	if l.counts[key] >= l.Max || l.full(key) {
 		return l.start.Add(l.Window).Sub(now), false
 	}
 	l.counts[key]++

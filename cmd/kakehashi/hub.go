@@ -167,6 +167,12 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
 	h.auditor = &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: time.Now}
+	// Key changes the operators made in the registry file are recorded (and
+	// replace uploaded keys) before any command uses a key.
+	if _, err := keys.SyncRegistry(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("record registry keys: %w", err)
+	}
 	if cfg.STIXSchemas != "" {
 		sv, err := stix.NewSchemaValidator(cfg.STIXSchemas)
 		if err != nil {

@@ -86,11 +86,6 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	if n, err := h.keys.SyncRegistry(ctx); err != nil {
-		return fmt.Errorf("record registry keys: %w", err)
-	} else if n > 0 {
-		log.Info("registry keys recorded", "changes", n)
-	}
 	sc := h.serverConfig()
 	sc.TAXIIMaxPageSize, sc.BodyLimit, sc.Logger, sc.TLS = cfg.TAXIIMaxPageSize, cfg.BodyLimit, log, tlsCfg
 	srv, err := server.New(sc)
@@ -125,7 +120,8 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	defer stopSweep()
 	go sweepOverdue(sweepCtx, h.obligations, cfg.SweepInterval, log)
 	go publishStatistics(sweepCtx, h.statistics, cfg.StatisticsInterval, log)
-	go h.checkpointEvery(sweepCtx, cfg.AuditCheckpointInterval, log)
+	checkpointsDone := make(chan struct{})
+	go func() { defer close(checkpointsDone); h.checkpointEvery(sweepCtx, cfg.AuditCheckpointInterval, log) }()
 	select {
 	case err := <-errc:
 		return err
@@ -138,8 +134,10 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	err = <-errc
-	// The last checkpoint covers everything the hub wrote.
+	// The last checkpoint covers everything the hub wrote; the periodic one
+	// has stopped first, so that the two never write the file at once.
 	stopSweep()
+	<-checkpointsDone
 	if cerr := h.checkpoint(context.Background()); cerr != nil {
 		return errors.Join(err, fmt.Errorf("audit checkpoint at shutdown: %w", cerr))
 	}
