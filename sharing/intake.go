@@ -221,16 +221,18 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	fresh, claims, err := in.own(ctx, org, req.Bundle, sub, objs)
+	own, err := in.own(ctx, org, req.Bundle, objs)
 	if err != nil {
 		return nil, false, err
 	}
+	sub.Objects = own.submitted
+	fresh := own.fresh
 	classified, err := in.classify(ctx, org, req.Bundle, sub.ID, now)
 	if err != nil {
 		return nil, false, err
 	}
 	sub.Incidents = classified.results
-	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: claims, Obligations: classified.obligations}
+	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: own.claims, Obligations: classified.obligations}
 	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
 	if in.Router != nil {
@@ -344,24 +346,31 @@ func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]
 	return sub, objs, nil
 }
 
+// owned is what the ownership stage decided.
+type owned struct {
+	submitted []SubmittedObject // every object of the submission, and whether it is new
+	fresh     []*StoredObject   // the versions to store
+	claims    []string          // the ids the submission claims for its submitter
+}
+
 // own is the fourth stage, under the intake lock: every object must be new or
 // a version of the submitter's own (SHARING.md §1). It compares content only
 // with the submitter's own stored versions, so that no answer depends on
-// another organization's objects. It returns the versions to store and the
-// ids the submission claims.
-func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, sub *Submission, objs []*StoredObject) ([]*StoredObject, []string, error) {
+// another organization's objects.
+func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, objs []*StoredObject) (owned, error) {
+	var out owned
 	decoded := make([]*stix.Object, len(objs))
 	idx := make([]int, len(objs))
 	for i, o := range objs {
 		idx[i] = indexOf(b, o.ID, o.Version)
 		decoded[i] = b.Objects[idx[i]]
 	}
-	owned, err := checkOwnership(ctx, in.Store, in.Registry, org, decoded, idx)
+	checked, err := checkOwnership(ctx, in.Store, in.Registry, org, decoded, idx)
 	if err != nil {
-		return nil, nil, err
+		return out, err
 	}
-	if len(owned.refused) > 0 {
-		return nil, nil, &RefusedError{Kind: RefusedInvalid, Violations: owned.refused}
+	if len(checked.refused) > 0 {
+		return out, &RefusedError{Kind: RefusedInvalid, Violations: checked.refused}
 	}
 	keys := make([]ObjectKey, len(objs))
 	for i, o := range objs {
@@ -369,26 +378,24 @@ func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, su
 	}
 	stored, err := in.Store.FindObjectDigests(ctx, org.ID, keys)
 	if err != nil {
-		return nil, nil, fmt.Errorf("find stored versions: %w", err)
+		return out, fmt.Errorf("find stored versions: %w", err)
 	}
-	var (
-		fresh      []*StoredObject
-		violations []stix.Violation
-	)
+	var violations []stix.Violation
 	for i, o := range objs {
 		d, exists := stored[keys[i]]
-		sub.Objects = append(sub.Objects, SubmittedObject{ID: o.ID, Type: o.Type, Version: o.Version, New: !exists})
+		out.submitted = append(out.submitted, SubmittedObject{ID: o.ID, Type: o.Type, Version: o.Version, New: !exists})
 		switch {
 		case !exists:
-			fresh = append(fresh, o)
+			out.fresh = append(out.fresh, o)
 		case d != o.Digest:
 			violations = append(violations, stix.Violation{Path: fmt.Sprintf("/objects/%d", idx[i]), Message: fmt.Sprintf("%s version %q is already stored with different content; a changed object needs a later modified", o.ID, o.Version)})
 		}
 	}
 	if len(violations) > 0 {
-		return nil, nil, &RefusedError{Kind: RefusedConflicting, Violations: violations}
+		return out, &RefusedError{Kind: RefusedConflicting, Violations: violations}
 	}
-	return fresh, owned.claims, nil
+	out.claims = checked.claims
+	return out, nil
 }
 
 // classified is what classification adds to a submission.
@@ -487,7 +494,6 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	var out routed
 	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
 	out.plan = in.Router.Plan(rr)
-	sub.Plan = out.plan
 	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
 	var candidates []ChannelEntry
 	for i, route := range out.plan.Channels {
