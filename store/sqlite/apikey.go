@@ -36,11 +36,12 @@ func (db *DB) FindAPIKeys(ctx context.Context, org string) ([]sharing.APIKey, er
 		if err := rows.Scan(&k.ID, &k.Hash, &created, &expires); err != nil {
 			return nil, fmt.Errorf("scan api key: %w", err)
 		}
-		if k.CreatedAt, err = parseTime(created); err != nil {
-			return nil, err
+		if k.CreatedAt, err = parseTime(created); err == nil {
+			k.ExpiresAt, err = parseTime(expires)
 		}
-		if k.ExpiresAt, err = parseTime(expires); err != nil {
-			return nil, err
+		if err != nil {
+			db.skip("api_keys", k.ID, err) // an unreadable key matches nothing
+			continue
 		}
 		out = append(out, k)
 	}

@@ -78,7 +78,8 @@ func (db *DB) FindKeyChanges(ctx context.Context, org string) ([]sharing.KeyChan
 			return nil, fmt.Errorf("scan key change: %w", err)
 		}
 		if ch.At, err = parseTime(at); err != nil {
-			return nil, err
+			db.skip("key_changes", ch.Organization, err)
+			continue
 		}
 		out = append(out, ch)
 	}

@@ -167,3 +167,27 @@ func TestUnreadableObligationSkipped(t *testing.T) {
 		t.Errorf("SkippedRows = %d, want 2 (one per list)", n)
 	}
 }
+
+// TestUnreadableEntrySkipped: a channel entry whose recipients cannot be
+// read is served to nobody, and the channel still answers.
+func TestUnreadableEntrySkipped(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	rec := &sharing.IntakeRecord{Submission: &sharing.Submission{ID: "s1", Organization: "carrier-a", ReceivedAt: time.Now(), Digest: "d1"},
+		Entries: []sharing.ChannelEntry{
+			{Channel: sharing.ChannelISACMembers, ObjectID: "indicator--a", Version: "v", SubmissionID: "s1", Organization: "carrier-a", Status: sharing.StatusReleased, JSON: []byte("{}")},
+			{Channel: sharing.ChannelISACMembers, ObjectID: "indicator--b", Version: "v", SubmissionID: "s1", Organization: "carrier-a", Recipients: []string{"carrier-b"}, Status: sharing.StatusReleased, JSON: []byte("{}")},
+		}}
+	if err := db.CreateSubmission(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.Exec(`UPDATE channel_entries SET recipients = 'not json' WHERE object_id = 'indicator--b'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, reader := range []string{"carrier-b", "carrier-c"} {
+		got, err := db.FindChannelEntries(ctx, sharing.ChannelFilter{Channel: sharing.ChannelISACMembers, Reader: reader})
+		if err != nil || len(got) != 1 || got[0].ObjectID != "indicator--a" {
+			t.Errorf("%s reads %+v, %v; want indicator--a alone", reader, got, err)
+		}
+	}
+}

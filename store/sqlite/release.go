@@ -132,7 +132,10 @@ func (db *DB) ReleaseHeld(ctx context.Context, submissionID string, ev sharing.A
 
 // visibleTo is the SQL condition of entries a reader may see: whole-audience
 // entries and those naming the reader.
-const visibleTo = `(recipients IS NULL OR EXISTS (SELECT 1 FROM json_each(channel_entries.recipients) WHERE value = ?))`
+// A list that is not valid JSON shows the entry to nobody (fail closed)
+// rather than failing the query for every reader.
+const visibleTo = `(CASE WHEN channel_entries.recipients IS NULL THEN 1 WHEN json_valid(channel_entries.recipients)
+	THEN EXISTS (SELECT 1 FROM json_each(channel_entries.recipients) WHERE value = ?) ELSE 0 END)`
 
 // FindChannelEntries implements sharing.ReleaseStore: the latest released
 // version of each object visible to the reader, ordered by (date_added, seq).
@@ -195,13 +198,17 @@ func (db *DB) queryEntries(ctx context.Context, q string, args ...any) ([]sharin
 			return nil, fmt.Errorf("scan channel entry: %w", err)
 		}
 		e.Channel, e.Status = sharing.Channel(ch), sharing.ReleaseStatus(status)
+		// An entry whose readers or date cannot be read is left out (fail
+		// closed: it is served to nobody), not made an error for everyone.
 		if recipients.Valid {
 			if err := json.Unmarshal([]byte(recipients.String), &e.Recipients); err != nil {
-				return nil, fmt.Errorf("decode recipients: %w", err)
+				db.skip("channel_entries", fmt.Sprint(e.Seq), fmt.Errorf("recipients: %w", err))
+				continue
 			}
 		}
 		if e.DateAdded, err = parseTime(added); err != nil {
-			return nil, err
+			db.skip("channel_entries", fmt.Sprint(e.Seq), err)
+			continue
 		}
 		out = append(out, e)
 	}
@@ -230,17 +237,17 @@ func (db *DB) FindWithheldCopies(ctx context.Context, limit int) ([]sharing.With
 		if err := rows.Scan(&w.SubmissionID, &w.Organization, &received, &route, &hit, &w.Notice); err != nil {
 			return nil, fmt.Errorf("scan withheld copy: %w", err)
 		}
-		if w.ReceivedAt, err = parseTime(received); err != nil {
-			return nil, err
-		}
 		var r sharing.Route
-		if err := json.Unmarshal([]byte(route), &r); err != nil {
-			return nil, fmt.Errorf("decode route: %w", err)
+		if w.ReceivedAt, err = parseTime(received); err == nil {
+			if err = json.Unmarshal([]byte(route), &r); err == nil {
+				err = json.Unmarshal([]byte(hit), &w.Reasons)
+			}
+		}
+		if err != nil {
+			db.skip("submission_copies", w.SubmissionID, err)
+			continue
 		}
 		w.Channel = r.Channel
-		if err := json.Unmarshal([]byte(hit), &w.Reasons); err != nil {
-			return nil, fmt.Errorf("decode reasons: %w", err)
-		}
 		out = append(out, w)
 	}
 	return out, rows.Err()

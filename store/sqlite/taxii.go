@@ -116,7 +116,8 @@ func (db *DB) FindTAXIIEntries(ctx context.Context, q sharing.TAXIIQuery) ([]sha
 			return nil, false, fmt.Errorf("scan taxii entry: %w", err)
 		}
 		if e.DateAdded, err = parseTime(added); err != nil {
-			return nil, false, err
+			db.skip("taxii entries", fmt.Sprint(e.Seq), err)
+			continue
 		}
 		out = append(out, e)
 	}
