@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/anonymize"
@@ -38,6 +39,12 @@ type benchFigures struct {
 	TAXIIPageP50Ms            float64  `json:"taxii_page_p50_ms"`
 	TAXIIPageP99Ms            float64  `json:"taxii_page_p99_ms"`
 	AnonymizeMBPerS           float64  `json:"anonymize_mb_per_s"`
+	// IntakeSingleP99Ms is the 99th percentile of the time to acknowledge
+	// one single-incident submission, once the --objects are stored.
+	IntakeSingleP99Ms float64 `json:"intake_single_p99_ms"`
+	// PeakRSSMB is the peak resident memory of the bench process, which runs
+	// the hub in-process (Linux VmHWM; 0 where it cannot be read).
+	PeakRSSMB float64 `json:"peak_rss_mb"`
 	CPUs                      int      `json:"cpus"`
 	GoVersion                 string   `json:"go_version"`
 }
@@ -74,6 +81,8 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 	fmt.Fprintf(e.stdout, "floor (decode+insert)   %.0f objects/s  (intake ratio %.2f)\n", f.FloorObjectsPerS, f.IntakeRatio)
 	fmt.Fprintf(e.stdout, "TAXII read              %.0f objects/s, page p50 %.1f ms, p99 %.1f ms\n", f.TAXIIReadObjectsPerS, f.TAXIIPageP50Ms, f.TAXIIPageP99Ms)
 	fmt.Fprintf(e.stdout, "anonymize               %.1f MB/s\n", f.AnonymizeMBPerS)
+	fmt.Fprintf(e.stdout, "single incident p99     %.1f ms\n", f.IntakeSingleP99Ms)
+	fmt.Fprintf(e.stdout, "peak resident memory    %.0f MB\n", f.PeakRSSMB)
 	fmt.Fprintf(e.stdout, "machine                 %d CPUs, %s\n", f.CPUs, f.GoVersion)
 	return exitOK
 }
@@ -232,6 +241,21 @@ func runBench(ctx context.Context, n int, schemas string, e env) (benchFigures, 
 	f.IntakeObjectsPerS = float64(n) / time.Since(start).Seconds()
 	f.IntakeRatio = f.IntakeObjectsPerS / f.FloorObjectsPerS
 
+	// A carrier's single incident while the objects are stored: the
+	// acknowledgement time it sees.
+	var single []time.Duration
+	for i := range benchSingles {
+		b := singleIncident(i)
+		t0 := time.Now()
+		status, body, err := benchDo("POST", base+"/api/v1/submissions", tokens["carrier-b"], "application/json", b)
+		single = append(single, time.Since(t0))
+		if err != nil || status != http.StatusCreated {
+			return f, fmt.Errorf("single incident: %d %v %.300s", status, err, body)
+		}
+	}
+	slices.Sort(single)
+	f.IntakeSingleP99Ms = float64(single[len(single)*99/100].Microseconds()) / 1000
+
 	read, pages, err := benchTAXIIRead(base, tokens["ict-isac"], "isac-members")
 	if err != nil {
 		return f, fmt.Errorf("taxii read: %w", err)
@@ -247,7 +271,43 @@ func runBench(ctx context.Context, n int, schemas string, e env) (benchFigures, 
 	slices.Sort(pages)
 	f.TAXIIPageP50Ms = float64(pages[len(pages)/2].Microseconds()) / 1000
 	f.TAXIIPageP99Ms = float64(pages[min(len(pages)-1, len(pages)*99/100)].Microseconds()) / 1000
+	f.PeakRSSMB = peakRSSMB()
 	return f, nil
+}
+
+// benchSingles is how many single-incident submissions the p99 is taken over.
+const benchSingles = 200
+
+// singleIncident is a carrier-b outage report of one incident.
+func singleIncident(i int) []byte {
+	raw, _ := json.Marshal(map[string]any{"type": "bundle", "id": fmt.Sprintf("bundle--%08x-5151-4000-8000-000000000000", i), "objects": []any{map[string]any{
+		"type": "incident", "spec_version": "2.1", "id": fmt.Sprintf("incident--%08x-5151-4000-8000-000000000000", i),
+		"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z", "name": "Regional outage",
+		"object_marking_refs": []string{stix.MarkingAmber},
+		"extensions": map[string]any{stix.TelecomExtensionID: map[string]any{
+			"extension_type": "property-extension", "report_kind": "service-outage", "occurred_at": "2026-07-10T00:00:00Z",
+			"recovered_at": "2026-07-10T03:00:00Z", "failed_equipment": "other",
+			"services": []any{map[string]any{"service_class": "voice", "impact": "stop", "affected_users": 31000}},
+		}},
+	}}})
+	return raw
+}
+
+// peakRSSMB reads the process's peak resident set (VmHWM) on Linux.
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%f kB", &kb); err == nil {
+				return kb / 1024
+			}
+		}
+	}
+	return 0
 }
 
 // benchFloor decodes and inserts the same objects into a bare SQLite table,

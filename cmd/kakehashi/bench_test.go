@@ -23,7 +23,7 @@ func TestBenchCommandFigures(t *testing.T) {
 		t.Fatalf("bench --json is not JSON: %v\n%s", err, out)
 	}
 	for _, k := range []string{"validate_objects_per_s", "decode_objects_per_s", "intake_objects_per_s", "floor_objects_per_s",
-		"intake_ratio", "taxii_read_objects_per_s", "taxii_page_p50_ms", "taxii_page_p99_ms", "anonymize_mb_per_s", "cpus", "go_version"} {
+		"intake_ratio", "taxii_read_objects_per_s", "taxii_page_p50_ms", "taxii_page_p99_ms", "anonymize_mb_per_s", "intake_single_p99_ms", "peak_rss_mb", "cpus", "go_version"} {
 		v, ok := f[k]
 		if !ok {
 			t.Errorf("figure %s missing", k)
