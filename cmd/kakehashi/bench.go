@@ -45,8 +45,8 @@ type benchFigures struct {
 	// PeakRSSMB is the peak resident memory of the bench process, which runs
 	// the hub in-process (Linux VmHWM; 0 where it cannot be read).
 	PeakRSSMB float64 `json:"peak_rss_mb"`
-	CPUs                      int      `json:"cpus"`
-	GoVersion                 string   `json:"go_version"`
+	CPUs      int     `json:"cpus"`
+	GoVersion string  `json:"go_version"`
 }
 
 // cmdBench is `kakehashi bench`: the performance suite on a temporary data
