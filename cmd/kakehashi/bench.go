@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/server"
 	"github.com/kakehashi-hub/kakehashi/stix"
+	"github.com/kakehashi-hub/kakehashi/store/sqlite"
 )
 
 // benchBatch is how many objects one bench submission carries.
@@ -310,18 +310,16 @@ func peakRSSMB() float64 {
 	return 0
 }
 
-// benchFloor decodes and inserts the same objects into a bare SQLite table,
-// one transaction per bundle: the physical floor of intake on this machine.
+// benchFloor decodes and inserts the same objects into a bare table through
+// the store (store/sqlite InsertFloor), one transaction per bundle: the
+// physical floor of intake on this machine.
 func benchFloor(path string, bundles [][]byte, n int) (float64, error) {
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE objects (id TEXT NOT NULL, version TEXT NOT NULL, json BLOB NOT NULL, PRIMARY KEY (id, version)) WITHOUT ROWID`); err != nil {
-		return 0, err
-	}
 	start := time.Now()
 	for _, raw := range bundles {
 		var b struct {
@@ -330,18 +328,17 @@ func benchFloor(path string, bundles [][]byte, n int) (float64, error) {
 		if err := json.Unmarshal(raw, &b); err != nil {
 			return 0, err
 		}
-		tx, err := db.Begin()
-		if err != nil {
-			return 0, err
-		}
-		for _, o := range b.Objects {
-			js, _ := json.Marshal(o)
-			if _, err := tx.Exec(`INSERT INTO objects(id, version, json) VALUES (?, ?, ?)`, o["id"], o["modified"], js); err != nil {
-				tx.Rollback()
+		rows := make([]sqlite.FloorRow, len(b.Objects))
+		for i, o := range b.Objects {
+			js, err := json.Marshal(o)
+			if err != nil {
 				return 0, err
 			}
+			id, _ := o["id"].(string)
+			version, _ := o["modified"].(string)
+			rows[i] = sqlite.FloorRow{ID: id, Version: version, JSON: js}
 		}
-		if err := tx.Commit(); err != nil {
+		if err := db.InsertFloor(ctx, rows); err != nil {
 			return 0, err
 		}
 	}
