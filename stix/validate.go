@@ -146,8 +146,9 @@ type checker struct {
 
 	// Warnings (warning.go) reuses the walk's pointer machinery.
 	ws         []Warning
-	markingIDs []string             // marking definitions of the bundle
-	resolves   func(id string) bool // the caller's marking lookup
+	markingIDs map[string]bool      // marking definitions of the bundle
+	resolves   func(id string) bool // the caller's marking lookup, asked once per id
+	resolved   map[string]bool      // its answers
 }
 
 func (c *checker) fail(l loc, msg string) {

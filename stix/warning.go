@@ -43,7 +43,10 @@ func Warnings(b *Bundle, resolves func(id string) bool) []Warning {
 	c := checker{segs: make([]seg, 0, 16), resolves: resolves}
 	for _, o := range b.Objects {
 		if o != nil && o.Type == "marking-definition" {
-			c.markingIDs = append(c.markingIDs, o.ID)
+			if c.markingIDs == nil {
+				c.markingIDs = map[string]bool{}
+			}
+			c.markingIDs[o.ID] = true
 		}
 	}
 	root := loc{}
@@ -62,9 +65,20 @@ func Warnings(b *Bundle, resolves func(id string) bool) []Warning {
 		if len(c.ws)-n > 1 {
 			slices.SortStableFunc(c.ws[n:], func(a, b Warning) int { return cmp.Compare(a.Path, b.Path) })
 		}
+		if len(c.ws) >= MaxWarnings {
+			more := len(c.ws) - MaxWarnings
+			c.ws = c.ws[:MaxWarnings]
+			c.ws = append(c.ws, Warning{Path: c.path(ol), Message: fmt.Sprintf("%d warnings shown; %d more at this object and the rest of the bundle were not checked", MaxWarnings, more)})
+			break
+		}
 	}
 	return c.ws
 }
+
+// MaxWarnings caps the warnings of one bundle: they are advice, and a
+// 50,000-object bundle with the same slip everywhere must not answer with a
+// 50,000-item list. Past the cap a last warning says so.
+const MaxWarnings = 1000
 
 func (c *checker) warnf(l loc, format string, args ...any) {
 	c.ws = append(c.ws, Warning{Path: c.path(l), Message: fmt.Sprintf(format, args...)})
@@ -333,10 +347,21 @@ func (c *checker) markingResolves(id string) bool {
 	if _, ok := tlpDefinitions[id]; ok {
 		return true
 	}
-	if slices.Contains(c.markingIDs, id) {
+	if c.markingIDs[id] {
 		return true
 	}
-	return c.resolves != nil && c.resolves(id)
+	if c.resolves == nil {
+		return false
+	}
+	ok, asked := c.resolved[id]
+	if !asked {
+		if c.resolved == nil {
+			c.resolved = map[string]bool{}
+		}
+		ok = c.resolves(id)
+		c.resolved[id] = ok
+	}
+	return ok
 }
 
 func (c *checker) warnUnresolved(l loc, id string) {

@@ -1,6 +1,7 @@
 package stix
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -222,5 +223,31 @@ func TestWarningsCheapWhenNone(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(20, func() { _ = Warnings(b, nil) }); n > 3 {
 		t.Errorf("Warnings allocates %.0f times on a bundle without warnings, want at most 3", n)
+	}
+}
+
+// TestWarningsBounded: the caller's marking lookup is asked once per id, and
+// a bundle with the same slip everywhere gets at most MaxWarnings warnings and
+// a last one saying so.
+func TestWarningsBounded(t *testing.T) {
+	const n = 3000
+	b := &Bundle{ID: "bundle--8a7c0b2e-1d3f-4e5a-9b6c-7d8e9f0a1b2c"}
+	for i := range n {
+		o, err := NewObject(map[string]any{"type": "indicator", "spec_version": "2.1",
+			"id": fmt.Sprintf("indicator--%08x-0000-4000-8000-000000000000", i), "created": "2026-07-10T00:00:00Z", "modified": "2026-07-10T00:00:00Z",
+			"pattern": "[ipv4-addr:value = '198.51.100.1']", "pattern_type": "stix", "valid_from": "2026-07-10T00:00:00Z",
+			"object_marking_refs": []any{"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41db"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Objects = append(b.Objects, o)
+	}
+	asked := 0
+	ws := Warnings(b, func(string) bool { asked++; return false })
+	if asked != 1 {
+		t.Errorf("the marking lookup was asked %d times, want once", asked)
+	}
+	if len(ws) != MaxWarnings+1 || !strings.Contains(ws[MaxWarnings].Message, "were not checked") {
+		t.Errorf("%d warnings, last %+v; want %d and a note", len(ws), ws[len(ws)-1], MaxWarnings+1)
 	}
 }
