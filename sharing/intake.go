@@ -171,8 +171,9 @@ func isWrapper(body []byte) bool {
 
 // Submit validates and stores a submission from org. It returns the stored
 // submission and whether it is new: an identical re-submission returns the
-// earlier one. Refusals are *RefusedError; an incident attributed to another
-// registered organization is ErrForbidden.
+// earlier one. Refusals of the content — invalid STIX, an object speaking for
+// another organization, a version of an object org does not own — are
+// *RefusedError; a role that may not submit is ErrForbidden.
 func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
 	if !MaySubmit(org) {
 		return nil, false, fmt.Errorf("your organization's role may not submit: %w", ErrForbidden)
