@@ -15,7 +15,10 @@ import (
 // its own matcher, deliberately cruder and more aggressive:
 //
 //   - text and terms are reduced to a skeleton: NFKC, lower case, hiragana as
-//     katakana, and every character that is not a letter or a digit removed
+//     katakana, voiced kana as unvoiced (デ as テ), look-alike Cyrillic and
+//     Greek letters and accented Latin ones as the Latin letter (fold.go),
+//     combining marks, variation selectors and Hangul fillers dropped, and
+//     every other character that is not a letter or a digit removed
 //     (spaces, punctuation, brackets, the long-vowel mark, symbols). So
 //     "Sakura-Telecom", "s.a.k.u.r.a telecom", "SAKURA_TELECOM(dot)" and
 //     "さくら・テレコム" all contain the skeleton of a registry name;
@@ -122,11 +125,11 @@ func (k *skeletonBuf) build(s string) {
 	}
 	k.nfk = norm.NFKC.AppendString(k.nfk[:0], s)
 	// Invisible format characters would split a number for the network
-	// search: drop them (the skeleton drops them anyway).
+	// search, and invisible marks a name: drop them (fold.go).
 	w := 0
 	for i := 0; i < len(k.nfk); {
 		r, size := utf8.DecodeRune(k.nfk[i:])
-		if !unicode.Is(unicode.Cf, r) {
+		if !unicode.Is(unicode.Cf, r) && !isInvisibleMark(r) {
 			w += copy(k.nfk[w:], k.nfk[i:i+size])
 		}
 		i += size
@@ -161,12 +164,20 @@ func (k *skeletonBuf) build(s string) {
 		case r < utf8.RuneSelf || r == 'ー':
 			pending = true
 			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+		case r >= 0xC0 && r < foldLimit && foldTable[r] != 0:
+			// A look-alike or accented letter is the Latin letter (fold.go).
+			sc, up = scLatin, unicode.IsUpper(r)
+			low = !up
+			r = rune(foldTable[r])
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			sc = scOther
 			up, low = unicode.IsUpper(r), unicode.IsLower(r)
 			r = unicode.ToLower(r)
 			if r >= 0x3041 && r <= 0x3096 || r == 0x309D || r == 0x309E {
 				r += 0x60
+			}
+			if r >= 0x30A0 && r < 0x3100 && kanaBase[r-0x30A0] != 0 {
+				r = kanaBase[r-0x30A0] // デ as テ: see kanaBase
 			}
 			if r < 0x250 {
 				sc = scLatin // accented Latin letters
