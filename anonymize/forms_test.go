@@ -261,6 +261,13 @@ var formCases = []formCase{
 	{name: "peer staff circumflex", form: "Sat\u00f4", secrets: []string{"sato"}},
 	{name: "peer staff double vowel oo", form: "Satoo", secrets: []string{"satoo"}},
 	{name: "peer English staff accented", form: "Kenji Watanab\u00e9", secrets: []string{"kenji", "watanabe"}},
+	// Percent- and entity-encoded text (P1b): withheld by the leak check.
+	{name: "name percent-encoded space in URL", form: "https://search.example/?q=Sakura%20Telecom", withheld: true},
+	{name: "name percent-encoded hyphen", form: "Sakura%2DTelecom", withheld: true},
+	{name: "name HTML no-break space entity", form: "Sakura&nbsp;Telecom", withheld: true},
+	{name: "name HTML decimal space entity", form: "Sakura&#32;Telecom", withheld: true},
+	{name: "name HTML entity first letter", form: "&#83;akura Telecom", withheld: true},
+	{name: "ipv4 HTML entity dots", form: "203&#46;0&#46;113&#46;7", withheld: true},
 	// Over-scrubbing (P2b): a name before a word that starts like a corporate form.
 	{name: "keep word after name starting with inc", form: "Sakura Telecom incident", secrets: []string{"Sakura Telecom"}, keep: []string{" incident confirmed"}},
 	{name: "keep word after peer name starting with co", form: "Kaede Networks confirmed", secrets: []string{"Kaede Networks"}, keep: []string{" confirmed confirmed"}},
