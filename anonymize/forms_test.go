@@ -268,6 +268,18 @@ var formCases = []formCase{
 	{name: "name HTML decimal space entity", form: "Sakura&#32;Telecom", withheld: true},
 	{name: "name HTML entity first letter", form: "&#83;akura Telecom", withheld: true},
 	{name: "ipv4 HTML entity dots", form: "203&#46;0&#46;113&#46;7", withheld: true},
+	// inet_aton notations (P2a): withheld by the leak check.
+	{name: "ipv4 private bare hex", form: "0a010203", withheld: true},
+	{name: "ipv4 private bare hex 192.168", form: "c0a80001", withheld: true},
+	{name: "ipv4 private dotted hex", form: "0xa.0x1.0x2.0x3", withheld: true},
+	{name: "ipv4 private shortened", form: "10.1.515", withheld: true},
+	{name: "ipv4 dotted 0x hex", form: "0xcb.0x0.0x71.0x7", withheld: true},
+	{name: "ipv4 dotted bare hex", form: "cb.0.71.7", withheld: true},
+	{name: "ipv4 shortened three parts", form: "203.0.28935", withheld: true},
+	{name: "ipv4 shortened two parts", form: "203.28935", withheld: true},
+	{name: "keep shortened address outside the network", form: "203.0.29959", keep: []string{"203.0.29959"}},
+	{name: "keep version number", form: "OpenSSL 10.1.2 and build 10.1.255", keep: []string{"10.1.2", "10.1.255"}},
+	{name: "keep date with a dot", form: "patched 10.07.2026", keep: []string{"10.07.2026"}},
 	// Over-scrubbing (P2b): a name before a word that starts like a corporate form.
 	{name: "keep word after name starting with inc", form: "Sakura Telecom incident", secrets: []string{"Sakura Telecom"}, keep: []string{" incident confirmed"}},
 	{name: "keep word after peer name starting with co", form: "Kaede Networks confirmed", secrets: []string{"Kaede Networks"}, keep: []string{" confirmed confirmed"}},
