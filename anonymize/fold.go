@@ -93,14 +93,20 @@ func foldLetter(r rune) (byte, bool) {
 
 // isInvisibleMark reports the characters that render as nothing or only
 // change the letter before them, and are dropped (not read as a space) by
-// both matchers: combining marks (U+0332, the grapheme joiner U+034F), the
-// variation selectors (U+FE00–FE0F, U+E0100–E01EF, which are combining
-// marks too), and the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0),
-// which are letters to Unicode but blank on screen.
+// both matchers: combining marks (U+0332, the grapheme joiner U+034F) and
+// the variation selectors (U+FE00–FE0F, U+E0100–E01EF, which are combining
+// marks too).
 func isInvisibleMark(r rune) bool {
+	return r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me)
+}
+
+// isHangulFiller reports the Hangul fillers (U+115F, U+1160, U+3164,
+// U+FFA0): letters to Unicode, blank on screen. Both matchers read them as
+// a space ("Sakura\u3164Telecom" is "Sakura Telecom").
+func isHangulFiller(r rune) bool {
 	switch r {
 	case 0x115F, 0x1160, 0x3164, 0xFFA0:
 		return true
 	}
-	return r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me)
+	return false
 }

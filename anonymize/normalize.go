@@ -13,7 +13,7 @@ import (
 // normText is a string in matching form: Unicode NFKC, case folded, hiragana
 // as katakana, look-alike and accented letters as the Latin letter
 // (fold.go), invisible format characters (U+200B, U+00AD …), combining
-// marks, variation selectors and Hangul fillers dropped,
+// marks and variation selectors dropped, Hangul fillers as white space,
 // every white-space character and the middle dots (・, ·) as one ASCII
 // space, every dash-like character as '-',
 // and the defanged and spelled-out forms "[.]", "(.)", "[dot]", "(dot)",
@@ -160,7 +160,7 @@ func (n *normalizer) normalize(s string) *normText {
 				// Invisible format characters (zero-width space, soft
 				// hyphen, joiners) are dropped, not read as a space: written
 				// inside a number or a name they would otherwise split it.
-			case unicode.IsSpace(r) || r == utf8.RuneError || r == '・' || r == '·':
+			case unicode.IsSpace(r) || r == utf8.RuneError || r == '・' || r == '·' || isHangulFiller(r):
 				emit([]byte{' '}, s0, s1)
 			case r >= 0x3041 && r <= 0x3096 || r == 0x309D || r == 0x309E:
 				// Hiragana as katakana: the same sounds, and names are

@@ -17,8 +17,8 @@ import (
 //   - text and terms are reduced to a skeleton: NFKC, lower case, hiragana as
 //     katakana, voiced kana as unvoiced (デ as テ), look-alike Cyrillic and
 //     Greek letters and accented Latin ones as the Latin letter (fold.go),
-//     combining marks, variation selectors and Hangul fillers dropped, and
-//     every other character that is not a letter or a digit removed
+//     combining marks and variation selectors dropped, and every other
+//     character that is not a letter or a digit (Hangul fillers too) removed
 //     (spaces, punctuation, brackets, the long-vowel mark, symbols). So
 //     "Sakura-Telecom", "s.a.k.u.r.a telecom", "SAKURA_TELECOM(dot)" and
 //     "さくら・テレコム" all contain the skeleton of a registry name;
@@ -164,6 +164,9 @@ func (k *skeletonBuf) build(s string) {
 		case r < utf8.RuneSelf || r == 'ー':
 			pending = true
 			continue
+		case isHangulFiller(r):
+			pending = true // blank on screen: a space
+			continue
 		case r >= 0xC0 && r < foldLimit && foldTable[r] != 0:
 			// A look-alike or accented letter is the Latin letter (fold.go).
 			sc, up = scLatin, unicode.IsUpper(r)
@@ -300,8 +303,8 @@ func (m *skeletonMatcher) find(sk *skeletonBuf, s string, party, skip int, class
 			if party >= 0 && t.party != party || party < 0 && t.party == skip {
 				continue
 			}
-			if t.number && i+1 < len(b) && isDigit(b[i+1]) {
-				continue
+			if t.number && i+1 < len(b) && isDigit(b[i+1]) && sk.brk[i+1]&brkGap == 0 {
+				continue // AS645000 is another number; "AS64500 00000" is not
 			}
 			start := i + 1 - len(t.skel)
 			if t.bounded {
