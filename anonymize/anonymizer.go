@@ -252,12 +252,16 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 	}
 	n := newNormalizer()
 	seen := map[string]bool{}
+	// suffixed: a name with a corporate form after it. Only the bare name
+	// matches inside words; "sakuratelecominc" found anywhere would eat
+	// the start of "Sakura Telecom incident".
+	suffixed := false
 	add := func(s string, k Kind, party int, bound uint8) {
 		t := normalizeTerm(n, s)
 		if utf8.RuneCountInString(t) < 2 || isASCII(t) && len(t) < 3 && k != KindIdentity {
 			return
 		}
-		if bound == boundWord && len(t) >= longTerm && isASCII(t) && (k == KindCarrier || k == KindPerson) {
+		if bound == boundWord && !suffixed && len(t) >= longTerm && isASCII(t) && (k == KindCarrier || k == KindPerson) {
 			// A long Latin name is a name wherever it stands, also run
 			// together with other words (SakuraTelecomCore, sakuratelecomvpn).
 			bound = boundNone
@@ -302,9 +306,13 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 		for _, name := range p.Names {
 			for _, f := range nameForms(tk, name) {
 				protect(pi, f, KindCarrier)
-				for _, v := range nameVariants(n, f) {
+				base, variants := nameVariants(n, f)
+				add(base, KindCarrier, pi, boundWord)
+				suffixed = true
+				for _, v := range variants {
 					add(v, KindCarrier, pi, boundWord)
 				}
+				suffixed = false
 			}
 		}
 		for _, d := range p.Domains {
@@ -379,38 +387,31 @@ func NewAnonymizer(parties []Party, opts Options) (*Anonymizer, error) {
 	return a, nil
 }
 
-// corporate forms stripped from names and added back in the common spellings,
-// in matching form (NFKC, folded, no white space).
-var corporateForms = []string{
-	"株式会社", "(株)", "有限会社", "(有)", "合同会社", "合資会社",
-	"inc.", "inc", ",inc.", ",inc", "co.,ltd.", "co.,ltd", "co.ltd.", "co.,ltd", "ltd.", "ltd", "co.", "corporation", "corp.", "corp",
-	"k.k.", "kk", "llc", "limited", "group", "グループ", "holdings", "ホールディングス",
-}
-
-// nameVariants returns a name with and without corporate forms, and the base
-// name with the common forms added before and after it.
-func nameVariants(n *normalizer, name string) []string {
-	full := normalizeTerm(n, name)
-	base := full
-	for changed := true; changed; {
-		changed = false
-		for _, f := range corporateForms {
-			if strings.HasSuffix(base, f) && utf8.RuneCountInString(base)-utf8.RuneCountInString(f) >= 2 {
-				base = strings.TrimRight(strings.TrimSuffix(base, f), ",.・")
-				changed = true
-			}
-			if strings.HasPrefix(base, f) && utf8.RuneCountInString(base)-utf8.RuneCountInString(f) >= 2 {
-				base = strings.TrimLeft(strings.TrimPrefix(base, f), ",.・")
-				changed = true
-			}
-		}
-	}
-	out := []string{full, base}
+// corporateForms are the corporate forms added to a base name, in the form
+// normalizeTerm gives (no dots or spaces: "co.,ltd." is "co,ltd"), so that
+// they compare with normalized names.
+var corporateForms = func() []string {
+	n := newNormalizer()
+	var out []string
 	for _, f := range []string{"株式会社", "(株)", "inc.", ",inc.", "co.,ltd.", "corporation", "corp.", "k.k."} {
+		out = append(out, normalizeTerm(n, f))
+	}
+	return out
+}()
+
+// nameVariants returns the base name (without corporate forms, from
+// baseName, which strips them word by word so that a name merely ending in
+// "co" keeps it) in matching form, and the name as written and the base name
+// with the common corporate forms before and after it. Only the base may be
+// found inside words; every variant ends at a corporate form.
+func nameVariants(n *normalizer, name string) (string, []string) {
+	base := normalizeTerm(n, baseName(name))
+	out := []string{normalizeTerm(n, name)}
+	for _, f := range corporateForms {
 		out = append(out, base+f)
 	}
 	out = append(out, "株式会社"+base, "(株)"+base)
-	return out
+	return base, out
 }
 
 // nationalNumber reduces a phone number to its national significant number:

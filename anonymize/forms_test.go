@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/mtibben/confusables"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 
@@ -17,11 +18,11 @@ import (
 // of the package: NFKC, full case folding, hiragana as katakana, and only
 // letters and digits kept (the long-vowel mark dropped).
 func testSkeleton(s string) string {
-	s = cases.Fold().String(norm.NFKC.String(s))
+	s = norm.NFD.String(confusables.Skeleton(cases.Fold().String(norm.NFKC.String(s))))
 	var sb strings.Builder
 	for _, r := range s {
 		switch {
-		case r == 'ー':
+		case r == 'ー', unicode.In(r, unicode.Mn, unicode.Me), r == '\u3164', r == '\u115f', r == '\u1160', r == '\uffa0':
 		case r >= 'ぁ' && r <= 'ゖ':
 			sb.WriteRune(r + 0x60)
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -242,6 +243,48 @@ var formCases = []formCase{
 	{name: "ipv4 with dot words (withheld)", form: "203 dot 0 dot 113 dot 7", withheld: true},
 	{name: "surname spelled with brackets (withheld)", form: "「ヤ」「マ」「ダ」", withheld: true},
 	// Attacker data survives.
+	// Look-alike letters, invisible marks and accents (review of #11, P1a).
+	{name: "name Cyrillic a", form: "S\u0430kura Telecom", secrets: []string{"Sakura Telecom"}},
+	{name: "name upper case Cyrillic A", form: "S\u0410KURA TELECOM", secrets: []string{"Sakura Telecom"}},
+	{name: "peer name Cyrillic a", form: "K\u0430ede Networks", secrets: []string{"Kaede Networks"}},
+	{name: "name Greek Tau", form: "Sakura \u03a4elecom", secrets: []string{"Sakura Telecom"}},
+	{name: "name combining grapheme joiner", form: "Saku\u034fra Telecom", secrets: []string{"Sakura Telecom"}},
+	{name: "name variation selector", form: "Sakura\ufe0f Telecom", secrets: []string{"Sakura Telecom"}},
+	{name: "name Hangul filler", form: "Sakura\u3164Telecom", secrets: []string{"Sakura Telecom"}},
+	{name: "name combining low line", form: "Sa\u0332kura Telecom", secrets: []string{"Sakura Telecom"}},
+	{name: "name accented letter", form: "Sak\u00fara Telecom", secrets: []string{"Sakura Telecom"}},
+	{name: "peer staff macron with -san", form: "Sat\u014d-san", secrets: []string{"sato"}},
+	{name: "peer staff macron with Mr.", form: "Mr. Sat\u014d", secrets: []string{"sato"}},
+	{name: "peer staff macron capitals", form: "SAT\u014c", secrets: []string{"sato"}},
+	{name: "peer staff macron full name", form: "Hanako Sat\u014d", secrets: []string{"sato", "hanako"}},
+	{name: "staff macron given name", form: "Yamada Tar\u014d", secrets: []string{"yamada", "taro"}},
+	{name: "peer staff circumflex", form: "Sat\u00f4", secrets: []string{"sato"}},
+	{name: "peer staff double vowel oo", form: "Satoo", secrets: []string{"satoo"}},
+	{name: "peer English staff accented", form: "Kenji Watanab\u00e9", secrets: []string{"kenji", "watanabe"}},
+	// Percent- and entity-encoded text (P1b): withheld by the leak check.
+	{name: "name percent-encoded space in URL", form: "https://search.example/?q=Sakura%20Telecom", withheld: true},
+	{name: "name percent-encoded hyphen", form: "Sakura%2DTelecom", withheld: true},
+	{name: "name HTML no-break space entity", form: "Sakura&nbsp;Telecom", withheld: true},
+	{name: "name HTML decimal space entity", form: "Sakura&#32;Telecom", withheld: true},
+	{name: "name HTML entity first letter", form: "&#83;akura Telecom", withheld: true},
+	{name: "ipv4 HTML entity dots", form: "203&#46;0&#46;113&#46;7", withheld: true},
+	// inet_aton notations (P2a): withheld by the leak check.
+	{name: "ipv4 private bare hex", form: "0a010203", withheld: true},
+	{name: "ipv4 private bare hex 192.168", form: "c0a80001", withheld: true},
+	{name: "ipv4 private dotted hex", form: "0xa.0x1.0x2.0x3", withheld: true},
+	{name: "ipv4 private shortened", form: "10.1.515", withheld: true},
+	{name: "ipv4 dotted 0x hex", form: "0xcb.0x0.0x71.0x7", withheld: true},
+	{name: "ipv4 dotted bare hex", form: "cb.0.71.7", withheld: true},
+	{name: "ipv4 shortened three parts", form: "203.0.28935", withheld: true},
+	{name: "ipv4 shortened two parts", form: "203.28935", withheld: true},
+	{name: "keep shortened address outside the network", form: "203.0.29959", keep: []string{"203.0.29959"}},
+	{name: "keep version number", form: "OpenSSL 10.1.2 and build 10.1.255", keep: []string{"10.1.2", "10.1.255"}},
+	{name: "keep date with a dot", form: "patched 10.07.2026", keep: []string{"10.07.2026"}},
+	// Over-scrubbing (P2b): a name before a word that starts like a corporate form.
+	{name: "keep word after name starting with inc", form: "Sakura Telecom incident", secrets: []string{"Sakura Telecom"}, keep: []string{" incident confirmed"}},
+	{name: "keep word after peer name starting with co", form: "Kaede Networks confirmed", secrets: []string{"Kaede Networks"}, keep: []string{" confirmed confirmed"}},
+	{name: "keep hex word in a UUID", form: "request 0a010203-1111-4222-8333-444455556666 failed", keep: []string{"0a010203-1111-4222-8333-444455556666"}},
+	{name: "keep short hex in a longer hex run", form: "build c0a80001ff", keep: []string{"c0a80001ff"}},
 	{name: "keep defanged attacker ipv4", form: "C2 at 45[.]142[.]212[.]100", keep: []string{"45[.]142[.]212[.]100"}},
 	{name: "keep hxxp URL", form: "payload from hxxp://evil-update[.]example[.]net/a.bin", keep: []string{"hxxp://evil-update[.]example[.]net/a.bin"}},
 	{name: "keep malware name", form: "Emotet loader", keep: []string{"Emotet"}},

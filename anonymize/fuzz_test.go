@@ -2,6 +2,9 @@ package anonymize
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -127,10 +130,53 @@ var leakTerms = []struct {
 	{[]string{"AS64500", "ASN 64500", "AS-64500", "AS番号64500"}, []string{"as64500", "asn64500", "as番号64500"}},
 }
 
+// lookalikes are Cyrillic and Greek letters that look like Latin ones.
+var lookalikes = strings.NewReplacer("a", "\u0430", "e", "\u0435", "o", "\u043e", "c", "\u0441", "p", "\u0440", "x", "\u0445",
+	"A", "\u0410", "K", "\u039a", "T", "\u03a4", "M", "\u041c", "H", "\u0397", "S", "\u0405")
+
+// macrons writes vowels with the Hepburn macron or an accent.
+var macrons = strings.NewReplacer("o", "ō", "u", "ū", "a", "ā", "e", "é", "O", "Ō")
+
 // fuzzCase changes a form the way people do: as written, upper case,
-// lower case, full width, or with a zero-width space or a soft hyphen
-// between every character.
+// lower case, full width, with a zero-width space or a soft hyphen
+// between every character, with look-alike Cyrillic and Greek letters, with
+// a combining mark, a variation selector or a Hangul filler after every
+// character, with macrons and accents, or percent- or entity-encoded.
 func fuzzCase(s string, how uint8) string {
+	between := func(sep string) string {
+		var sb strings.Builder
+		for _, r := range s {
+			sb.WriteRune(r)
+			sb.WriteString(sep)
+		}
+		return sb.String()
+	}
+	switch how % 14 {
+	case 6:
+		return lookalikes.Replace(s)
+	case 7:
+		return between("\u0332")
+	case 8:
+		return between("\u034f")
+	case 9:
+		return between("\ufe0f")
+	case 10:
+		return macrons.Replace(s)
+	case 11:
+		return strings.ReplaceAll(between(""), " ", "\u3164")
+	case 12:
+		var sb strings.Builder
+		for i := 0; i < len(s); i++ {
+			fmt.Fprintf(&sb, "%%%02X", s[i])
+		}
+		return sb.String()
+	case 13:
+		var sb strings.Builder
+		for _, r := range s {
+			fmt.Fprintf(&sb, "&#%d;", r)
+		}
+		return sb.String()
+	}
 	switch how % 6 {
 	case 1:
 		return strings.ToUpper(s)
@@ -170,6 +216,11 @@ func FuzzLeakForms(f *testing.F) {
 		}
 	}
 	f.Add(uint8(0), uint8(0), uint8(3), "ｘ", "ｙ")
+	for how := uint8(6); how < 14; how++ {
+		for i := range leakTerms {
+			f.Add(uint8(i), uint8(0), how, "incident at ", " today")
+		}
+	}
 	a := newTestAnonymizer(f)
 	f.Fuzz(func(t *testing.T, term, form, how uint8, before, after string) {
 		lt := leakTerms[int(term)%len(leakTerms)]
@@ -187,7 +238,9 @@ func FuzzLeakForms(f *testing.F) {
 				continue
 			}
 			for _, x := range copyTexts(t, res.Bundle) {
-				sx := testSkeleton(x)
+				// The copy as a browser would show it: percent- and
+				// entity-decoded.
+				sx := testSkeleton(x) + "\n" + testSkeleton(testDecode(x))
 				for _, c := range lt.checks {
 					if strings.Contains(sx, testSkeleton(c)) {
 						t.Fatalf("%s: %q (written %q) released in %q", p, c, written, x)
@@ -196,4 +249,13 @@ func FuzzLeakForms(f *testing.F) {
 			}
 		}
 	})
+}
+
+// testDecode undoes percent-encoding (when it is valid) and HTML character
+// references, with the standard library.
+func testDecode(s string) string {
+	if d, err := url.PathUnescape(s); err == nil {
+		s = d
+	}
+	return html.UnescapeString(s)
 }

@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"html"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -20,7 +21,9 @@ const kindUnencodable Kind = "unencodable"
 // contact names and their parts, e-mail addresses, phone numbers, ASNs, its
 // STIX identity id, and addresses of its networks in any notation. Every JSON
 // string (keys included) is checked twice: as it is written in the JSON
-// text, and decoded, so that \u escapes cannot hide a term. It returns one
+// text, and decoded, so that \u escapes cannot hide a term; a string with
+// "%" or "&" is also checked with its percent-encoding and HTML character
+// references decoded (decodeView). It returns one
 // Hit per offending string with its JSON pointer (/objects/3/description)
 // and the kind of term, never the term; nil when the copy is clean. An
 // unknown submitter is checked against every party (fail closed).
@@ -202,6 +205,13 @@ func (l *leakScan) checkString(raw, dec string, key bool) {
 		class = l.classOf(dec)
 	}
 	k, found := l.a.leak.find(&l.s.sk, dec, l.party, l.except, class)
+	if !found && class != classSkip && strings.ContainsAny(dec, "%&") {
+		// A URL or HTML fragment: Sakura%20Telecom, &#83;akura,
+		// 203&#46;0&#46;113&#46;7. The decoded view is searched as well.
+		if d := decodeView(dec); d != dec {
+			k, found = l.a.leak.find(&l.s.sk, d, l.party, l.except, class)
+		}
+	}
 	if memo {
 		l.s.memo[mk] = memoResult{k, found}
 	}
@@ -412,4 +422,43 @@ func hex4(s []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// decodeView returns s with URL percent-encoding (RFC 3986 §2.1; an invalid
+// escape is kept as written) and HTML character references (named and
+// numeric) decoded, twice over, so that a term written %2553 or &amp;#83;
+// is seen as well.
+func decodeView(s string) string {
+	for range 2 {
+		d := html.UnescapeString(percentDecode(s))
+		if d == s {
+			break
+		}
+		s = d
+	}
+	return s
+}
+
+// percentDecode decodes %XX escapes leniently: unlike url.PathUnescape it
+// does not give up on the first malformed one.
+func percentDecode(s string) string {
+	i := strings.IndexByte(s, '%')
+	if i < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			hi, ok1 := hexDigit(s[i+1])
+			lo, ok2 := hexDigit(s[i+2])
+			if ok1 && ok2 && s[i+1] < utf8.RuneSelf && s[i+2] < utf8.RuneSelf {
+				b = append(b, hi<<4|lo)
+				i += 2
+				continue
+			}
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }

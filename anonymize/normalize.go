@@ -11,7 +11,9 @@ import (
 )
 
 // normText is a string in matching form: Unicode NFKC, case folded, hiragana
-// as katakana, invisible format characters (U+200B, U+00AD …) dropped,
+// as katakana, look-alike and accented letters as the Latin letter
+// (fold.go), invisible format characters (U+200B, U+00AD …), combining
+// marks and variation selectors dropped, Hangul fillers as white space,
 // every white-space character and the middle dots (・, ·) as one ASCII
 // space, every dash-like character as '-',
 // and the defanged and spelled-out forms "[.]", "(.)", "[dot]", "(dot)",
@@ -154,17 +156,21 @@ func (n *normalizer) normalize(s string) *normText {
 				nt.b = append(nt.b, c)
 				nt.start = append(nt.start, int32(s0))
 				nt.end = append(nt.end, int32(s1))
-			case unicode.Is(unicode.Cf, r):
+			case unicode.Is(unicode.Cf, r) || isInvisibleMark(r):
 				// Invisible format characters (zero-width space, soft
 				// hyphen, joiners) are dropped, not read as a space: written
 				// inside a number or a name they would otherwise split it.
-			case unicode.IsSpace(r) || r == utf8.RuneError || r == '・' || r == '·':
+			case unicode.IsSpace(r) || r == utf8.RuneError || r == '・' || r == '·' || isHangulFiller(r):
 				emit([]byte{' '}, s0, s1)
 			case r >= 0x3041 && r <= 0x3096 || r == 0x309D || r == 0x309E:
 				// Hiragana as katakana: the same sounds, and names are
 				// written in either (さくらテレコム = サクラテレコム).
 				k := utf8.EncodeRune(n.runeb[:], r+0x60)
 				emit(n.runeb[:k], s0, s1)
+			case r >= 0xC0 && r < foldLimit && foldTable[r] != 0:
+				// Look-alike and accented letters as the Latin letter
+				// (fold.go): Sаkura (Cyrillic а), Satō.
+				emit(foldTable[r:r+1], s0, s1)
 			case isDash(r):
 				emit([]byte{'-'}, s0, s1)
 			case r == '＠' || r == '﹫':

@@ -88,9 +88,15 @@ var kanaMonographs = map[rune]string{
 	'ァ': "a", 'ィ': "i", 'ゥ': "u", 'ェ': "e", 'ォ': "o", 'ャ': "ya", 'ュ': "yu", 'ョ': "yo",
 }
 
+var (
+	macron     = strings.NewReplacer("ou", "ō", "oo", "ō", "uu", "ū", "aa", "ā", "ee", "ē", "ii", "ī")
+	circumflex = strings.NewReplacer("ou", "ô", "oo", "ô", "uu", "û", "aa", "â", "ee", "ê", "ii", "î")
+)
+
 // romaji returns the Hepburn spellings of a katakana string: as spelled
 // (タロウ → tarou) and with long vowels shortened as on passports and most
-// business cards (taro, and satoh for a final ou). Characters other than
+// business cards (taro, and satoh for a final ou), with oo, the macron and
+// the circumflex for a long vowel (satoo, satō, satô). Characters other than
 // katakana are kept; ok is false when nothing was romanized.
 func romaji(kana string) (out []string, ok bool) {
 	rs := []rune(kana)
@@ -150,6 +156,16 @@ func romaji(kana string) (out []string, ok bool) {
 	}
 	if strings.HasSuffix(spelled, "ou") {
 		out = append(out, strings.TrimSuffix(spelled, "ou")+"oh")
+	}
+	// The other ways of writing a long vowel: oo (Satoo) and the Hepburn
+	// macron or the circumflex (Satō, Satô). The matchers read ō and ô as o
+	// (fold.go), so those two are found through the short form; they are
+	// listed for what they are, spellings of the name.
+	if oo := strings.ReplaceAll(spelled, "ou", "oo"); oo != spelled {
+		out = append(out, oo)
+	}
+	if m := macron.Replace(spelled); m != spelled {
+		out = append(out, m, circumflex.Replace(spelled))
 	}
 	return out, true
 }

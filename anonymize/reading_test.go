@@ -15,8 +15,10 @@ func TestRomaji(t *testing.T) {
 		want       []string
 	}{
 		{"plain", "サクラ", []string{"sakura"}},
-		{"long vowel ou", "タロウ", []string{"tarou", "taro", "taroh"}},
-		{"digraph and geminate", "ネットワーク", []string{"nettowaaku", "nettowaku"}},
+		{"long vowel ou", "タロウ", []string{"tarou", "taro", "taroh", "taroo", "tarō", "tarô"}},
+		{"digraph and geminate", "ネットワーク", []string{"nettowaaku", "nettowaku", "nettowāku", "nettowâku"}},
+		{"long vowel oo", "サトオ", []string{"satoo", "sato", "satō", "satô"}},
+		{"long vowel uu", "ユウコ", []string{"yuuko", "yuko", "yūko", "yûko"}},
 		{"geminate before ch", "マッチャ", []string{"matcha"}},
 		{"shi chi tsu fu ji", "シチツフジ", []string{"shichitsufuji"}},
 		{"n", "ケンジ", []string{"kenji"}},

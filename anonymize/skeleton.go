@@ -15,7 +15,10 @@ import (
 // its own matcher, deliberately cruder and more aggressive:
 //
 //   - text and terms are reduced to a skeleton: NFKC, lower case, hiragana as
-//     katakana, and every character that is not a letter or a digit removed
+//     katakana, voiced kana as unvoiced (デ as テ), look-alike Cyrillic and
+//     Greek letters and accented Latin ones as the Latin letter (fold.go),
+//     combining marks and variation selectors dropped, and every other
+//     character that is not a letter or a digit (Hangul fillers too) removed
 //     (spaces, punctuation, brackets, the long-vowel mark, symbols). So
 //     "Sakura-Telecom", "s.a.k.u.r.a telecom", "SAKURA_TELECOM(dot)" and
 //     "さくら・テレコム" all contain the skeleton of a registry name;
@@ -122,11 +125,11 @@ func (k *skeletonBuf) build(s string) {
 	}
 	k.nfk = norm.NFKC.AppendString(k.nfk[:0], s)
 	// Invisible format characters would split a number for the network
-	// search: drop them (the skeleton drops them anyway).
+	// search, and invisible marks a name: drop them (fold.go).
 	w := 0
 	for i := 0; i < len(k.nfk); {
 		r, size := utf8.DecodeRune(k.nfk[i:])
-		if !unicode.Is(unicode.Cf, r) {
+		if !unicode.Is(unicode.Cf, r) && !isInvisibleMark(r) {
 			w += copy(k.nfk[w:], k.nfk[i:i+size])
 		}
 		i += size
@@ -161,12 +164,23 @@ func (k *skeletonBuf) build(s string) {
 		case r < utf8.RuneSelf || r == 'ー':
 			pending = true
 			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+		case isHangulFiller(r):
+			pending = true // blank on screen: a space
+			continue
+		case r >= 0xC0 && r < foldLimit && foldTable[r] != 0:
+			// A look-alike or accented letter is the Latin letter (fold.go).
+			sc, up = scLatin, unicode.IsUpper(r)
+			low = !up
+			r = rune(foldTable[r])
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			sc = scOther
 			up, low = unicode.IsUpper(r), unicode.IsLower(r)
 			r = unicode.ToLower(r)
 			if r >= 0x3041 && r <= 0x3096 || r == 0x309D || r == 0x309E {
 				r += 0x60
+			}
+			if r >= 0x30A0 && r < 0x3100 && kanaBase[r-0x30A0] != 0 {
+				r = kanaBase[r-0x30A0] // デ as テ: see kanaBase
 			}
 			if r < 0x250 {
 				sc = scLatin // accented Latin letters
@@ -289,8 +303,8 @@ func (m *skeletonMatcher) find(sk *skeletonBuf, s string, party, skip int, class
 			if party >= 0 && t.party != party || party < 0 && t.party == skip {
 				continue
 			}
-			if t.number && i+1 < len(b) && isDigit(b[i+1]) {
-				continue
+			if t.number && i+1 < len(b) && isDigit(b[i+1]) && sk.brk[i+1]&brkGap == 0 {
+				continue // AS645000 is another number; "AS64500 00000" is not
 			}
 			start := i + 1 - len(t.skel)
 			if t.bounded {
@@ -306,7 +320,7 @@ func (m *skeletonMatcher) find(sk *skeletonBuf, s string, party, skip int, class
 			return t.kind, true
 		}
 	}
-	if class == classText && len(m.networks) > 0 && (sk.digits || sk.colon) {
+	if class == classText && (sk.digits || sk.colon) {
 		if m.findNetwork(sk, party, skip) {
 			return KindInternalIP, true
 		}
@@ -330,7 +344,9 @@ func (m *skeletonMatcher) inNetworks(addr netip.Addr, party, skip int) bool {
 			return true
 		}
 	}
-	return false
+	// Private ranges are nobody's to share, whoever submitted them; the
+	// scrubber replaces them too (isPrivate, detect.go).
+	return isPrivate(addr)
 }
 
 // run is a maximal run of ASCII letters and digits in the text.
@@ -425,7 +441,7 @@ func (m *skeletonMatcher) findNetwork(sk *skeletonBuf, party, skip int) bool {
 				ok = ok && isHex
 				v = v<<4 | uint64(h)
 			}
-		case r.hex && len(t) == 8:
+		case r.hex && len(t) == 8 && !hexNeighbour(text, runs, k):
 			ok = true
 			for _, c := range t {
 				h, _ := hexDigit(c)
@@ -433,6 +449,9 @@ func (m *skeletonMatcher) findNetwork(sk *skeletonBuf, party, skip int) bool {
 			}
 		}
 		if ok && m.inNetworks(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), party, skip) {
+			return true
+		}
+		if addr, ok := atonAddr(text, runs, k); ok && m.inNetworks(addr, party, skip) {
 			return true
 		}
 	}
@@ -465,6 +484,128 @@ func (m *skeletonMatcher) findNetwork(sk *skeletonBuf, party, skip int) bool {
 		i = j
 	}
 	return false
+}
+
+// dotJoined reports whether runs i and i+1 are separated by one dot.
+func dotJoined(text []byte, runs []run, i int) bool {
+	return i >= 0 && i+1 < len(runs) && runs[i+1].a == runs[i].z+1 && text[runs[i].z] == '.'
+}
+
+// hexNeighbour reports whether run k is joined by one '-', ':' or '.' to a
+// run of hex digits: a group of a UUID, a MAC address or a longer hex
+// string, not an address written as eight hex digits.
+func hexNeighbour(text []byte, runs []run, k int) bool {
+	joined := func(i int) bool {
+		c := text[runs[i].z]
+		return runs[i+1].a == runs[i].z+1 && (c == '-' || c == ':' || c == '.')
+	}
+	return k > 0 && runs[k-1].hex && joined(k-1) || k+1 < len(runs) && runs[k+1].hex && joined(k)
+}
+
+// atonAddr reads the dotted run of numbers starting at run k as inet_aton(3)
+// does, the notations every resolver and browser accepts: two to four parts,
+// each decimal, octal (leading 0) or hex (0x); the last part fills the
+// remaining bytes (10.1.515 is 10.1.2.3, 203.28935 is 203.0.113.7). Four
+// parts of one or two hex digits without 0x (cb.0.71.7) are read as hex
+// bytes too. The run must be the whole dotted run: 1.10.1.515 is not read
+// from its second part.
+//
+// Decimal-only shortened forms are where version numbers and dates live
+// (Windows 10.0.19045, 10.07.2026): they are read only when the last part
+// does not fit a byte (a.b.c with c ≤ 255 is a version, not an address)
+// and, with three parts, is not a year (1900–2099). What remains (10.0.19045)
+// is read as 10.0.74.101 and withholds the copy: the price of failing closed.
+func atonAddr(text []byte, runs []run, k int) (netip.Addr, bool) {
+	if dotJoined(text, runs, k-1) || !dotJoined(text, runs, k) {
+		return netip.Addr{}, false
+	}
+	n := 1
+	for n < 5 && dotJoined(text, runs, k+n-1) {
+		n++
+	}
+	if n > 4 {
+		return netip.Addr{}, false
+	}
+	var parts [4]uint64
+	plain, hexBytes, letters := true, true, false // plain: digits only (07 too)
+	for i := 0; i < n; i++ {
+		t := text[runs[k+i].a:runs[k+i].z]
+		v, ok := atonPart(t)
+		parts[i] = v
+		plain = plain && ok && runs[k+i].digits
+		hexBytes = hexBytes && len(t) <= 2 && runs[k+i].hex
+		for _, c := range t {
+			letters = letters || !isDigit(c)
+		}
+		if !ok && !(hexBytes && n == 4) {
+			return netip.Addr{}, false
+		}
+	}
+	if n == 4 && hexBytes && letters {
+		var b [4]byte
+		for i := 0; i < 4; i++ {
+			for _, c := range text[runs[k+i].a:runs[k+i].z] {
+				h, _ := hexDigit(c)
+				b[i] = b[i]<<4 | h
+			}
+		}
+		return netip.AddrFrom4(b), true
+	}
+	last := parts[n-1]
+	if plain && n < 4 && (last <= 255 || n == 3 && last >= 1900 && last <= 2099) {
+		return netip.Addr{}, false
+	}
+	var v uint64
+	for i := 0; i < n-1; i++ {
+		if parts[i] > 255 {
+			return netip.Addr{}, false
+		}
+		v |= parts[i] << (24 - 8*i)
+	}
+	if last >= 1<<(8*(5-n)) {
+		return netip.Addr{}, false
+	}
+	v |= last
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+}
+
+// atonPart reads one part of an inet_aton address.
+func atonPart(t []byte) (v uint64, ok bool) {
+	switch {
+	case len(t) > 2 && t[0] == '0' && t[1]|0x20 == 'x':
+		if len(t) > 10 {
+			return 0, false
+		}
+		for _, c := range t[2:] {
+			h, isHex := hexDigit(c)
+			if !isHex {
+				return 0, false
+			}
+			v = v<<4 | uint64(h)
+		}
+		return v, true
+	case len(t) > 1 && t[0] == '0':
+		if len(t) > 12 {
+			return 0, false
+		}
+		for _, c := range t {
+			if c < '0' || c > '7' {
+				return 0, false
+			}
+			v = v<<3 | uint64(c-'0')
+		}
+		return v, true
+	}
+	if len(t) > 10 {
+		return 0, false
+	}
+	for _, c := range t {
+		if !isDigit(c) {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, true
 }
 
 func hexDigit(c byte) (byte, bool) {
