@@ -380,3 +380,19 @@ func TestSubmitCommand(t *testing.T) {
 		t.Errorf("submit without a token: exit %d, want 2", code)
 	}
 }
+
+// TestStopRightAfterStart: a hub stopped the moment it is ready shuts down
+// cleanly (the serving goroutine may not have reached its listener yet).
+func TestStopRightAfterStart(t *testing.T) {
+	dir := t.TempDir()
+	for range 5 {
+		h := startHub(t, "--demo", "--data", dir)
+		done := make(chan struct{})
+		go func() { h.stop(t); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the hub did not stop within 30 s of starting")
+		}
+	}
+}

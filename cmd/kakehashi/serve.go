@@ -133,7 +133,13 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	err = <-errc
+	// A shutdown that comes before the serving goroutine got to the
+	// listener finds no server to stop; closing the listener ends Serve
+	// either way (found as a test that hung when it stopped the hub at once).
+	_ = ln.Close()
+	if err = <-errc; errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
 	// The last checkpoint covers everything the hub wrote; the periodic one
 	// has stopped first, so that the two never write the file at once.
 	stopSweep()
