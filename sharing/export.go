@@ -71,16 +71,11 @@ func (x *Exports) Export(ctx context.Context, req ExportRequest) (Export, error)
 		Detail: map[string]any{"objects": len(entries), "via": "export", "signed": req.Sign || req.Encrypt, "encrypted": req.Encrypt}}); err != nil {
 		return Export{}, err
 	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `{"type":"bundle","id":"bundle--%s","objects":[`, uuid.NewString())
-	for i, e := range entries {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(e.JSON)
+	body, err := entriesBundle("bundle--"+uuid.NewString(), entries)
+	if err != nil {
+		return Export{}, err
 	}
-	b.WriteString("]}")
-	out := Export{Body: b.Bytes(), ContentType: "application/stix+json;version=2.1", Objects: len(entries)}
+	out := Export{Body: body, ContentType: "application/stix+json;version=2.1", Objects: len(entries)}
 	if len(entries) > 0 {
 		out.LastAdded = entries[len(entries)-1].DateAdded
 	}

@@ -514,7 +514,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 		if cp.Bundle != nil {
 			// The copy as stored is its objects' canonical JSON, encoded
 			// once for the entries and reused here.
-			if stored.Bundle, err = copyJSON(cp.Bundle.ID, entries); err != nil {
+			if stored.Bundle, err = entriesBundle(cp.Bundle.ID, entries); err != nil {
 				return out, fmt.Errorf("encode copy: %w", err)
 			}
 		}

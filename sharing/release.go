@@ -116,25 +116,36 @@ func sameGroup(a, b []string) bool {
 	return (a == nil) == (b == nil) && groupKey(a) == groupKey(b)
 }
 
-// copyJSON writes a bundle of the entries' canonical JSON.
-func copyJSON(id string, entries []ChannelEntry) ([]byte, error) {
+// entriesBundle writes a bundle of the entries' JSON as stored.
+func entriesBundle(id string, entries []ChannelEntry) ([]byte, error) {
+	objs := make([][]byte, len(entries))
+	for i, e := range entries {
+		objs[i] = e.JSON
+	}
+	return rawBundle(id, objs)
+}
+
+// rawBundle writes a STIX bundle of objects that are already JSON, without
+// decoding and encoding them again: copies, exports and a submission read
+// back are all assembled from stored JSON.
+func rawBundle(id string, objects [][]byte) ([]byte, error) {
 	idJSON, err := json.Marshal(id)
 	if err != nil {
 		return nil, err
 	}
 	n := 64
-	for _, e := range entries {
-		n += len(e.JSON) + 1
+	for _, o := range objects {
+		n += len(o) + 1
 	}
 	b := make([]byte, 0, n)
 	b = append(b, `{"type":"bundle","id":`...)
 	b = append(b, idJSON...)
 	b = append(b, `,"objects":[`...)
-	for i, e := range entries {
+	for i, o := range objects {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, e.JSON...)
+		b = append(b, o...)
 	}
 	return append(b, "]}"...), nil
 }

@@ -1,7 +1,6 @@
 package sharing
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -166,18 +165,11 @@ func (s *Submissions) Find(ctx context.Context, caller *Organization, id string,
 
 // bundle rebuilds the bundle of a submission from the submitter's stored versions.
 func (s *Submissions) bundle(ctx context.Context, sub *Submission) (json.RawMessage, error) {
-	var b bytes.Buffer
-	b.WriteString(`{"type":"bundle","id":`)
 	id := sub.BundleID
 	if id == "" {
 		id = "bundle--" + sub.ID
 	}
-	idJSON, err := json.Marshal(id)
-	if err != nil {
-		return nil, err
-	}
-	b.Write(idJSON)
-	b.WriteString(`,"objects":[`)
+	objs := make([][]byte, len(sub.Objects))
 	for i, o := range sub.Objects {
 		stored, err := s.Store.FindObjectVersion(ctx, sub.Organization, ObjectKey{ID: o.ID, Version: o.Version})
 		if err != nil {
@@ -186,11 +178,7 @@ func (s *Submissions) bundle(ctx context.Context, sub *Submission) (json.RawMess
 			}
 			return nil, err
 		}
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(stored.JSON)
+		objs[i] = stored.JSON
 	}
-	b.WriteString("]}")
-	return json.RawMessage(b.Bytes()), nil
+	return rawBundle(id, objs)
 }
