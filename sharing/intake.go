@@ -498,72 +498,18 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
 	var candidates []ChannelEntry
 	for i, route := range out.plan.Channels {
-		cp, err := copies[i].cp, copies[i].err
-		if err != nil {
-			// Fail closed: a copy the hub could not make safely is withheld
-			// for review, and the rest of the flow goes on.
-			cp = Copy{Route: route, Status: StatusWithheld, Notice: "Withheld: the hub could not build a valid copy for this channel; it is queued for review."}
-			out.audit = append(out.audit, AuditEvent{Actor: "hub", Action: AuditWithheld, Subject: sub.ID,
-				Detail: map[string]any{"channel": string(route.Channel), "error": err.Error()}})
-		}
-		stored := StoredCopy{SubmissionID: sub.ID, Index: i, Route: route, Status: cp.Status, Hits: cp.Hits, Notice: cp.Notice}
-		entries, err := entriesOf(cp, sub)
+		rc, err := recordCopy(org, sub, i, route, copies[i])
 		if err != nil {
 			return out, err
 		}
-		if cp.Bundle != nil {
-			// The copy as stored is its objects' canonical JSON, encoded
-			// once for the entries and reused here.
-			if stored.Bundle, err = entriesBundle(cp.Bundle.ID, entries); err != nil {
-				return out, fmt.Errorf("encode copy: %w", err)
-			}
-		}
-		out.copies = append(out.copies, stored)
-		if cp.Bundle != nil && route.Profile == anonymize.ProfileIdentified {
-			for _, o := range cp.Bundle.Objects {
-				if o.Type == "note" && o.CreatedByRef == stix.HubIdentityID {
-					out.hubClaims = append(out.hubClaims, o.ID)
-				}
-			}
-		}
-		candidates = append(candidates, entries...)
-		// The entry names who may read this copy and what it was, so that
-		// audit verification can check the channel against it.
-		detail := map[string]any{"channel": string(route.Channel), "copy": i, "named": route.Named, "recipients": route.Recipients,
-			"objects": len(route.Objects), "status": string(cp.Status)}
-		if stored.Bundle != nil {
-			sum := sha256.Sum256(stored.Bundle)
-			detail["digest"] = hex.EncodeToString(sum[:])
-		}
-		action := AuditRelease
-		if cp.Status == StatusWithheld {
-			action = AuditWithheld
-			var pointers []string
-			for _, h := range cp.Hits {
-				pointers = append(pointers, h.Pointer+" ("+string(h.Kind)+")")
-			}
-			detail["hits"] = pointers
-		}
-		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
+		out.copies = append(out.copies, rc.stored)
+		out.hubClaims = append(out.hubClaims, rc.hubClaims...)
+		out.audit = append(out.audit, rc.audit...)
+		candidates = append(candidates, rc.entries...)
 	}
-	// What the channels already hold of the submitter's own versions of these
-	// objects, in one query: never another organization's entries, which this
-	// submission may neither dedupe against nor revoke.
-	ids := map[string]bool{}
-	for _, o := range req.Bundle.Objects {
-		ids[o.ID] = true
-	}
-	for _, e := range candidates {
-		ids[e.ObjectID] = true
-	}
-	prior, err := in.Store.FindReleasedEntries(ctx, org.ID, slices.Sorted(maps.Keys(ids)))
+	held, err := in.heldEntries(ctx, org, req.Bundle, candidates)
 	if err != nil {
 		return out, err
-	}
-	held := map[string][]ChannelEntry{} // channel + object → released entries
-	for _, e := range prior {
-		k := string(e.Channel) + " " + e.ObjectID
-		held[k] = append(held[k], e)
 	}
 	var fresh []ChannelEntry
 	for _, e := range candidates {
@@ -582,16 +528,106 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	// revoked group and in a group the new version reaches must see the new
 	// version, which wins ties by its later seq.
 	out.entries = append(tombstones, fresh...)
+	out.audit = append(out.audit, revocationAudit(org, sub, revoked, tombstones)...)
+	return out, nil
+}
+
+// recorded is one copy as intake records it.
+type recorded struct {
+	stored    StoredCopy
+	entries   []ChannelEntry
+	hubClaims []string
+	audit     []AuditEvent
+}
+
+// recordCopy turns the copy built for route i into what is stored: the copy
+// (withheld for review when it could not be built: fail closed), its channel
+// entries, the ids of the hub's notes in it, and the audit entries that name
+// who may read it and what it was, so that audit verification can check the
+// channel against them.
+func recordCopy(org *Organization, sub *Submission, i int, route Route, b built) (recorded, error) {
+	var rc recorded
+	cp := b.cp
+	if b.err != nil {
+		cp = Copy{Route: route, Status: StatusWithheld, Notice: "Withheld: the hub could not build a valid copy for this channel; it is queued for review."}
+		rc.audit = append(rc.audit, AuditEvent{Actor: "hub", Action: AuditWithheld, Subject: sub.ID,
+			Detail: map[string]any{"channel": string(route.Channel), "error": b.err.Error()}})
+	}
+	rc.stored = StoredCopy{SubmissionID: sub.ID, Index: i, Route: route, Status: cp.Status, Hits: cp.Hits, Notice: cp.Notice}
+	var err error
+	if rc.entries, err = entriesOf(cp, sub); err != nil {
+		return rc, err
+	}
+	detail := map[string]any{"channel": string(route.Channel), "copy": i, "named": route.Named, "recipients": route.Recipients,
+		"objects": len(route.Objects), "status": string(cp.Status)}
+	if cp.Bundle != nil {
+		// The copy as stored is its objects' canonical JSON, encoded once
+		// for the entries and reused here.
+		if rc.stored.Bundle, err = entriesBundle(cp.Bundle.ID, rc.entries); err != nil {
+			return rc, fmt.Errorf("encode copy: %w", err)
+		}
+		sum := sha256.Sum256(rc.stored.Bundle)
+		detail["digest"] = hex.EncodeToString(sum[:])
+		if route.Profile == anonymize.ProfileIdentified {
+			for _, o := range cp.Bundle.Objects {
+				if o.Type == "note" && o.CreatedByRef == stix.HubIdentityID {
+					rc.hubClaims = append(rc.hubClaims, o.ID)
+				}
+			}
+		}
+	}
+	action := AuditRelease
+	if cp.Status == StatusWithheld {
+		action = AuditWithheld
+		var pointers []string
+		for _, h := range cp.Hits {
+			pointers = append(pointers, h.Pointer+" ("+string(h.Kind)+")")
+		}
+		detail["hits"] = pointers
+	}
+	rc.audit = append(rc.audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
+	return rc, nil
+}
+
+// heldEntries returns what the channels already hold of the submitter's own
+// versions of the objects, in one query, by "channel object-id": never
+// another organization's entries, which this submission may neither dedupe
+// against nor revoke.
+func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bundle, candidates []ChannelEntry) (map[string][]ChannelEntry, error) {
+	ids := map[string]bool{}
+	for _, o := range b.Objects {
+		ids[o.ID] = true
+	}
+	for _, e := range candidates {
+		ids[e.ObjectID] = true
+	}
+	prior, err := in.Store.FindReleasedEntries(ctx, org.ID, slices.Sorted(maps.Keys(ids)))
+	if err != nil {
+		return nil, err
+	}
+	held := map[string][]ChannelEntry{}
+	for _, e := range prior {
+		k := string(e.Channel) + " " + e.ObjectID
+		held[k] = append(held[k], e)
+	}
+	return held, nil
+}
+
+// revocationAudit records each earlier entry a version withdraws and each
+// tombstone it releases, with the readers and the digest audit verification
+// checks.
+func revocationAudit(org *Organization, sub *Submission, revoked, tombstones []ChannelEntry) []AuditEvent {
+	var out []AuditEvent
 	for _, r := range revoked {
-		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
+		out = append(out, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
 			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID, "recipients": r.Recipients, "entry": r.Seq}})
 	}
 	for _, t := range tombstones {
 		sum := sha256.Sum256(t.JSON)
-		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditTombstone, Subject: sub.ID,
+		out = append(out, AuditEvent{Actor: org.ID, Action: AuditTombstone, Subject: sub.ID,
 			Detail: map[string]any{"channel": string(t.Channel), "object": t.ObjectID, "version": t.Version, "recipients": t.Recipients, "digest": hex.EncodeToString(sum[:])}})
 	}
-	return out, nil
+	return out
 }
 
 // built is the copy of one route, or why it could not be made.
