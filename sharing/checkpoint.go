@@ -1,14 +1,12 @@
 package sharing
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -315,72 +313,24 @@ func (a *Auditor) checkChannels(ctx context.Context, r *AuditReport) (*AuditBrea
 	}
 	var (
 		curSub string
-		copies []StoredCopy
+		copies map[int]verifiedCopy // of curSub; entries come grouped by submission
 		brk    *AuditBreak
 	)
-	bad := func(k ChannelEntryKey, why string) error {
-		brk = &AuditBreak{Reason: fmt.Sprintf("channel entry %d (%s, %s, submission %s, readable by %s) %s",
-			k.Seq, k.Channel, k.ObjectID, k.SubmissionID, describeRecipients(k.Recipients), why)}
-		return errStop
-	}
 	err = a.Store.EachChannelEntry(ctx, func(k ChannelEntryKey) error {
-		if !ca.audited[k.SubmissionID] {
-			if ca.legacy[k.SubmissionID] {
-				r.Legacy++
-				return nil
-			}
-			return bad(k, "belongs to no audited release")
+		if !ca.audited[k.SubmissionID] && ca.legacy[k.SubmissionID] {
+			r.Legacy++
+			return nil
 		}
 		if k.SubmissionID != curSub {
 			curSub = k.SubmissionID
-			if copies, err = a.Store.FindCopies(ctx, curSub); err != nil {
+			if copies, err = a.verifiedCopies(ctx, curSub); err != nil {
 				return err
 			}
 		}
-		group := recipientsKey(k.Recipients)
-		sum := sha256.Sum256(k.JSON)
-		digest := hex.EncodeToString(sum[:])
-		var from *auditedCopy
-		for _, c := range ca.copies[k.SubmissionID+" "+string(k.Channel)+" "+group] {
-			if c.index < 0 {
-				if c.entries[digest] {
-					c := c
-					from = &c
-					break
-				}
-				continue
-			}
-			i := slices.IndexFunc(copies, func(sc StoredCopy) bool { return sc.Index == c.index })
-			if i < 0 {
-				return bad(k, fmt.Sprintf("belongs to copy %d, which is gone", c.index))
-			}
-			got := sha256.Sum256(copies[i].Bundle)
-			if hex.EncodeToString(got[:]) != c.digest || string(copies[i].Route.Channel) != string(k.Channel) {
-				return bad(k, "belongs to a copy whose content changed after it was released")
-			}
-			if bytes.Contains(copies[i].Bundle, k.JSON) {
-				c := c
-				from = &c
-				break
-			}
-		}
-		switch {
-		case from != nil:
-			if from.status == string(StatusWithheld) {
-				return bad(k, "is in a channel although its copy was withheld")
-			}
-			if k.Status == StatusReleased && from.status == string(StatusHeld) && !ca.released[k.SubmissionID] {
-				return bad(k, "is released although its copy was held and its submitter never released it")
-			}
-		case ca.tombstones[k.SubmissionID+" "+string(k.Channel)+" "+group+" "+digest]:
-		default:
-			return bad(k, "carries content that no audited release gave these readers")
-		}
-		if ca.revoked[k.Seq] != (k.Status == StatusRevoked) {
-			if k.Status == StatusRevoked {
-				return bad(k, "is revoked, but no audited revocation withdrew it")
-			}
-			return bad(k, "is served, but an audited revocation withdrew it")
+		if why := ca.checkEntry(k, copies); why != "" {
+			brk = &AuditBreak{Reason: fmt.Sprintf("channel entry %d (%s, %s, submission %s, readable by %s) %s",
+				k.Seq, k.Channel, k.ObjectID, k.SubmissionID, describeRecipients(k.Recipients), why)}
+			return errStop
 		}
 		r.Channel++
 		return nil
@@ -389,6 +339,90 @@ func (a *Auditor) checkChannels(ctx context.Context, r *AuditReport) (*AuditBrea
 		return brk, nil
 	}
 	return nil, err
+}
+
+// verifiedCopy is a stored copy as verification reads it: the digest of the
+// whole copy, its channel, and the digests of the objects it carries.
+type verifiedCopy struct {
+	digest  string
+	channel Channel
+	objects map[string]bool
+}
+
+// verifiedCopies reads the copies of a submission once, for all its entries.
+func (a *Auditor) verifiedCopies(ctx context.Context, submissionID string) (map[int]verifiedCopy, error) {
+	copies, err := a.Store.FindCopies(ctx, submissionID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]verifiedCopy, len(copies))
+	for _, c := range copies {
+		sum := sha256.Sum256(c.Bundle)
+		vc := verifiedCopy{digest: hex.EncodeToString(sum[:]), channel: c.Route.Channel, objects: map[string]bool{}}
+		var b struct {
+			Objects []json.RawMessage `json:"objects"`
+		}
+		if len(c.Bundle) > 0 && json.Unmarshal(c.Bundle, &b) == nil {
+			for _, o := range b.Objects {
+				d := sha256.Sum256(o)
+				vc.objects[hex.EncodeToString(d[:])] = true
+			}
+		}
+		out[c.Index] = vc
+	}
+	return out, nil
+}
+
+// checkEntry says what is wrong with one channel entry, or "": it must
+// belong to an audited copy for exactly its readers and carry that copy's
+// content (or an audited tombstone's), with the status the log gave it.
+func (ca channelAudit) checkEntry(k ChannelEntryKey, copies map[int]verifiedCopy) string {
+	if !ca.audited[k.SubmissionID] {
+		return "belongs to no audited release"
+	}
+	group := recipientsKey(k.Recipients)
+	sum := sha256.Sum256(k.JSON)
+	digest := hex.EncodeToString(sum[:])
+	var from *auditedCopy
+	for _, c := range ca.copies[k.SubmissionID+" "+string(k.Channel)+" "+group] {
+		if c.index < 0 { // no stored copy: the release lists its entries
+			if c.entries[digest] {
+				from = &c
+				break
+			}
+			continue
+		}
+		vc, ok := copies[c.index]
+		if !ok {
+			return fmt.Sprintf("belongs to copy %d, which is gone", c.index)
+		}
+		if vc.digest != c.digest || vc.channel != k.Channel {
+			return "belongs to a copy whose content changed after it was released"
+		}
+		if vc.objects[digest] {
+			from = &c
+			break
+		}
+	}
+	switch {
+	case from != nil:
+		if from.status == string(StatusWithheld) {
+			return "is in a channel although its copy was withheld"
+		}
+		if k.Status == StatusReleased && from.status == string(StatusHeld) && !ca.released[k.SubmissionID] {
+			return "is released although its copy was held and its submitter never released it"
+		}
+	case ca.tombstones[k.SubmissionID+" "+string(k.Channel)+" "+group+" "+digest]:
+	default:
+		return "carries content that no audited release gave these readers"
+	}
+	if ca.revoked[k.Seq] != (k.Status == StatusRevoked) {
+		if k.Status == StatusRevoked {
+			return "is revoked, but no audited revocation withdrew it"
+		}
+		return "is served, but an audited revocation withdrew it"
+	}
+	return ""
 }
 
 // errStop ends an iteration early.
