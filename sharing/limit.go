@@ -59,9 +59,10 @@ func (l *Limiter) roll(now time.Time) {
 	}
 }
 
-// Exceeded reports whether key has used up its allowance in this window, and
-// how long until the next window, without counting an event.
-func (l *Limiter) Exceeded(key string) (time.Duration, bool) {
+// check counts one event of key when count is set and the allowance is not
+// used up; it reports how long until the next window and whether the key is
+// over its allowance.
+func (l *Limiter) check(key string, count bool) (time.Duration, bool) {
 	if l == nil {
 		return 0, false
 	}
@@ -72,35 +73,22 @@ func (l *Limiter) Exceeded(key string) (time.Duration, bool) {
 	if l.counts[key] >= l.Max || l.full(key) {
 		return l.start.Add(l.Window).Sub(now), true
 	}
+	if count {
+		l.counts[key]++
+	}
 	return 0, false
 }
 
-// Add counts one event of key.
-func (l *Limiter) Add(key string) {
-	if l == nil {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.roll(l.Now())
-	if !l.full(key) {
-		l.counts[key]++
-	}
-}
+// Exceeded reports whether key has used up its allowance in this window, and
+// how long until the next window, without counting an event.
+func (l *Limiter) Exceeded(key string) (time.Duration, bool) { return l.check(key, false) }
+
+// Add counts one event of key (none past the allowance: it is used up anyway).
+func (l *Limiter) Add(key string) { l.check(key, true) }
 
 // Take counts one event of key unless its allowance is used up, in which case
 // it returns how long until the next window and false.
 func (l *Limiter) Take(key string) (time.Duration, bool) {
-	if l == nil {
-		return 0, true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.Now()
-	l.roll(now)
-	if l.counts[key] >= l.Max || l.full(key) {
-		return l.start.Add(l.Window).Sub(now), false
-	}
-	l.counts[key]++
-	return 0, true
+	wait, over := l.check(key, true)
+	return wait, !over
 }
