@@ -51,3 +51,23 @@ func batchInsert(ctx context.Context, tx *sql.Tx, head string, cols, n int, row 
 	}
 	return nil
 }
+
+// inChunk is how many values one IN (…) list binds.
+const inChunk = 500
+
+// inChunks calls fn for the values in chunks of at most inChunk, with the
+// chunk's placeholders ("?,?,…") and arguments, so that a lookup of any
+// number of ids stays within SQLite's cap on bound parameters.
+func inChunks(values []string, fn func(placeholders string, args []any) error) error {
+	for start := 0; start < len(values); start += inChunk {
+		part := values[start:min(start+inChunk, len(values))]
+		args := make([]any, len(part))
+		for i, v := range part {
+			args[i] = v
+		}
+		if err := fn("?"+strings.Repeat(",?", len(part)-1), args); err != nil {
+			return err
+		}
+	}
+	return nil
+}

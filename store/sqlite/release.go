@@ -162,21 +162,15 @@ func (db *DB) FindChannelEntries(ctx context.Context, f sharing.ChannelFilter) (
 // bound parameters).
 func (db *DB) FindReleasedEntries(ctx context.Context, org string, objectIDs []string) ([]sharing.ChannelEntry, error) {
 	out := []sharing.ChannelEntry{}
-	const chunk = 500
-	for start := 0; start < len(objectIDs); start += chunk {
-		part := objectIDs[start:min(start+chunk, len(objectIDs))]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, org)
-		for _, id := range part {
-			args = append(args, id)
-		}
+	err := inChunks(objectIDs, func(in string, args []any) error {
 		rows, err := db.queryEntries(ctx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json
-			FROM channel_entries WHERE status = 'released' AND organization = ? AND object_id IN (?`+strings.Repeat(",?", len(part)-1)+`)
-			ORDER BY channel, object_id, version_key, seq`, args...)
-		if err != nil {
-			return nil, err
-		}
+			FROM channel_entries WHERE status = 'released' AND organization = ? AND object_id IN (`+in+`)
+			ORDER BY channel, object_id, version_key, seq`, append([]any{org}, args...)...)
 		out = append(out, rows...)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -151,30 +151,23 @@ func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*s
 // FindObjectOwners implements sharing.Store, in chunks (SQLite caps bound parameters).
 func (db *DB) FindObjectOwners(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := db.read.QueryContext(ctx, `SELECT id, organization FROM object_owners WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+	err := inChunks(ids, func(in string, args []any) error {
+		rows, err := db.read.QueryContext(ctx, `SELECT id, organization FROM object_owners WHERE id IN (`+in+`)`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("find object owners: %w", err)
+			return fmt.Errorf("find object owners: %w", err)
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var id, org string
 			if err := rows.Scan(&id, &org); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scan object owner: %w", err)
+				return fmt.Errorf("scan object owner: %w", err)
 			}
 			out[id] = org
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("find object owners: %w", err)
-		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
