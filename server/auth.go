@@ -22,22 +22,17 @@ type principal struct {
 // organization id and an API key. Both give the same principal. Any failure
 // is 401 with a challenge for both schemes.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	addr, scheme, user := c.IP(), "bearer", ""
-	if sch, cred, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " "); ok && strings.EqualFold(sch, "Basic") {
-		scheme = "basic"
-		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
-			user, _, _ = strings.Cut(string(raw), ":")
-		}
-	}
+	addr := c.IP()
+	cred := parseAuthorization(c.Get(fiber.HeaderAuthorization))
 	// An address or a credential that failed too often is refused before
 	// its credentials are even looked at (sharing.Access).
 	if err := s.cfg.Access.Admit(addr); err != nil {
 		return err
 	}
-	p, err := s.identify(c)
+	p, err := s.identify(c, cred)
 	if err != nil {
 		if toAPIError(err).status == fiber.StatusUnauthorized {
-			if aerr := s.cfg.Access.Failed(c.UserContext(), addr, scheme, user, err); aerr != nil {
+			if aerr := s.cfg.Access.Failed(c.UserContext(), addr, cred.scheme, cred.user, err); aerr != nil {
 				return aerr // 429 for a credential that failed too often
 			}
 		}
@@ -95,16 +90,53 @@ func addBasicChallenge(c *fiber.Ctx) {
 	c.Response().Header.Add(fiber.HeaderWWWAuthenticate, basicChallenge)
 }
 
-func (s *Server) identify(c *fiber.Ctx) (*principal, error) {
-	h := c.Get(fiber.HeaderAuthorization)
-	if scheme, cred, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Basic") {
-		return s.identifyBasic(c, strings.TrimSpace(cred))
+// credentials is the Authorization header, read once: a bearer token, or
+// HTTP Basic (RFC 7617) with the organization id as user and an API key
+// (`kakehashi token issue --basic`) as password.
+type credentials struct {
+	scheme string // "bearer" or "basic"
+	token  string // bearer
+	user   string // basic
+	secret string // basic
+	err    error  // why the header is unusable
+}
+
+func parseAuthorization(h string) credentials {
+	if sch, cred, ok := strings.Cut(h, " "); ok && strings.EqualFold(sch, "Basic") {
+		c := credentials{scheme: "basic"}
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+		if err != nil {
+			c.err = fmt.Errorf("basic credentials are not base64: %w", sharing.ErrUnauthorized)
+			return c
+		}
+		var ok bool
+		c.user, c.secret, ok = strings.Cut(string(raw), ":")
+		if !ok || c.user == "" || c.secret == "" {
+			c.err = fmt.Errorf("basic credentials need user:password: %w", sharing.ErrUnauthorized)
+		}
+		return c
 	}
+	c := credentials{scheme: "bearer"}
 	raw, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || strings.TrimSpace(raw) == "" {
-		return nil, fmt.Errorf("no bearer token: %w", sharing.ErrUnauthorized)
+	if c.token = strings.TrimSpace(raw); !ok || c.token == "" {
+		c.err = fmt.Errorf("no bearer token: %w", sharing.ErrUnauthorized)
 	}
-	claims, err := s.cfg.Signer.Verify(strings.TrimSpace(raw))
+	return c
+}
+
+// identify checks the credentials through sharing.Access.
+func (s *Server) identify(c *fiber.Ctx, cred credentials) (*principal, error) {
+	if cred.err != nil {
+		return nil, cred.err
+	}
+	if cred.scheme == "basic" {
+		org, err := s.cfg.Access.BasicCaller(c.UserContext(), cred.user, cred.secret)
+		if err != nil {
+			return nil, err
+		}
+		return &principal{Org: org}, nil
+	}
+	claims, err := s.cfg.Signer.Verify(cred.token)
 	if err != nil {
 		return nil, err
 	}
@@ -113,25 +145,6 @@ func (s *Server) identify(c *fiber.Ctx) (*principal, error) {
 		return nil, err
 	}
 	return &principal{Org: org, JTI: claims.ID}, nil
-}
-
-// identifyBasic decodes HTTP Basic credentials (RFC 7617): the user is the
-// organization id, the password one of its unrevoked API keys
-// (`kakehashi token issue --basic`), checked by sharing.Access.
-func (s *Server) identifyBasic(c *fiber.Ctx, cred string) (*principal, error) {
-	raw, err := base64.StdEncoding.DecodeString(cred)
-	if err != nil {
-		return nil, fmt.Errorf("basic credentials are not base64: %w", sharing.ErrUnauthorized)
-	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok || user == "" || pass == "" {
-		return nil, fmt.Errorf("basic credentials need user:password: %w", sharing.ErrUnauthorized)
-	}
-	org, err := s.cfg.Access.BasicCaller(c.UserContext(), user, pass)
-	if err != nil {
-		return nil, err
-	}
-	return &principal{Org: org}, nil
 }
 
 func caller(c *fiber.Ctx) *principal {
