@@ -239,33 +239,15 @@ func runBench(ctx context.Context, n int, schemas string, e env) (benchFigures, 
 	}()
 	base := "http://" + ln.Addr().String()
 
-	var took time.Duration // making the bundles is not timed
-	for i := range bundles {
-		raw := benchBundle(i, n)
-		t0 := time.Now()
-		status, body, err := benchDo("POST", base+"/api/v1/submissions", tokens["carrier-a"], "application/json", raw)
-		took += time.Since(t0)
-		if err != nil || status != http.StatusCreated {
-			return f, fmt.Errorf("intake: %d %v %.300s", status, err, body)
-		}
+	took, err := benchIntake(base, tokens["carrier-a"], bundles, n)
+	if err != nil {
+		return f, err
 	}
 	f.IntakeObjectsPerS = float64(n) / took.Seconds()
 	f.IntakeRatio = f.IntakeObjectsPerS / f.FloorObjectsPerS
-
-	// A carrier's single incident while the objects are stored: the
-	// acknowledgement time it sees.
-	var single []time.Duration
-	for i := range benchSingles {
-		b := singleIncident(i)
-		t0 := time.Now()
-		status, body, err := benchDo("POST", base+"/api/v1/submissions", tokens["carrier-b"], "application/json", b)
-		single = append(single, time.Since(t0))
-		if err != nil || status != http.StatusCreated {
-			return f, fmt.Errorf("single incident: %d %v %.300s", status, err, body)
-		}
+	if f.IntakeSingleP99Ms, err = benchSingleP99(base, tokens["carrier-b"]); err != nil {
+		return f, err
 	}
-	slices.Sort(single)
-	f.IntakeSingleP99Ms = float64(single[len(single)*99/100].Microseconds()) / 1000
 
 	read, pages, err := benchTAXIIRead(base, tokens["ict-isac"], "isac-members")
 	if err != nil {
@@ -284,6 +266,38 @@ func runBench(ctx context.Context, n int, schemas string, e env) (benchFigures, 
 	f.TAXIIPageP99Ms = float64(pages[min(len(pages)-1, len(pages)*99/100)].Microseconds()) / 1000
 	f.PeakRSSMB = peakRSSMB()
 	return f, nil
+}
+
+// benchIntake posts the bundles through HTTP and returns the time the hub
+// took (making each bundle is not timed).
+func benchIntake(base, tok string, bundles, n int) (time.Duration, error) {
+	var took time.Duration
+	for i := range bundles {
+		raw := benchBundle(i, n)
+		t0 := time.Now()
+		status, body, err := benchDo("POST", base+"/api/v1/submissions", tok, "application/json", raw)
+		took += time.Since(t0)
+		if err != nil || status != http.StatusCreated {
+			return 0, fmt.Errorf("intake: %d %v %.300s", status, err, body)
+		}
+	}
+	return took, nil
+}
+
+// benchSingleP99 is the acknowledgement time a carrier sees for a single
+// incident while the bench's objects are stored: the 99th percentile, in ms.
+func benchSingleP99(base, tok string) (float64, error) {
+	var single []time.Duration
+	for i := range benchSingles {
+		t0 := time.Now()
+		status, body, err := benchDo("POST", base+"/api/v1/submissions", tok, "application/json", singleIncident(i))
+		single = append(single, time.Since(t0))
+		if err != nil || status != http.StatusCreated {
+			return 0, fmt.Errorf("single incident: %d %v %.300s", status, err, body)
+		}
+	}
+	slices.Sort(single)
+	return float64(single[len(single)*99/100].Microseconds()) / 1000, nil
 }
 
 // benchSingles is how many single-incident submissions the p99 is taken over.
