@@ -147,13 +147,30 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 		return false, err
 	}
 	now := s.Now().UTC().Truncate(time.Millisecond)
-	start := p.Start().Time().UTC()
-	if now.Before(start) {
+	if start := p.Start().Time().UTC(); now.Before(start) {
 		now = start
 	}
 	if !now.After(lastModified) {
 		now = lastModified.Add(time.Millisecond) // every version needs a later modified
 	}
+	objs, err := statisticsObjects(st, p, id, statsValue, now)
+	if err != nil {
+		return false, err
+	}
+	rec, err := s.publication(ctx, st, objs)
+	if err != nil {
+		return false, err
+	}
+	if err := s.Store.CreateSubmission(ctx, rec); err != nil {
+		return false, fmt.Errorf("publish statistics: %w", err)
+	}
+	return true, nil
+}
+
+// statisticsObjects is the version of the period's report modified at now,
+// with the hub identity and the CLEAR marking it refers to, checked as STIX.
+func statisticsObjects(st QuarterStatistics, p reporting.Period, id string, statsValue map[string]any, now time.Time) ([]*stix.Object, error) {
+	start := p.Start().Time().UTC()
 	var lines []string
 	lines = append(lines, fmt.Sprintf("Telecommunications incidents reported to the Kakehashi hub that occurred in %s (%s to %s, Japan time): %s.",
 		st.Period, p.Start(), p.End(), st.Incidents))
@@ -175,19 +192,26 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 		"x_kakehashi_statistics": statsValue,
 	})
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	objs := []*stix.Object{report}
 	for _, props := range []map[string]any{stix.HubIdentity(), mustStandardMarking(stix.MarkingClear)} {
 		o, err := stix.NewObject(props)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		objs = append(objs, o)
 	}
 	if err := stix.Validate(&stix.Bundle{ID: "bundle--" + uuid.NewString(), Objects: objs}); err != nil {
-		return false, fmt.Errorf("statistics report is not valid STIX: %w", err)
+		return nil, fmt.Errorf("statistics report is not valid STIX: %w", err)
 	}
+	return objs, nil
+}
+
+// publication is the record that releases the objects in the public channel
+// as a submission of the hub: the versions not stored yet, the entries the
+// channel does not hold yet, and the audit entry that lists their digests.
+func (s *Statistics) publication(ctx context.Context, st QuarterStatistics, objs []*stix.Object) (*IntakeRecord, error) {
 	sub := &Submission{ID: uuid.NewString(), Organization: HubOrganization, ReceivedAt: s.Now().UTC().Truncate(time.Microsecond)}
 	digest := sha256.New()
 	rec := &IntakeRecord{Submission: sub}
@@ -197,7 +221,7 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	}
 	prior, err := s.Store.FindReleasedEntries(ctx, HubOrganization, ids)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	keys := make([]ObjectKey, len(objs))
 	for i, o := range objs {
@@ -205,12 +229,12 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	}
 	stored, err := s.Store.FindObjectDigests(ctx, HubOrganization, keys)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	for i, o := range objs {
 		js, err := Canonical(o.Props)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		sum := sha256.Sum256(js)
 		d := hex.EncodeToString(sum[:])
@@ -240,10 +264,7 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 	rec.Audit = []AuditEvent{{Actor: HubOrganization, Action: AuditRelease, Subject: sub.ID,
 		Detail: map[string]any{"channel": string(ChannelPublic), "named": false, "recipients": nil, "status": string(StatusReleased),
 			"entries": digests, "statistics": st.Period, "incidents": st.Incidents}}}
-	if err := s.Store.CreateSubmission(ctx, rec); err != nil {
-		return false, fmt.Errorf("publish statistics: %w", err)
-	}
-	return true, nil
+	return rec, nil
 }
 
 func mustStandardMarking(id string) map[string]any {
