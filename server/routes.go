@@ -5,8 +5,10 @@ func (s *Server) routes() {
 	a := s.app
 	a.Use(s.observe, securityHeaders)
 
-	a.Get("/", s.handleConsole)
-	a.Get("/assets/:name", s.handleAsset)
+	// The web console (INTERFACES.md §8): its pages, sign-in and assets.
+	if s.cfg.Console != nil {
+		s.cfg.Console.Mount(a)
+	}
 	a.Get("/healthz", s.handleHealth)
 	a.Get("/readyz", s.handleReady)
 	a.Get("/.well-known/jwks.json", s.handleJWKS)

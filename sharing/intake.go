@@ -185,7 +185,7 @@ func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequ
 		if re != nil {
 			detail = map[string]any{"violations": len(re.Violations), "kind": int(re.Kind)}
 		}
-		if aerr := in.Store.AppendAudit(ctx, AuditEvent{Actor: org.ID, Action: AuditIntakeReject, Detail: detail}); aerr != nil {
+		if aerr := in.Store.AppendAudit(ctx, AuditEvent{Actor: org.Actor(), Action: AuditIntakeReject, Detail: detail}); aerr != nil {
 			return nil, false, fmt.Errorf("audit refusal: %w (refused: %v)", aerr, err)
 		}
 	}
@@ -234,7 +234,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	}
 	sub.Incidents = classified.results
 	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: own.claims, Obligations: classified.obligations}
-	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
+	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.Actor(), Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
 	if in.Router != nil {
 		routed, err := in.route(ctx, org, req, sub)
@@ -465,7 +465,7 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 		for j, m := range merged {
 			kinds[j] = string(m.Kind) + ":" + string(m.Status)
 		}
-		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditClassification, Subject: o.ID,
+		out.audit = append(out.audit, AuditEvent{Actor: org.Actor(), Action: AuditClassification, Subject: o.ID,
 			Detail: map[string]any{"submission": submissionID, "modified": res.Modified, "rule_set": rs.Name, "classification": string(res.Classification), "provisional": res.Provisional, "obligations": kinds}})
 	}
 	if len(violations) > 0 {
@@ -585,7 +585,7 @@ func recordCopy(org *Organization, sub *Submission, i int, route Route, b built)
 		}
 		detail["hits"] = pointers
 	}
-	rc.audit = append(rc.audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
+	rc.audit = append(rc.audit, AuditEvent{Actor: org.Actor(), Action: action, Subject: sub.ID, Detail: detail})
 	return rc, nil
 }
 
@@ -619,12 +619,12 @@ func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bu
 func revocationAudit(org *Organization, sub *Submission, revoked, tombstones []ChannelEntry) []AuditEvent {
 	var out []AuditEvent
 	for _, r := range revoked {
-		out = append(out, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
+		out = append(out, AuditEvent{Actor: org.Actor(), Action: AuditRevoked, Subject: r.ObjectID,
 			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID, "recipients": r.Recipients, "entry": r.Seq}})
 	}
 	for _, t := range tombstones {
 		sum := sha256.Sum256(t.JSON)
-		out = append(out, AuditEvent{Actor: org.ID, Action: AuditTombstone, Subject: sub.ID,
+		out = append(out, AuditEvent{Actor: org.Actor(), Action: AuditTombstone, Subject: sub.ID,
 			Detail: map[string]any{"channel": string(t.Channel), "object": t.ObjectID, "version": t.Version, "recipients": t.Recipients, "digest": hex.EncodeToString(sum[:])}})
 	}
 	return out

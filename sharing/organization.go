@@ -51,6 +51,9 @@ type Organization struct {
 	DefaultTLP                  stix.TLP // 0 when the registry sets none
 	HoldForReview               bool     // community copies wait for the submitter's release by default
 	PGPPublicKey                string   // armored; from pgp_public_key or the file pgp_public_key_file names
+	// Person is set on the per-request copy Users.Resume makes when a
+	// console user acts; nil in the registry and for machine credentials.
+	Person *Person
 }
 
 // EffectiveDefaultTLP is the TLP an unmarked object of this organization takes:

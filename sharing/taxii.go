@@ -290,10 +290,7 @@ func (t *TAXII) Read(ctx context.Context, caller *Organization, col Collection, 
 	if err != nil {
 		return nil, false, err
 	}
-	actor := q.Reader
-	if actor == "" {
-		actor = "anonymous"
-	}
+	actor := caller.Actor() // "anonymous" for nil
 	if err := t.Audit.AppendAudit(ctx, AuditEvent{Actor: actor, Action: AuditChannelRead, Subject: string(col.Channel),
 		Detail: map[string]any{"objects": len(entries), "via": via}}); err != nil {
 		return nil, false, err

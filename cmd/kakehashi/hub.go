@@ -18,6 +18,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/server"
+	"github.com/kakehashi-hub/kakehashi/server/console"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
 	"github.com/kakehashi-hub/kakehashi/store/sqlite"
@@ -50,6 +51,7 @@ type hub struct {
 	statistics  *sharing.Statistics
 	cursorKey   []byte // seals TAXII next tokens (server.Config.CursorKey)
 	auditor     *sharing.Auditor
+	users       *sharing.Users // the console's people
 }
 
 // auditCheckpointFile holds the latest signed checkpoint beside the database,
@@ -166,6 +168,8 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
+	h.users = &sharing.Users{Store: db, Registry: reg, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
+		Access: &sharing.Access{Registry: reg, Audit: db, Failures: sharing.NewLimiter(cfg.AuthFailuresPerMinute, time.Minute)}}
 	h.auditor = &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: time.Now}
 	// Key changes the operators made in the registry file are recorded (and
 	// replace uploaded keys) before any command uses a key.
@@ -188,8 +192,9 @@ func (h *hub) Close() error { return h.db.Close() }
 
 // serverConfig wires the domain services into the HTTP layer, which gets no
 // store: every read and write goes through a service that takes the caller.
-func (h *hub) serverConfig() server.Config {
-	return server.Config{
+// The web console shares the API's access rules and limits.
+func (h *hub) serverConfig(secure bool) (server.Config, error) {
+	sc := server.Config{
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
 		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping, CursorKey: h.cursorKey,
 		HeaderTimeout: h.cfg.HeaderTimeout, BodyTimeout: h.cfg.BodyTimeout, IdleTimeout: h.cfg.IdleTimeout,
@@ -206,6 +211,17 @@ func (h *hub) serverConfig() server.Config {
 			Name: "kakehashi_store_skipped_rows_total", Help: "Stored rows that lists skipped because they could not be decoded (see the error log).",
 		}, func() float64 { return float64(h.db.SkippedRows()) })},
 	}
+	h.users.Access = sc.Access
+	con, err := console.New(console.Config{
+		Users: h.users, Registry: h.registry, Access: sc.Access, Intake: h.intake, Submissions: sc.Submissions,
+		Releases: h.releases, Obligations: h.obligations, Reports: h.reports, Exports: h.exports, TAXII: sc.TAXII,
+		Auditor: h.auditor, Statistics: h.statistics, Secure: secure,
+	})
+	if err != nil {
+		return sc, err
+	}
+	sc.Console = con
+	return sc, nil
 }
 
 // ceptoarIdentity is the identity anonymized copies are attributed to: that

@@ -72,9 +72,12 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	}
 	defer h.Close()
 	h.db.Logger = log
-	tokensPath := ""
+	tokensPath, usersPath := "", ""
 	if cfg.Demo {
 		if tokensPath, err = h.ensureDemoTokens(ctx); err != nil {
+			return err
+		}
+		if usersPath, err = h.ensureDemoUsers(ctx); err != nil {
 			return err
 		}
 	}
@@ -86,7 +89,10 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	sc := h.serverConfig()
+	sc, err := h.serverConfig(tlsCfg != nil)
+	if err != nil {
+		return err
+	}
 	sc.TAXIIMaxPageSize, sc.BodyLimit, sc.Logger, sc.TLS = cfg.TAXIIMaxPageSize, cfg.BodyLimit, log, tlsCfg
 	srv, err := server.New(sc)
 	if err != nil {
@@ -105,7 +111,8 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	fmt.Fprintf(e.stdout, "  web console: %s/\n  API:         %s/api/v1/\n  JWKS:        %s/.well-known/jwks.json\n", base, base, base)
 	if tokensPath != "" {
 		abs, _ := filepath.Abs(tokensPath)
-		fmt.Fprintf(e.stdout, "  demo tokens: %s\n  demo keys:   %s\n", abs, filepath.Join(filepath.Dir(abs), demoKeysDir))
+		users, _ := filepath.Abs(usersPath)
+		fmt.Fprintf(e.stdout, "  demo people: %s (sign in to the web console)\n  demo tokens: %s\n  demo keys:   %s\n", users, abs, filepath.Join(filepath.Dir(abs), demoKeysDir))
 	}
 	// The first overdue sweep and statistics round run before the hub takes
 	// requests, so that its first answers already reflect them.
