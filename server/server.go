@@ -34,7 +34,7 @@ type Config struct {
 	TAXII       *sharing.TAXII       // the collections (docs/taxii.md)
 	Auditor     *sharing.Auditor     // the audit log's signed checkpoints
 	Signer      *token.Signer
-	Console     *console.Console // the web console; nil: API and TAXII only
+	Console     *console.Console                // the web console; nil: API and TAXII only
 	Ready       func(ctx context.Context) error // readiness probe (the database)
 	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
 	// HeaderTimeout bounds the time to receive a request's headers (default
