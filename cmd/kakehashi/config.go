@@ -207,8 +207,8 @@ func (c *Config) Validate() error {
 	if c.MaxTokenTTL < time.Hour {
 		return fmt.Errorf("max_token_ttl %s must be at least 1h, e.g. 2160h (90 days)", c.MaxTokenTTL)
 	}
-	if c.SessionIdleTimeout < time.Minute || c.SessionMaxAge < c.SessionIdleTimeout {
-		return errors.New("session_idle_timeout must be at least 1m, and session_max_age at least session_idle_timeout")
+	if c.SessionIdleTimeout <= 0 || c.SessionMaxAge < c.SessionIdleTimeout {
+		return errors.New("session_idle_timeout must be positive, and session_max_age at least session_idle_timeout")
 	}
 	if c.AuthFailuresPerMinute < 0 || c.IntakePerMinute < 0 || c.ReadsPerMinute < 0 {
 		return errors.New("auth_failures_per_minute, intake_per_minute and reads_per_minute must be 0 (no limit) or more")
