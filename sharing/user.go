@@ -379,8 +379,9 @@ func (u *Users) Resume(ctx context.Context, token string) (*Organization, Sessio
 		}
 		return nil, Session{}, fmt.Errorf("the session's user can no longer sign in: %w", ErrUnauthorized)
 	}
-	// Touch at most once a minute: a page view is not worth a write.
-	if now.Sub(s.LastSeen) > time.Minute {
+	// Touch at most once a minute (a page view is not worth a write), and
+	// often enough that a short idle timeout does not end a session in use.
+	if now.Sub(s.LastSeen) > min(time.Minute, u.idle()/4) {
 		if err := u.Store.TouchSession(ctx, id, now); err != nil {
 			return nil, Session{}, err
 		}
