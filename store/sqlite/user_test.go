@@ -244,3 +244,25 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 		t.Fatalf("session after disable: %v", err)
 	}
 }
+
+// TestShortIdleTimeoutKeepsSessionInUse: with an idle timeout shorter than
+// the touch interval, a session used every half timeout stays open.
+func TestShortIdleTimeoutKeepsSessionInUse(t *testing.T) {
+	ctx := context.Background()
+	u, _, now := usersOn(t)
+	u.IdleTimeout, u.MaxAge = 4*time.Second, time.Hour
+	if _, err := u.Add(ctx, sharing.CommandLine, "carrier-a", "yamada", sharing.UserViewer, pw); err != nil {
+		t.Fatal(err)
+	}
+	_, tok, _ := u.SignIn(ctx, "192.0.2.1", "yamada", pw)
+	for i := 0; i < 10; i++ {
+		*now = now.Add(2 * time.Second)
+		if _, _, err := u.Resume(ctx, tok); err != nil {
+			t.Fatalf("in use at +%ds: %v", (i+1)*2, err)
+		}
+	}
+	*now = now.Add(5 * time.Second)
+	if _, _, err := u.Resume(ctx, tok); !errors.Is(err, sharing.ErrUnauthorized) {
+		t.Fatalf("idle 5 s past a 4 s timeout: %v", err)
+	}
+}
