@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -386,6 +388,47 @@ func TestConsoleReport(t *testing.T) {
 		}
 		if got := obligationsOf(body); len(got) != len(want) {
 			t.Errorf("follow-up obligations %v, want %v", got, want)
+		}
+	})
+
+	t.Run("designs are uploaded and sealed", func(t *testing.T) {
+		a.get("/reports/new")
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		form := seriousVoiceForm(start.Add(-time.Hour))
+		form.Set("name", "Outage with a design")
+		form.Set("action", "submit")
+		form.Set("csrf", a.csrf)
+		for k, vs := range form {
+			for _, v := range vs {
+				mw.WriteField(k, v)
+			}
+		}
+		fw, err := mw.CreateFormFile("designs", "core-design.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := "%PDF-1.7 secret core topology"
+		fw.Write([]byte(plain))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, h.base+"/reports", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", h.base)
+		resp, err := a.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("submit with a design: %d", resp.StatusCode)
+		}
+		loc := resp.Header.Get("Location")
+		status, _, body := a.get(loc + "/preview/accident-reports")
+		if status != http.StatusOK || !strings.Contains(body, `data-type="artifact"`) || !strings.Contains(body, "application/pgp-encrypted") {
+			t.Fatalf("the regulator's copy has no sealed design: %d\n%.3000s", status, body)
+		}
+		if strings.Contains(body, base64.StdEncoding.EncodeToString([]byte(plain))) {
+			t.Error("the design is stored in the clear")
 		}
 	})
 

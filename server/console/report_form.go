@@ -2,8 +2,8 @@ package console
 
 import (
 	"fmt"
-	"mime/multipart"
 	"io"
+	"mime/multipart"
 	"slices"
 	"strconv"
 	"strings"

@@ -105,8 +105,8 @@ func (c *Console) handleSubmission(ctx *fiber.Ctx) error {
 // previewObject is one object of a copy, readably.
 type previewObject struct {
 	ID, Type, Name, TLP, TLPClass string
-	Telecom             []change // the telecom facts as label/value pairs (Now)
-	JSON                string   // indented, in a <details>
+	Telecom                       []change // the telecom facts as label/value pairs (Now)
+	JSON                          string   // indented, in a <details>
 }
 
 type previewCopy struct {
