@@ -20,4 +20,15 @@ func (c *Console) Mount(app *fiber.App) {
 	app.Post("/login", open(c.handleLogin)...)
 	app.Post("/logout", user(c.handleLogout)...)
 	app.Get("/", user(c.handleHome)...)
+
+	// Report an incident (issue #13 item 2): the form, its live check, the
+	// paste-a-bundle form, and the submission with its copies.
+	app.Get("/reports/new", user(c.handleReportForm)...)
+	app.Post("/reports", user(c.handleReportCreate)...)
+	app.Post("/reports/check", user(c.handleReportCheck)...)
+	app.Get("/reports/bundle", user(c.handleBundleForm)...)
+	app.Post("/reports/bundle", user(c.handleBundleCreate)...)
+	app.Get("/submissions/:id", user(c.handleSubmission)...)
+	app.Get("/submissions/:id/preview/:channel", user(c.handlePreview)...)
+	app.Post("/submissions/:id/release", user(c.handleRelease)...)
 }
