@@ -104,6 +104,9 @@ type Store interface {
 	FindObjectVersion(ctx context.Context, org string, key ObjectKey) (*StoredObject, error)
 	// FindLatestObject returns org's stored version of id with the latest modified.
 	FindLatestObject(ctx context.Context, org, id string) (*StoredObject, error)
+	// FindObjectBefore returns org's stored version of id with the latest
+	// modified before version; ErrNotFound when there is none.
+	FindObjectBefore(ctx context.Context, org, id, version string) (*StoredObject, error)
 	// FindClassifications returns every classification intake answered, oldest first.
 	FindClassifications(ctx context.Context) ([]reporting.Result, error)
 
