@@ -471,3 +471,41 @@ func TestConsoleReport(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleReportBundle submits a pasted bundle: a refused one shows each
+// violation with its pointer, an accepted one with SHOULD-level findings
+// shows them as warnings with their pointers on the submission page (#17).
+func TestConsoleReportBundle(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	a := signIn(t, h.base, dir, "carrier-a")
+	if status, _, body := a.get("/reports/bundle?lang=en"); status != http.StatusOK || !strings.Contains(body, `name="bundle"`) {
+		t.Fatalf("GET /reports/bundle: %d\n%.400s", status, body)
+	}
+	const indicator = `{"type":"indicator","spec_version":"2.1","id":"indicator--1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+	  "created":"2026-07-10T01:10:00.000Z","modified":"2026-07-10T01:10:00.000Z",
+	  "pattern_type":"stix","pattern":"[ipv4-addr:value = '198.51.100.7']","valid_from":"2026-07-10T00:00:00Z",
+	  "indicator_types":["Malicious Activity"], "object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}`
+	bundle := `{"type":"bundle","id":"bundle--5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a","objects":[` + indicator + `]}`
+
+	// Refused: a bad timestamp, with its pointer.
+	bad := strings.Replace(bundle, `"created":"2026-07-10T01:10:00.000Z"`, `"created":"2026-13-10T01:10:00.000Z"`, 1)
+	status, _, body := a.post("/reports/bundle", url.Values{"bundle": {bad}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "/objects/0/created") {
+		t.Fatalf("refused bundle: %d\n%.800s", status, body)
+	}
+	status, hdr, _ := a.post("/reports/bundle", url.Values{"bundle": {bundle}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/submissions/") {
+		t.Fatalf("accepted bundle: %d %s", status, hdr.Get("Location"))
+	}
+	status, _, body = a.get(hdr.Get("Location"))
+	if status != http.StatusOK || !strings.Contains(body, `data-path="/objects/0/indicator_types/0"`) || !strings.Contains(body, "malicious-activity") {
+		t.Fatalf("the submission page does not show the warning with its pointer: %d\n%.2000s", status, body)
+	}
+	// Another carrier's person cannot read it, warnings included.
+	b := signIn(t, h.base, dir, "carrier-b")
+	if status, _, body := b.get(hdr.Get("Location")); status != http.StatusNotFound || strings.Contains(body, "indicator_types") {
+		t.Fatalf("carrier-b reads carrier-a's submission: %d", status)
+	}
+}

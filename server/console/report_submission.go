@@ -37,6 +37,7 @@ type submissionPage struct {
 	Held       bool
 	MayRelease bool
 	ShareWith  []orgOption
+	Warnings   []stix.Warning // what the reference validator would warn about, with pointers
 }
 
 // handleSubmission is GET /submissions/{id}: the caller's own submission;
@@ -47,7 +48,7 @@ func (c *Console) handleSubmission(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := submissionPage{Submission: v.Submission, MayRelease: sharing.MaySubmit(caller)}
+	p := submissionPage{Submission: v.Submission, MayRelease: sharing.MaySubmit(caller), Warnings: v.Warnings}
 	// The obligations as they stand now (met, overdue, escalated), with the
 	// evidence of this version's classification.
 	for _, r := range v.Submission.Incidents {
