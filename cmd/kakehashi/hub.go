@@ -52,6 +52,9 @@ type hub struct {
 	cursorKey   []byte // seals TAXII next tokens (server.Config.CursorKey)
 	auditor     *sharing.Auditor
 	users       *sharing.Users // the console's people
+	credentials *sharing.Credentials
+	auditLog    *sharing.AuditLog
+	review      *sharing.Review
 }
 
 // auditCheckpointFile holds the latest signed checkpoint beside the database,
@@ -171,6 +174,13 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	h.users = &sharing.Users{Store: db, Registry: reg, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
 		Access: &sharing.Access{Registry: reg, Audit: db, Failures: sharing.NewLimiter(cfg.AuthFailuresPerMinute, time.Minute)}}
 	h.auditor = &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: time.Now}
+	h.credentials = &sharing.Credentials{Store: db, Registry: reg, MaxTTL: cfg.MaxTokenTTL, Now: time.Now,
+		Sign: func(org, role string, ttl time.Duration) (string, string, time.Time, error) {
+			raw, c, err := signer.Issue(org, role, ttl)
+			return raw, c.ID, c.Expiry, err
+		}}
+	h.auditLog = &sharing.AuditLog{Store: db, Auditor: h.auditor, Anchors: func() ([]sharing.AuditCheckpoint, error) { return h.auditAnchors("") }}
+	h.review = &sharing.Review{Store: db}
 	// Key changes the operators made in the registry file are recorded (and
 	// replace uploaded keys) before any command uses a key.
 	if _, err := keys.SyncRegistry(ctx); err != nil {
@@ -216,6 +226,7 @@ func (h *hub) serverConfig(secure bool) (server.Config, error) {
 		Users: h.users, Registry: h.registry, Access: sc.Access, Intake: h.intake, Submissions: sc.Submissions,
 		Releases: h.releases, Obligations: h.obligations, Reports: h.reports, Exports: h.exports, TAXII: sc.TAXII,
 		Auditor: h.auditor, Statistics: h.statistics, Secure: secure,
+		Review: h.review, Credentials: h.credentials, AuditLog: h.auditLog,
 	})
 	if err != nil {
 		return sc, err
@@ -285,20 +296,27 @@ func ensureHubPGPKey(dir string) error {
 	return nil
 }
 
-// issueToken signs a token for org and records the issuance in the audit log.
-func (h *hub) issueToken(ctx context.Context, orgID string, ttl time.Duration, actor string) (string, token.Claims, error) {
-	org, err := h.registry.FindOrganizationByID(orgID)
-	if err != nil {
-		return "", token.Claims{}, fmt.Errorf("no organization %q in the registry %s", orgID, h.cfg.RegistryPath())
+// auditAnchors reads the checkpoints kept outside the database: the file
+// beside it (absent until the hub first ran) and, when kept is set, a
+// checkpoint an operator or the regulator saved (audit verify --checkpoint).
+func (h *hub) auditAnchors(kept string) ([]sharing.AuditCheckpoint, error) {
+	var anchors []sharing.AuditCheckpoint
+	for _, p := range []string{filepath.Join(h.cfg.DataDir, auditCheckpointFile), kept} {
+		if p == "" {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) && p != kept {
+			continue // a hub that never ran has no checkpoint file yet
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read checkpoint: %w", err)
+		}
+		var cp sharing.AuditCheckpoint
+		if err := json.Unmarshal(b, &cp); err != nil || cp.Signature == "" {
+			return nil, fmt.Errorf("%s is not a checkpoint of GET /api/v1/audit/checkpoint", p)
+		}
+		anchors = append(anchors, cp)
 	}
-	raw, c, err := h.signer.Issue(org.ID, string(org.Role), ttl)
-	if err != nil {
-		return "", token.Claims{}, err
-	}
-	err = h.db.AppendAudit(ctx, sharing.AuditEvent{Actor: actor, Action: sharing.AuditTokenIssue, Subject: c.ID,
-		Detail: map[string]any{"org": org.ID, "role": string(org.Role), "expires": c.Expiry.UTC().Format(time.RFC3339)}})
-	if err != nil {
-		return "", token.Claims{}, err
-	}
-	return raw, c, nil
+	return anchors, nil
 }

@@ -34,6 +34,10 @@ type Config struct {
 	TAXII       *sharing.TAXII
 	Auditor     *sharing.Auditor
 	Statistics  *sharing.Statistics
+	// The operators' pages (review queue, API tokens, audit log).
+	Review      *sharing.Review
+	Credentials *sharing.Credentials
+	AuditLog    *sharing.AuditLog
 	// Secure marks cookies Secure; set when the hub is served over TLS.
 	Secure bool
 	Logger *slog.Logger
