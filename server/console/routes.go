@@ -31,4 +31,21 @@ func (c *Console) Mount(app *fiber.App) {
 	app.Get("/submissions/:id", user(c.handleSubmission)...)
 	app.Get("/submissions/:id/preview/:channel", user(c.handlePreview)...)
 	app.Post("/submissions/:id/release", user(c.handleRelease)...)
+
+	// Operators (issue #13 item 5) and every person's own account
+	// (operators.go). The services decide who may: MayOperate, or the users'
+	// managers for /users.
+	app.Get("/review", user(c.handleReview)...)
+	app.Get("/organizations", user(c.handleOrganizations)...)
+	app.Get("/users", user(c.handleUsers)...)
+	app.Post("/users", user(c.handleUserAdd)...)
+	app.Post("/users/:username/disable", user(c.handleUserDisable)...)
+	app.Post("/users/:username/password", user(c.handleUserPassword)...)
+	app.Get("/account", user(c.handleAccount)...)
+	app.Post("/account", user(c.handleAccountPassword)...)
+	app.Get("/tokens", user(c.handleTokens)...)
+	app.Post("/tokens", user(c.handleTokenIssue)...)
+	app.Post("/tokens/:id/revoke", user(c.handleTokenRevoke)...)
+	app.Get("/audit", user(c.handleAudit)...)
+	app.Post("/audit/verify", user(c.handleAuditVerify)...)
 }
