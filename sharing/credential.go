@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 )
@@ -175,8 +176,9 @@ func (s *Credentials) IssueAPIKey(ctx context.Context, caller *Organization, org
 }
 
 // Revoke revokes a token (by jti) or an API key (by id); it takes effect at
-// once. An id the hub never issued is ErrNotFound, so that a typo does not
-// look like a revocation; revoking twice is ErrConflict.
+// once. An API key id the hub never issued, or an id that is no token id,
+// is ErrNotFound, so that a typo does not look like a revocation; revoking
+// twice is ErrConflict.
 func (s *Credentials) Revoke(ctx context.Context, caller *Organization, id string) (Credential, error) {
 	if err := s.operator(caller); err != nil {
 		return Credential{}, err
@@ -186,10 +188,18 @@ func (s *Credentials) Revoke(ctx context.Context, caller *Organization, id strin
 		return Credential{}, err
 	}
 	i := slices.IndexFunc(all, func(c Credential) bool { return c.ID == id })
-	if i < 0 {
+	var c Credential
+	switch {
+	case i >= 0:
+		c = all[i]
+	case jtiPattern.MatchString(id):
+		// A token the log does not know still verifies if the hub signed it
+		// after the backup its database was restored from
+		// (docs/operator-guide.md): it must stay revocable.
+		c = Credential{ID: id, Kind: CredentialToken}
+	default:
 		return Credential{}, fmt.Errorf("no token or API key %q was issued by this hub: %w", id, ErrNotFound)
 	}
-	c := all[i]
 	if c.Revoked {
 		return c, fmt.Errorf("%s %s is already revoked: %w", c.Kind, id, ErrConflict)
 	}
@@ -220,6 +230,9 @@ func (s *Credentials) List(ctx context.Context, caller *Organization) ([]Credent
 	slices.Reverse(all)
 	return all, nil
 }
+
+// jtiPattern is a token id (crypto/token: a UUID).
+var jtiPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // issueDetail is what a token.issued audit entry says.
 type issueDetail struct {
