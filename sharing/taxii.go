@@ -113,7 +113,7 @@ func (v VersionMatch) IsZero() bool {
 // Cursor is the position after the last entry of a page: entries are ordered
 // by (date_added, seq), and seq is unique, so keyset paging from a cursor
 // never skips or repeats an entry even when many share one date_added
-// (TAXII 2.1 §3.5).
+// (TAXII 2.1 §3.5). In a Newest query "after" means older.
 type Cursor struct {
 	DateAdded time.Time
 	Seq       int64
@@ -132,6 +132,10 @@ type TAXIIQuery struct {
 	SpecVersions []string     // nil: the latest spec version (the hub stores 2.1 only)
 	Limit        int          // > 0
 	WithJSON     bool         // false for manifests and version lists
+	// Newest orders the entries newest first, (date_added, seq) descending,
+	// for people reading a feed (the console); After then continues with
+	// the older entries. TAXII itself always reads oldest first.
+	Newest bool
 }
 
 // TAXIIEntry is one object version of a collection as TAXII serves it.
