@@ -48,4 +48,9 @@ func (c *Console) Mount(app *fiber.App) {
 	app.Post("/tokens/:id/revoke", user(c.handleTokenRevoke)...)
 	app.Get("/audit", user(c.handleAudit)...)
 	app.Post("/audit/verify", user(c.handleAuditVerify)...)
+
+	// Feeds (issue #13 item 4): the channels the organization may read.
+	app.Get("/feeds", user(c.handleFeeds)...)
+	app.Get("/feeds/:channel", user(c.handleFeed)...)
+	app.Get("/feeds/:channel/export", user(c.handleFeedExport)...)
 }
