@@ -2,10 +2,10 @@ package console
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -218,8 +218,8 @@ func union(a, b map[string]any) map[string]bool {
 	return out
 }
 
-// same compares two decoded JSON values; numbers by their text, so that
-// 30000 and 30000.0 from different decoders are equal.
+// same compares two decoded JSON values; numbers by value, so that 1 and
+// 1.0 are the same.
 func same(a, b any) bool {
 	return reflect.DeepEqual(normal(a), normal(b))
 }
@@ -227,9 +227,15 @@ func same(a, b any) bool {
 func normal(v any) any {
 	switch x := v.(type) {
 	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return strconv.FormatInt(n, 10)
+		}
+		if f, err := x.Float64(); err == nil {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
 		return x.String()
 	case float64:
-		return json.Number(fmt.Sprint(x)).String()
+		return strconv.FormatFloat(x, 'g', -1, 64)
 	case map[string]any:
 		m := make(map[string]any, len(x))
 		for k, e := range x {
