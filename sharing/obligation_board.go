@@ -210,3 +210,10 @@ func sortBoard(es []BoardEntry, overdueFirst bool) {
 		return a.ID < b.ID
 	})
 }
+
+// MayMarkMet reports whether the console should offer caller the "met"
+// form: a carrier's or the regulator's reporter or approver (or a machine
+// credential). MarkMet decides again on use.
+func MayMarkMet(caller *Organization) bool {
+	return caller != nil && (caller.Role == RoleCarrier || canSeeAll(caller)) && caller.mayAct(UserReporter)
+}

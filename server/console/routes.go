@@ -20,4 +20,13 @@ func (c *Console) Mount(app *fiber.App) {
 	app.Post("/login", open(c.handleLogin)...)
 	app.Post("/logout", user(c.handleLogout)...)
 	app.Get("/", user(c.handleHome)...)
+
+	// Deadlines at a glance (issue #13 item 3) and the public statistics
+	// (item 6).
+	app.Get("/obligations", user(c.handleObligations)...)
+	app.Post("/obligations/:id/met", user(c.handleObligationMet)...)
+	app.Get("/obligations/detailed/:incident", user(c.handleDetailedReport)...)
+	app.Get("/obligations/quarterly", user(c.handleQuarterlyFile)...)
+	app.Get("/statistics", open(c.handleStatistics)...)
+	app.Get("/statistics.csv", open(c.handleStatisticsCSV)...)
 }
