@@ -178,13 +178,14 @@ const (
 // barChartSVG renders a horizontal bar chart as inline SVG: a title and a
 // description for assistive technology (role="img"), one bar per category
 // with its published value as text. A suppressed count ("<3") is drawn as a
-// dashed outline up to 3 — the published range, never a guess of the real
-// count, which the page does not have.
+// dashed outline up to the largest count it may stand for (2): the
+// published range, never a guess of the real count, which the page does not
+// have.
 func barChartSVG(id, title, desc string, bars []statBar) template.HTML {
-	scale := 3.0 // a "<3" bar needs room to 3
+	scale := 1.0
 	for _, b := range bars {
-		if n, err := strconv.Atoi(b.Value); err == nil && float64(n) > scale {
-			scale = float64(n)
+		if n, ok := barLength(b.Value); ok && n > scale {
+			scale = n
 		}
 	}
 	height := len(bars)*chartRowH + 2*chartPadding
@@ -201,17 +202,35 @@ func barChartSVG(id, title, desc string, bars []statBar) template.HTML {
 		fmt.Fprintf(&s, `<g class="bar" data-category="%s" data-value="%s"><title>%s: %s</title>`, esc(b.Key), esc(b.Value), esc(b.Label), esc(b.Value))
 		fmt.Fprintf(&s, `<text x="%d" y="%d" text-anchor="end" dominant-baseline="middle" font-size="13" fill="#1d1d1f">%s</text>`, chartLabelW, mid, esc(b.Label))
 		w := 0
-		switch n, err := strconv.Atoi(b.Value); {
-		case strings.HasPrefix(b.Value, "<"):
-			w = int(3 / scale * chartBarW)
-			fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%d" height="%d" fill="#dbe7f5" stroke="#0b5cad" stroke-width="1.5" stroke-dasharray="4 3"/>`,
-				x0, mid-chartBarH/2, w, chartBarH)
-		case err == nil && n > 0:
-			w = int(float64(n) / scale * chartBarW)
-			fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%d" height="%d" fill="#0b5cad"/>`, x0, mid-chartBarH/2, w, chartBarH)
+		if n, ok := barLength(b.Value); ok && n > 0 {
+			w = int(n / scale * chartBarW)
+			if strings.HasPrefix(b.Value, "<") {
+				fmt.Fprintf(&s, `<rect class="suppressed" x="%d" y="%d" width="%d" height="%d" fill="#dbe7f5" stroke="#0b5cad" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+					x0, mid-chartBarH/2, w, chartBarH)
+			} else {
+				fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%d" height="%d" fill="#0b5cad"/>`, x0, mid-chartBarH/2, w, chartBarH)
+			}
 		}
 		fmt.Fprintf(&s, `<text x="%d" y="%d" dominant-baseline="middle" font-size="13" font-weight="600" fill="#1d1d1f">%s</text></g>`, x0+w+6, mid, esc(b.Value))
 	}
 	s.WriteString(`</svg>`)
 	return template.HTML(s.String()) //nolint:gosec // every text above is escaped
+}
+
+// barLength is the length of a published value's bar in counts: the count,
+// or for "<N" the largest count it stands for (N-1). Anything else has no
+// bar.
+func barLength(v string) (float64, bool) {
+	if rest, ok := strings.CutPrefix(v, "<"); ok {
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 2 {
+			return 0, false
+		}
+		return float64(n - 1), true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return float64(n), true
 }
