@@ -176,7 +176,7 @@ func knownClass(c reporting.Classification) bool {
 	return false
 }
 
-// sortBoard orders a board: newest first; with overdueFirst (the
+// sortBoard orders a board: newest accident first; with overdueFirst (the
 // regulator's board), overdue obligations come before all others, the most
 // overdue first.
 func sortBoard(es []BoardEntry, overdueFirst bool) {
@@ -191,11 +191,11 @@ func sortBoard(es []BoardEntry, overdueFirst bool) {
 				return a.Due.Before(*b.Due)
 			}
 		}
-		if !a.CreatedAt.Equal(b.CreatedAt) {
-			return a.CreatedAt.After(b.CreatedAt)
-		}
 		if !a.OccurredAt.Equal(b.OccurredAt) {
 			return a.OccurredAt.After(b.OccurredAt)
+		}
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
 		}
 		// One incident's obligations in the order they fall due: "without
 		// delay" first.

@@ -354,7 +354,11 @@ func TestConsoleDeadlines(t *testing.T) {
 			t.Errorf("detailed CSV values %v differ from the API's %v", values, fromAPI)
 		}
 		status, _, body = a.get("/obligations/detailed/" + newA)
-		if status != 200 || !strings.Contains(body, "様式第50の3") || !strings.Contains(body, "発生日時") || !strings.Contains(body, "/assets/obligations.css") {
+		jstOccurred := ""
+		if ts, err := stix.ParseTimestamp(occurred.(string)); err == nil {
+			jstOccurred = ts.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02 15:04:05") + " JST"
+		}
+		if status != 200 || jstOccurred == "" || !strings.Contains(body, jstOccurred) || !strings.Contains(body, "様式第50の3") || !strings.Contains(body, "発生日時") || !strings.Contains(body, "/assets/obligations.css") {
 			t.Errorf("printable detailed page: %d\n%.600s", status, body)
 		}
 		// Another carrier's accident does not exist for carrier-a.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
 // boardFilters are the query parameters of GET /obligations (a plain GET
@@ -209,7 +210,7 @@ func (c *Console) handleDetailedReport(ctx *fiber.Ctx) error {
 	switch ctx.Query("format") {
 	case "":
 		return c.render(ctx, fiber.StatusOK, "report-detailed", page{Title: "report-print.detailed.title", Nav: "obligations", Data: map[string]any{
-			"Report": rep, "Items": rep.Items(), "Base": "/obligations/detailed/" + url.PathEscape(rep.IncidentID),
+			"Report": rep, "Items": inJapanTime(rep.Items()), "Base": "/obligations/detailed/" + url.PathEscape(rep.IncidentID),
 		}})
 	case "json":
 		attach(ctx, name+".json")
@@ -222,6 +223,20 @@ func (c *Console) handleDetailedReport(ctx *fiber.Ctx) error {
 		return sendCSV(ctx, name+".csv", buf.Bytes())
 	}
 	return fiber.NewError(fiber.StatusBadRequest, "format must be csv or json")
+}
+
+// inJapanTime shows the report's times in Japan time on the printed page
+// (the CSV and JSON keep the API's RFC 3339 UTC values).
+func inJapanTime(items []reporting.DetailedItem) []reporting.DetailedItem {
+	for i, it := range items {
+		switch it.Name {
+		case "occurred_at", "aware_at", "recovered_at", "modified":
+			if t, err := stix.ParseTimestamp(it.Value); err == nil {
+				items[i].Value = t.In(tokyo).Format("2006-01-02 15:04:05") + " JST"
+			}
+		}
+	}
+	return items
 }
 
 // handleQuarterlyFile is GET /obligations/quarterly?period=FY2026Q2

@@ -39,6 +39,7 @@ type statChart struct {
 // statPeriod is one reporting period on the page.
 type statPeriod struct {
 	Period    string
+	Label     string // the period in words: "2026年度 第2四半期"
 	Start     string
 	End       string
 	Incidents string
@@ -66,6 +67,11 @@ func (c *Console) handleStatistics(ctx *fiber.Ctx) error {
 		sp := statPeriod{Period: st.Period, Incidents: st.Incidents}
 		if p, err := reporting.ParsePeriod(st.Period); err == nil {
 			sp.Start, sp.End = p.Start().String(), p.End().String()
+			if p.Months == 3 {
+				sp.Label = tr("statistics.period.quarter", "Year", p.FiscalYear, "Quarter", p.Index)
+			} else {
+				sp.Label = tr("statistics.period.year", "Year", p.FiscalYear)
+			}
 		}
 		var classBars, kindBars []statBar
 		for _, k := range orderedKeys(st.ByClassification, classOrder) {
@@ -167,8 +173,8 @@ func writeStatisticsCSV(w io.Writer, stats []sharing.QuarterStatistics) error {
 
 // Chart geometry, in SVG user units.
 const (
-	chartWidth   = 640
-	chartLabelW  = 250 // category labels, right-aligned before the bars
+	chartWidth   = 680
+	chartLabelW  = 320 // category labels, right-aligned before the bars
 	chartBarW    = 300 // the longest bar
 	chartRowH    = 28
 	chartBarH    = 18
