@@ -399,6 +399,17 @@ func TestConsoleDeadlines(t *testing.T) {
 		if status, _, _ := a.get("/obligations/quarterly?period=2025"); status != http.StatusBadRequest {
 			t.Errorf("bad period: %d, want 400", status)
 		}
+		// An organization without obligations (the ISAC) reads none of it.
+		isac := signIn(t, h.base, dir, "ict-isac")
+		for path, want := range map[string]int{
+			"/obligations": http.StatusForbidden,
+			"/obligations/detailed/" + newA + "?format=json":                      http.StatusNotFound,
+			"/obligations/quarterly?period=" + period + "&organization=carrier-a": http.StatusForbidden,
+		} {
+			if status, _, body := isac.get(path); status != want || strings.Contains(body, "Sakura") || strings.Contains(body, newA+`"`) {
+				t.Errorf("ict-isac GET %s: %d, want %d", path, status, want)
+			}
+		}
 		// The regulator reads any carrier's file.
 		_, _, body = mic.get("/obligations/quarterly?period=" + period + "&organization=carrier-a&format=csv")
 		if body != string(apiCSV) {
