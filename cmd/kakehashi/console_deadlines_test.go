@@ -209,6 +209,9 @@ func TestConsoleDeadlines(t *testing.T) {
 		if !field.MatchString(body) || !strings.Contains(body, `id="err-`+target.ID+`"`) || !strings.Contains(body, "Enter the reference of the filed report") {
 			t.Fatalf("the error is not next to the field:\n%s", body)
 		}
+		if !strings.Contains(body, `href="/obligations?lang=ja"`) {
+			t.Error("the language switch of the re-rendered board does not lead back to /obligations")
+		}
 		status, hdr, _ := a.post("/obligations/"+target.ID+"/met", url.Values{"reference": {"MIC-2026-0042"}, "back": {"status=open&evil=1"}})
 		if status != http.StatusSeeOther || hdr.Get("Location") != "/obligations?done=met&status=open" {
 			t.Fatalf("mark met: %d %s", status, hdr.Get("Location"))

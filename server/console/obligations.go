@@ -22,8 +22,9 @@ var boardFilters = []string{"status", "organization", "class", "period"}
 // obligationRow is one obligation on the dashboard.
 type obligationRow struct {
 	sharing.BoardEntry
-	OrgName string
-	DueText string // YYYY-MM-DD or ""
+	OrgName       string
+	RecipientName string
+	DueText       string // YYYY-MM-DD or ""
 	// Days is the countdown: days left until the due date (0: due today,
 	// negative: overdue by -Days days), for dated obligations not met.
 	Days     int
@@ -63,7 +64,7 @@ func (c *Console) obligationsPage(ctx *fiber.Ctx, status int, msg string, errs, 
 	rows := make([]obligationRow, 0, len(entries))
 	counts := map[string]int{}
 	for _, e := range entries {
-		r := obligationRow{BoardEntry: e, OrgName: c.orgName(e.Organization)}
+		r := obligationRow{BoardEntry: e, OrgName: c.orgName(e.Organization), RecipientName: c.orgName(e.Recipient)}
 		if e.Due != nil {
 			r.DueText = e.Due.String()
 		}
@@ -175,7 +176,9 @@ func (c *Console) handleObligationMet(ctx *fiber.Ctx) error {
 	default:
 		return err // 404, 403, 500: the error page
 	}
-	// Render the dashboard the form came from, with the error by the field.
+	// Render the dashboard the form came from, with the error by the field
+	// (and a language switch that leads back to it).
+	ctx.Path("/obligations")
 	for _, k := range boardFilters {
 		ctx.Request().URI().QueryArgs().Del(k)
 		if v := back.Get(k); v != "" {
