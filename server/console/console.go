@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
@@ -183,7 +184,7 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnauthorized, "error.unauthorized"
 	case errors.Is(err, sharing.ErrForbidden):
 		return fiber.StatusForbidden, "error.forbidden"
-	case errors.Is(err, sharing.ErrNotFound):
+	case errors.Is(err, sharing.ErrNotFound), errors.Is(err, reporting.ErrNotFound):
 		return fiber.StatusNotFound, "error.not-found"
 	case errors.Is(err, sharing.ErrConflict):
 		return fiber.StatusConflict, "error.conflict"
@@ -207,7 +208,7 @@ func userText(err error) string {
 			s = strings.TrimSuffix(s, ": "+sentinel.Error())
 		}
 	}
-	if errors.Is(err, sharing.ErrNotFound) {
+	if errors.Is(err, sharing.ErrNotFound) || errors.Is(err, reporting.ErrNotFound) {
 		return "" // says nothing about what exists
 	}
 	return s

@@ -53,4 +53,13 @@ func (c *Console) Mount(app *fiber.App) {
 	app.Get("/feeds", user(c.handleFeeds)...)
 	app.Get("/feeds/:channel", user(c.handleFeed)...)
 	app.Get("/feeds/:channel/export", user(c.handleFeedExport)...)
+
+	// Deadlines at a glance (issue #13 item 3) and the public statistics
+	// (item 6).
+	app.Get("/obligations", user(c.handleObligations)...)
+	app.Post("/obligations/:id/met", user(c.handleObligationMet)...)
+	app.Get("/obligations/detailed/:incident", user(c.handleDetailedReport)...)
+	app.Get("/obligations/quarterly", user(c.handleQuarterlyFile)...)
+	app.Get("/statistics", open(c.handleStatistics)...)
+	app.Get("/statistics.csv", open(c.handleStatisticsCSV)...)
 }
