@@ -147,13 +147,6 @@ func daysBetween(a, b reporting.Date) int {
 	return int(b.Time().Sub(a.Time()).Round(24*time.Hour) / (24 * time.Hour))
 }
 
-func (c *Console) orgName(id string) string {
-	if o, err := c.cfg.Registry.FindOrganizationByID(id); err == nil && o.Name != "" {
-		return o.Name
-	}
-	return id
-}
-
 // handleObligationMet is POST /obligations/{id}/met with "reference": the
 // obligation is met by the filed report of that reference. Errors of the
 // field are shown next to it; another organization's obligation is a 404

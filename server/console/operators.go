@@ -62,7 +62,7 @@ func (c *Console) handleReview(ctx *fiber.Ctx) error {
 // orgName is an organization's registry name, or its id when it left the
 // registry.
 func (c *Console) orgName(id string) string {
-	if o, err := c.cfg.Registry.FindOrganizationByID(id); err == nil {
+	if o, err := c.cfg.Registry.FindOrganizationByID(id); err == nil && o.Name != "" {
 		return o.Name
 	}
 	return id
