@@ -50,6 +50,7 @@ type hub struct {
 	exports     *sharing.Exports
 	statistics  *sharing.Statistics
 	cursorKey   []byte // seals TAXII next tokens (server.Config.CursorKey)
+	consoleKey  []byte // seals the console's feed links (console.Config.CursorKey)
 	auditor     *sharing.Auditor
 	users       *sharing.Users // the console's people
 	credentials *sharing.Credentials
@@ -162,8 +163,9 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	macKey := sha256.Sum256(append([]byte("kakehashi design fingerprint\x00"), key...))
 	noteKey := sha256.Sum256(append([]byte("kakehashi classification note\x00"), key...))
 	cursorKey := sha256.Sum256(append([]byte("kakehashi taxii cursor\x00"), key...))
+	consoleKey := sha256.Sum256(append([]byte("kakehashi console cursor\x00"), key...))
 	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
-	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:],
+	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:], consoleKey: consoleKey[:],
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: noteKey[:]}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Registry: reg, Now: time.Now}
@@ -225,7 +227,7 @@ func (h *hub) serverConfig(secure bool) (server.Config, error) {
 	con, err := console.New(console.Config{
 		Users: h.users, Registry: h.registry, Access: sc.Access, Intake: h.intake, Submissions: sc.Submissions,
 		Releases: h.releases, Obligations: h.obligations, Reports: h.reports, Exports: h.exports, TAXII: sc.TAXII,
-		Auditor: h.auditor, Statistics: h.statistics, Secure: secure,
+		Auditor: h.auditor, Statistics: h.statistics, Secure: secure, CursorKey: h.consoleKey,
 		Review: h.review, Credentials: h.credentials, AuditLog: h.auditLog,
 	})
 	if err != nil {

@@ -1,6 +1,9 @@
 package console
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
@@ -41,13 +44,18 @@ type Config struct {
 	AuditLog    *sharing.AuditLog
 	// Secure marks cookies Secure; set when the hub is served over TLS.
 	Secure bool
+	// CursorKey (32 bytes) seals the feed pages' next links; hubs that share
+	// a database must share it. nil: a random key, so links do not survive
+	// a restart.
+	CursorKey []byte
 	Logger *slog.Logger
 	Now    func() time.Time
 }
 
 // Console serves the console's pages.
 type Console struct {
-	cfg   Config
+	cfg    Config
+	cursor cipher.AEAD // seals the feed pages' next links
 	log   *slog.Logger
 	pages map[string]map[string]*template.Template // language → page name → template
 	i18n  *catalogue
@@ -69,11 +77,29 @@ func New(cfg Config) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{cfg: cfg, log: cfg.Logger, i18n: cat, pages: map[string]map[string]*template.Template{}}
+	aead, err := newCursorAEAD(cfg.CursorKey)
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{cfg: cfg, log: cfg.Logger, i18n: cat, cursor: aead, pages: map[string]map[string]*template.Template{}}
 	if err := c.parsePages(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+func newCursorAEAD(key []byte) (cipher.AEAD, error) {
+	if key == nil {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("console cursor key: %w", err)
+		}
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("console cursor key: %w", err)
+	}
+	return cipher.NewGCM(block)
 }
 
 // parsePages builds every page once per language: each templates/<page>.html

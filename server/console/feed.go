@@ -1,14 +1,11 @@
 package console
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -76,7 +73,7 @@ func (c *Console) handleFeed(ctx *fiber.Ctx) error {
 	}
 	var after *sharing.Cursor
 	if v := ctx.Query("next"); v != "" {
-		if after, err = openFeedCursor(v, col.Channel, caller.ID); err != nil {
+		if after, err = c.openFeedCursor(v, col.Channel, caller.ID); err != nil {
 			return err
 		}
 	}
@@ -112,7 +109,7 @@ func (c *Console) handleFeed(ctx *fiber.Ctx) error {
 		"Limit": limit, "First": after == nil}
 	if more {
 		last := entries[len(entries)-1]
-		data["Next"] = sealFeedCursor(col.Channel, caller.ID, sharing.Cursor{DateAdded: last.DateAdded, Seq: last.Seq})
+		data["Next"] = c.sealFeedCursor(col.Channel, caller.ID, sharing.Cursor{DateAdded: last.DateAdded, Seq: last.Seq})
 	}
 	ctx.Set(fiber.HeaderCacheControl, "no-store")
 	return c.render(ctx, fiber.StatusOK, "feed", page{Title: "feed.page.title", Nav: "feeds", Data: data})
@@ -176,21 +173,9 @@ func (c *Console) handleFeedExport(ctx *fiber.Ctx) error {
 
 // Next tokens of the feed pages are sealed, as the TAXII API's are: the
 // position holds the entry's sequence number, which counts the entries of
-// every channel and so must not reach a reader. The key lives only in this
-// process (a restart turns old links into "start again"), which is why it is
-// made here on first use rather than configured.
-var feedAEAD = sync.OnceValues(func() (cipher.AEAD, error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
-})
-
+// every channel and so must not reach a reader. The key is Config.CursorKey
+// (newCursorAEAD), so links survive a restart and work on every hub that
+// shares it.
 // feedToken is what a next token holds: the position, and the channel and
 // organization it was issued for.
 type feedToken struct {
@@ -202,11 +187,8 @@ type feedToken struct {
 
 var errFeedCursor = fmt.Errorf("the page link is out of date or was not made for this feed; start again from the newest: %w", sharing.ErrInvalidArgument)
 
-func sealFeedCursor(ch sharing.Channel, org string, cur sharing.Cursor) string {
-	aead, err := feedAEAD()
-	if err != nil {
-		return "" // no next link; the page still shows
-	}
+func (c *Console) sealFeedCursor(ch sharing.Channel, org string, cur sharing.Cursor) string {
+	aead := c.cursor
 	plain, _ := json.Marshal(feedToken{Channel: string(ch), Org: org, Added: cur.DateAdded, Seq: cur.Seq})
 	nonce := make([]byte, aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
@@ -215,11 +197,8 @@ func sealFeedCursor(ch sharing.Channel, org string, cur sharing.Cursor) string {
 	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, plain, []byte("kakehashi feed next")))
 }
 
-func openFeedCursor(s string, ch sharing.Channel, org string) (*sharing.Cursor, error) {
-	aead, err := feedAEAD()
-	if err != nil {
-		return nil, err
-	}
+func (c *Console) openFeedCursor(s string, ch sharing.Channel, org string) (*sharing.Cursor, error) {
+	aead := c.cursor
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(raw) < aead.NonceSize() {
 		return nil, errFeedCursor
