@@ -48,17 +48,17 @@ type Config struct {
 	// a database must share it. nil: a random key, so links do not survive
 	// a restart.
 	CursorKey []byte
-	Logger *slog.Logger
-	Now    func() time.Time
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // Console serves the console's pages.
 type Console struct {
 	cfg    Config
 	cursor cipher.AEAD // seals the feed pages' next links
-	log   *slog.Logger
-	pages map[string]map[string]*template.Template // language → page name → template
-	i18n  *catalogue
+	log    *slog.Logger
+	pages  map[string]map[string]*template.Template // language → page name → template
+	i18n   *catalogue
 }
 
 // New parses the templates and message catalogues; a template that names a
