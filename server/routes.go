@@ -37,6 +37,13 @@ func (s *Server) routes() {
 	api.Get("/organizations/:id/pgp-key", s.handleOrgKeyGet)
 	api.Put("/organizations/:id/pgp-key", s.handleOrgKeyPut)
 	api.Get("/organizations/:id/pgp-key/changes", s.handleOrgKeyChanges)
+	if s.cfg.Events != nil && s.cfg.Signals != nil { // sector events (INTERFACES §9, server/event.go)
+		api.Get("/events", s.handleEventList)
+		api.Get("/events/stream", s.handleEventStream)
+		api.Get("/events/:id", s.handleEventGet)
+		api.Post("/signals/bgp", s.handleSignalsBGP)
+		api.Post("/signals/posts", s.handleSignalsPosts)
+	}
 
 	// TAXII 2.1 (docs/taxii.md): discovery, the API root, the collection list
 	// and the public collection answer without credentials; sent credentials

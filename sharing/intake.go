@@ -59,6 +59,7 @@ type Intake struct {
 	Router   *Router            // nil: no routing (the submission is only stored and classified)
 	Copier   *Copier
 	Designs  *DesignVault // nil: bundles with sensitive designs are refused
+	Signals  *Signals     // nil: outage signals are stored but not correlated (signal.go)
 	Now      func() time.Time
 	// Earliest and FutureSkew bound the times of the telecom extension
 	// (TimeWindow); zero values: DefaultEarliest and DefaultFutureSkew.
@@ -255,6 +256,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		}
 		return nil, false, fmt.Errorf("store submission: %w", err)
 	}
+	in.Signals.fromIntake(org, req.Bundle)
 	return sub, true, nil
 }
 
@@ -422,8 +424,8 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 	facts := org.ReportingFacts()
 	var violations []stix.Violation
 	for i, o := range b.Objects {
-		if o.Type != "incident" {
-			continue
+		if o.Type != "incident" || isOutageSignal(o) {
+			continue // an outage signal has no statutory classification (issue #16)
 		}
 		res, err := reporting.Classify(o, facts, rs, now)
 		if errors.Is(err, reporting.ErrNotTelecomIncident) {

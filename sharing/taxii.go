@@ -31,14 +31,16 @@ type Collection struct {
 
 // collectionTexts are the titles and descriptions shown to TAXII clients.
 var collectionTexts = map[Channel][2]string{
-	ChannelAccidentReports: {"Accident reports", "Incidents with a MIC accident obligation, identified, with the hub's classification note (総務省 電気通信事故)."},
-	ChannelDisasterReports: {"Disaster reports", "Disaster damage reports for MIC and the Cabinet Office, identified."},
-	ChannelNISC:            {"NISC", "Cyber-attack, information-leak and near-miss incidents and serious outages for NISC, anonymized (ceptoar profile)."},
-	ChannelISACMembers:     {"ICT-ISAC members", "Everything its TLP allows for ICT-ISAC members, anonymized (ceptoar profile)."},
-	ChannelISACInternal:    {"ICT-ISAC internal", "AMBER+STRICT content for the ISAC's own analysts, anonymized (ceptoar profile)."},
-	ChannelCrossSector:     {"Cross-sector", "GREEN and CLEAR indicators and lessons for other sectors' CEPTOARs and ISACs, anonymized."},
-	ChannelPublic:          {"Public", "TLP:CLEAR content, anonymized (public profile); readable without credentials."},
-	ChannelIntake:          {"Intake", "Submit STIX 2.1 objects here (POST an envelope); read back your own organization's submissions."},
+	ChannelAccidentReports:       {"Accident reports", "Incidents with a MIC accident obligation, identified, with the hub's classification note (総務省 電気通信事故)."},
+	ChannelDisasterReports:       {"Disaster reports", "Disaster damage reports for MIC and the Cabinet Office, identified."},
+	ChannelNISC:                  {"NISC", "Cyber-attack, information-leak and near-miss incidents and serious outages for NISC, anonymized (ceptoar profile)."},
+	ChannelISACMembers:           {"ICT-ISAC members", "Everything its TLP allows for ICT-ISAC members, anonymized (ceptoar profile)."},
+	ChannelISACInternal:          {"ICT-ISAC internal", "AMBER+STRICT content for the ISAC's own analysts, anonymized (ceptoar profile)."},
+	ChannelCrossSector:           {"Cross-sector", "GREEN and CLEAR indicators and lessons for other sectors' CEPTOARs and ISACs, anonymized."},
+	ChannelPublic:                {"Public", "TLP:CLEAR content, anonymized (public profile); readable without credentials."},
+	ChannelSectorEventsRegulator: {"Sector events (regulator)", "Sector events correlated from outage signals, identified, as STIX groupings of the hub with the signals (issue #16)."},
+	ChannelSectorEvents:          {"Sector events", "Sector events you signalled (ISAC and NISC: every event), anonymized, as STIX groupings of the hub (issue #16)."},
+	ChannelIntake:                {"Intake", "Submit STIX 2.1 objects here (POST an envelope); read back your own organization's submissions."},
 }
 
 // CollectionOf returns the collection of a channel.
@@ -50,8 +52,8 @@ func CollectionOf(ch Channel) Collection {
 // Collections returns every collection in a stable order: the distribution
 // channels of SHARING.md §2, then intake (TAXII 2.1 §5.1 asks for a stable order).
 func Collections() []Collection {
-	out := make([]Collection, 0, len(Channels)+1)
-	for _, ch := range Channels {
+	out := make([]Collection, 0, len(Channels)+len(EventChannels)+1)
+	for _, ch := range slices.Concat(Channels, EventChannels) {
 		out = append(out, CollectionOf(ch))
 	}
 	return append(out, CollectionOf(ChannelIntake))

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/kakehashi-hub/kakehashi/outage"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"net"
 	"os"
@@ -70,6 +71,8 @@ type Config struct {
 	// SessionMaxAge ends any session this long after sign-in.
 	SessionIdleTimeout time.Duration `yaml:"session_idle_timeout"`
 	SessionMaxAge      time.Duration `yaml:"session_max_age"`
+	// Signals are the grouping rules of sector events (docs/signals.md).
+	Signals outage.Rules `yaml:"signals"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -99,6 +102,7 @@ func DefaultConfig() Config {
 		ReadsPerMinute:          12000,
 		SessionIdleTimeout:      30 * time.Minute,
 		SessionMaxAge:           12 * time.Hour,
+		Signals:                 outage.DefaultRules(),
 	}
 }
 
@@ -215,6 +219,9 @@ func (c *Config) Validate() error {
 	}
 	if c.IncidentFutureSkew < time.Minute || c.IncidentFutureSkew > 7*24*time.Hour {
 		return fmt.Errorf("incident_future_skew %s must be between 1m and 168h, e.g. 24h", c.IncidentFutureSkew)
+	}
+	if err := c.Signals.Validate(); err != nil {
+		return err
 	}
 	switch c.PseudonymRotation {
 	case "", "monthly", "quarterly", "yearly":

@@ -89,10 +89,15 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	se, err := h.openSignals(ctx, log)
+	if err != nil {
+		return err
+	}
 	sc, err := h.serverConfig(tlsCfg != nil)
 	if err != nil {
 		return err
 	}
+	sc.Events, sc.Signals, sc.Collectors = se.events, se.signals, append(sc.Collectors, se.collectors()...)
 	sc.TAXIIMaxPageSize, sc.BodyLimit, sc.Logger, sc.TLS = cfg.TAXIIMaxPageSize, cfg.BodyLimit, log, tlsCfg
 	srv, err := server.New(sc)
 	if err != nil {
@@ -127,6 +132,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	defer stopSweep()
 	go sweepOverdue(sweepCtx, h.obligations, cfg.SweepInterval, log)
 	go publishStatistics(sweepCtx, h.statistics, cfg.StatisticsInterval, log)
+	waitSignals := se.run(sweepCtx)
 	checkpointsDone := make(chan struct{})
 	go func() { defer close(checkpointsDone); h.checkpointEvery(sweepCtx, cfg.AuditCheckpointInterval, log) }()
 	select {
@@ -151,6 +157,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	// has stopped first, so that the two never write the file at once.
 	stopSweep()
 	<-checkpointsDone
+	waitSignals()
 	if cerr := h.checkpoint(context.Background()); cerr != nil {
 		return errors.Join(err, fmt.Errorf("audit checkpoint at shutdown: %w", cerr))
 	}
