@@ -55,8 +55,8 @@ func (in *Intake) Assess(ctx context.Context, caller *Organization, b *stix.Bund
 	}
 	facts := caller.ReportingFacts()
 	for i, o := range b.Objects {
-		if o.Type != "incident" {
-			continue
+		if o.Type != "incident" || isOutageSignal(o) {
+			continue // as Submit: an outage signal has no statutory classification
 		}
 		res, err := reporting.Classify(o, facts, rs, now)
 		switch {
