@@ -280,3 +280,317 @@ func TestBrowserLanguage(t *testing.T) {
 	}
 	b.shot("home-ja")
 }
+
+// The report of the full flow: a serious voice outage (REPORTING row B:
+// D(100 000) ≥ 1 h) with a two-step user profile, 45 days ago so that the
+// detailed report (due 30 days after awareness) is overdue at intake.
+type outageReport struct {
+	Name, Description string
+	Occurred          time.Time // whole minutes, Japan time
+}
+
+func newOutageReport(now time.Time) outageReport {
+	occ := now.In(jst).AddDate(0, 0, -45).Truncate(time.Minute)
+	occ = time.Date(occ.Year(), occ.Month(), occ.Day(), 10, 0, 0, 0, jst)
+	return outageReport{
+		Name: fmt.Sprintf("音声交換機の障害 E2E-%d", now.UnixNano()%1_000_000),
+		// The carrier's own name: the community copies must not carry it.
+		Description: "Sakura Telecom の関東音声コアで交換機が停止し、通話ができなくなった。",
+		Occurred:    occ,
+	}
+}
+
+var jst = time.FixedZone("JST", 9*3600)
+
+// fields are the form's values by §8 name; datetime-local values are Japan
+// time.
+func (r outageReport) fields() [][2]string {
+	at := func(d time.Duration) string { return r.Occurred.Add(d).Format("2006-01-02T15:04") }
+	return [][2]string{
+		{"name", r.Name},
+		{"description", r.Description},
+		{"report_kind", "service-outage"},
+		{"occurred_at", at(0)},
+		{"aware_at", at(5 * time.Minute)},
+		{"recovered_at", at(3 * time.Hour)},
+		{"cause", "telecom-equipment-failure"},
+		{"failed_equipment", "core"},
+		{"services.0.service_class", "voice"},
+		{"services.0.impact", "stop"},
+		{"services.0.affected_users", "120000"},
+		// Step 1: 120 000 users for 1 h 30 min; step 2: 40 000 for 1 h 30 min.
+		{"services.0.profile.0.start", at(0)},
+		{"services.0.profile.0.end", at(90 * time.Minute)},
+		{"services.0.profile.0.users", "120000"},
+		{"services.0.profile.1.start", at(90 * time.Minute)},
+		{"services.0.profile.1.end", at(3 * time.Hour)},
+		{"services.0.profile.1.users", "40000"},
+		{"tlp", "amber"},
+	}
+}
+
+// find returns the first element whose data attributes hold every pair of want.
+func find(els []map[string]string, want map[string]string) (map[string]string, bool) {
+	for _, e := range els {
+		ok := true
+		for k, v := range want {
+			if e[k] != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// TestBrowserReportFlow is issue #13's whole flow in one browser, one
+// person after another: the carrier's reporter reports a serious voice
+// outage with a two-step user profile, held for review, and sees it
+// classified while typing; submits; previews and releases the held copy; the
+// operators saw it in their queue without its content; the regulator sees
+// the overdue obligation first; the carrier marks it met; an ICT-ISAC
+// analyst reads the anonymized copy; everyone signs out.
+func TestBrowserReportFlow(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	c := startChrome(t, h.base)
+	people := demoPeople(t, dir)
+	signIn := func(org string) *tab {
+		t.Helper()
+		b := c.person(org)
+		if status := b.signIn(people[org].Username, people[org].Password); status != http.StatusOK || b.location() != "/" {
+			b.shot("sign-in-failed")
+			t.Fatalf("sign in as %s: %d at %s", org, status, b.location())
+		}
+		b.shot("signed-in")
+		return b
+	}
+	carrier := signIn("carrier-a")  // reporter
+	operator := signIn("hub-admin") // operator
+	regulator := signIn("mic")      // viewer
+	analyst := signIn("ict-isac")   // viewer, reads isac-members
+	rep := newOutageReport(time.Now())
+
+	// 1. The report form, filled in field by field; the classification
+	// follows the typing.
+	if status := carrier.open("/reports/new"); status != http.StatusOK {
+		carrier.shot("report-form")
+		t.Fatalf("GET /reports/new: %d", status)
+	}
+	carrier.checkLabels()
+	for _, f := range rep.fields() {
+		carrier.setField(f[0], f[1])
+	}
+	carrier.setField("hold_for_review", "true")
+	// The live classification names the class and each obligation with its
+	// due date and rule; without a reload (the same document).
+	js[bool](carrier, `window.__e2eSameDocument = true`)
+	carrier.waitFor("the live classification", `(() => {
+		const k = [...document.querySelectorAll('[data-kind]')].map(e => e.dataset.kind);
+		return k.includes('mic-serious-first-report') && k.includes('mic-serious-detailed-report');
+	})()`, 10*time.Second)
+	if !js[bool](carrier, `window.__e2eSameDocument === true`) {
+		t.Fatal("the classification came with a page reload, not while typing")
+	}
+	live := carrier.dataElements("data-kind")
+	if o, ok := find(live, map[string]string{"kind": "mic-serious-detailed-report"}); !ok || o["due"] == "" {
+		t.Errorf("live classification: the detailed report has no due date: %v", live)
+	}
+	if text := js[string](carrier, `document.body.innerText`); !strings.Contains(text, "重大") {
+		t.Errorf("the live classification does not say 重大 (serious):\n%.1500s", text)
+	}
+	carrier.checkLabels()
+	carrier.shot("report-live-classification")
+
+	// CSRF: the same form with its hidden csrf field tampered is refused.
+	js[bool](carrier, `(() => { const f = document.getElementById('submit-report').form; f.elements.csrf.value = 'tampered'; return true; })()`)
+	if status := carrier.click("#submit-report"); status != http.StatusBadRequest {
+		t.Errorf("the report form with a tampered csrf field: %d, want 400", status)
+	}
+	carrier.shot("report-csrf-refused")
+	carrier.open("/reports/new")
+	for _, f := range rep.fields() {
+		carrier.setField(f[0], f[1])
+	}
+	carrier.setField("hold_for_review", "true")
+
+	// 2. Submit: 303 to /submissions/{id}.
+	if status := carrier.click("#submit-report"); status != http.StatusOK || !strings.HasPrefix(carrier.location(), "/submissions/") {
+		carrier.shot("submit-failed")
+		t.Fatalf("submit: %d at %s, want /submissions/{id}\n%.2000s", status, carrier.location(), js[string](carrier, `document.body.innerText`))
+	}
+	submission := strings.TrimPrefix(carrier.location(), "/submissions/")
+	carrier.shot("submission")
+	carrier.checkLabels()
+	obligations := carrier.dataElements("data-kind")
+	first, ok1 := find(obligations, map[string]string{"kind": "mic-serious-first-report"})
+	detailed, ok2 := find(obligations, map[string]string{"kind": "mic-serious-detailed-report"})
+	if !ok1 || !ok2 {
+		t.Fatalf("submission %s: obligations %v, want the serious first and detailed reports", submission, obligations)
+	}
+	if first["due"] != "" || first["status"] != "open" {
+		t.Errorf("first report (without delay): %v, want no due date, open", first)
+	}
+	if detailed["status"] != "overdue" || detailed["due"] == "" || detailed["due"] >= time.Now().In(jst).Format("2006-01-02") {
+		t.Errorf("detailed report 45 days on: %v, want overdue with a past due date", detailed)
+	}
+	copies := carrier.dataElements("data-channel")
+	if c, ok := find(copies, map[string]string{"channel": "accident-reports"}); !ok || c["status"] != "released" {
+		t.Errorf("the regulator's copy: %v, want released (statutory, not held)", copies)
+	}
+	if c, ok := find(copies, map[string]string{"channel": "isac-members"}); !ok || c["status"] != "held" {
+		t.Fatalf("the ISAC members' copy: %v, want held for review", copies)
+	}
+	if n := carrier.checkTLPContrast(); n == 0 {
+		t.Errorf("the submission page shows no TLP label")
+	}
+
+	// 3. The operators' queue lists the held copy: reasons and pointers,
+	// never content.
+	if status := operator.open("/review"); status != http.StatusOK {
+		t.Fatalf("operator GET /review: %d", status)
+	}
+	operator.checkLabels()
+	review := js[string](operator, `document.body.innerHTML`)
+	if !strings.Contains(review, submission) {
+		t.Errorf("the review queue does not list held submission %s", submission)
+	}
+	for _, secret := range []string{rep.Name, "Sakura Telecom の関東音声コア", "交換機が停止"} {
+		if strings.Contains(review, secret) {
+			t.Errorf("the review queue shows the report's content %q", secret)
+		}
+	}
+	operator.shot("review-queue")
+
+	// 4. Preview the held copy, then release it.
+	carrier.open("/submissions/" + submission)
+	previewLink := js[string](carrier, `(() => { const a = document.querySelector('[data-channel="isac-members"] a[href*="/preview/"]') || document.querySelector('a[href$="/preview/isac-members"]'); return a ? a.getAttribute('href') : ''; })()`)
+	if previewLink == "" {
+		t.Fatalf("the submission page has no preview link for the held isac-members copy")
+	}
+	if status := carrier.click(fmt.Sprintf(`a[href=%q]`, previewLink)); status != http.StatusOK {
+		t.Fatalf("preview %s: %d", previewLink, status)
+	}
+	preview := js[string](carrier, `document.body.innerText`)
+	if strings.Contains(preview, "Sakura Telecom") || !strings.Contains(preview, rep.Name) {
+		t.Errorf("the ISAC members' preview should show the report anonymized:\n%.1500s", preview)
+	}
+	carrier.shot("preview-isac-members")
+	carrier.open("/submissions/" + submission)
+	if status := carrier.click(`form[action$="/release"] [type=submit]`); status != http.StatusOK || carrier.location() != "/submissions/"+submission {
+		t.Fatalf("release: %d at %s", status, carrier.location())
+	}
+	if c, ok := find(carrier.dataElements("data-channel"), map[string]string{"channel": "isac-members"}); !ok || c["status"] != "released" {
+		t.Fatalf("after release the ISAC members' copy is %v, want released", c)
+	}
+	carrier.shot("released")
+
+	// 5. The regulator's deadlines: every carrier's, overdue first.
+	if status := regulator.open("/obligations"); status != http.StatusOK {
+		t.Fatalf("regulator GET /obligations: %d", status)
+	}
+	regulator.checkLabels()
+	board := regulator.dataElements("data-organization")
+	if len(board) == 0 || board[0]["status"] != "overdue" {
+		t.Fatalf("the regulator's board does not start with an overdue obligation: %v", board)
+	}
+	seenOpen := false
+	for _, o := range board {
+		if o["status"] != "overdue" {
+			seenOpen = true
+		} else if seenOpen {
+			t.Errorf("an overdue obligation after others: %v", board)
+			break
+		}
+	}
+	if _, ok := find(board, map[string]string{"kind": "mic-serious-detailed-report", "organization": "carrier-a", "status": "overdue"}); !ok {
+		t.Errorf("the regulator does not see Sakura Telecom's overdue detailed report: %v", board)
+	}
+	regulator.shot("regulator-obligations")
+
+	// 6. The carrier's reporter marks it met with the filing's reference.
+	carrier.open("/obligations")
+	carrier.checkLabels()
+	row := `[data-organization="carrier-a"][data-kind="mic-serious-detailed-report"][data-status="overdue"]`
+	if !js[bool](carrier, fmt.Sprintf(`!!document.querySelector('%s input[name=reference]')`, row)) {
+		carrier.shot("no-mark-met")
+		t.Fatalf("the carrier's deadline has no mark-met form with a reference field")
+	}
+	carrier.do("type the reference", chromedp.SendKeys(chromedp.CSS(row+` input[name=reference]`), "総基電第123号"))
+	if status := carrier.click(row + ` [type=submit]`); status != http.StatusOK {
+		t.Fatalf("mark met: %d at %s", status, carrier.location())
+	}
+	carrier.open("/obligations")
+	if _, ok := find(carrier.dataElements("data-organization"), map[string]string{"kind": "mic-serious-detailed-report", "organization": "carrier-a", "status": "met"}); !ok {
+		t.Errorf("after marking met the carrier's board shows no met detailed report")
+	}
+	carrier.shot("obligation-met")
+	regulator.open("/obligations?lang=ja")
+	if _, ok := find(regulator.dataElements("data-organization"), map[string]string{"kind": "mic-serious-detailed-report", "organization": "carrier-a", "status": "met"}); !ok {
+		t.Errorf("the regulator does not see the detailed report met")
+	}
+
+	// 7. An ICT-ISAC analyst reads the anonymized copy in the members' feed.
+	if status := analyst.open("/feeds/isac-members"); status != http.StatusOK {
+		t.Fatalf("ict-isac GET /feeds/isac-members: %d", status)
+	}
+	analyst.checkLabels()
+	feed := analyst.dataElements("data-id")
+	var incident map[string]string
+	for _, e := range feed {
+		if e["type"] == "incident" && strings.Contains(e["text"], rep.Name) {
+			incident = e
+		}
+	}
+	if incident == nil {
+		analyst.shot("feed-without-incident")
+		t.Fatalf("the ISAC members' feed has no incident %q: %v", rep.Name, feed)
+	}
+	if incident["tlp"] != "amber" {
+		t.Errorf("the incident's data-tlp = %q, want amber", incident["tlp"])
+	}
+	text := js[string](analyst, `document.body.innerText`)
+	for _, name := range []string{"Sakura Telecom", "さくらテレコム", "demo-carrier-a", "山田"} {
+		if strings.Contains(text, name) {
+			t.Errorf("the ISAC members' feed names the carrier: %q", name)
+		}
+	}
+	if n := analyst.checkTLPContrast(); n == 0 {
+		t.Errorf("the feed shows no TLP label")
+	}
+	analyst.shot("isac-feed")
+
+	// 8. Everyone signs out.
+	for _, b := range []*tab{carrier, operator, regulator, analyst} {
+		if status := b.signOut(); status != http.StatusOK || b.location() != "/login" {
+			t.Errorf("%s: sign out: %d at %s", b.name, status, b.location())
+		}
+	}
+}
+
+// TestBrowserStatistics: the public statistics need no sign-in and draw
+// their charts as inline SVG, in both languages.
+func TestBrowserStatistics(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	c := startChrome(t, h.base)
+	b := c.person("public")
+	for _, lang := range []string{"ja", "en"} {
+		if status := b.open("/statistics?lang=" + lang); status != http.StatusOK || !strings.HasPrefix(b.location(), "/statistics") {
+			t.Fatalf("GET /statistics signed out: %d at %s", status, b.location())
+		}
+		if got := b.htmlLang(); got != lang {
+			t.Errorf("/statistics?lang=%s: <html lang=%q>", lang, got)
+		}
+		if n := js[int](b, `document.querySelectorAll('main svg').length`); n == 0 {
+			t.Errorf("/statistics (%s) has no inline <svg> chart", lang)
+		}
+		b.checkLabels()
+		b.shot("statistics-" + lang)
+	}
+}
