@@ -101,7 +101,9 @@ func startChrome(t *testing.T, base string) *chrome {
 		chromedp.ExecPath(path),
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("lang", "ja-JP"),
-		chromedp.Env("TZ=Asia/Tokyo"),
+		// Japan time and a Japanese locale, as the console's users have:
+		// datetime-local fields then read 2026/07/10 10:00.
+		chromedp.Env("TZ=Asia/Tokyo", "LANG=ja_JP.UTF-8", "LANGUAGE=ja"),
 	)
 	// Chromium's sandbox refuses to run as root (CI runs as root); as
 	// anyone else it stays on.
@@ -226,13 +228,18 @@ var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 // returns its path.
 func (p *tab) shot(step string) string {
 	p.c.t.Helper()
+	return p.save(step, chromedp.FullScreenshot(100))
+}
+
+func (p *tab) save(step string, capture chromedp.Action[[]byte]) string {
+	p.c.t.Helper()
 	p.c.mu.Lock()
 	p.c.n++
 	n := p.c.n
 	p.c.mu.Unlock()
 	ctx, cancel := p.timed()
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		p.c.t.Errorf("%s: screenshot %s: %v", p.name, step, err)
 		return ""
@@ -244,6 +251,14 @@ func (p *tab) shot(step string) string {
 		p.c.t.Errorf("save screenshot: %v", err)
 	}
 	return path
+}
+
+// view saves a screenshot of what the window shows (1280×900) from the top
+// of the page, for pages too long to read whole.
+func (p *tab) view(step string) string {
+	p.c.t.Helper()
+	js[bool](p, `window.scrollTo(0, 0), true`)
+	return p.save(step, chromedp.CaptureScreenshot())
 }
 
 // htmlLang is <html lang>.
