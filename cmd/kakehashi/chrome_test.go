@@ -353,6 +353,27 @@ func (p *tab) checkLabels() {
 	}
 }
 
+// unreachable lists the visible links, buttons and form controls that the
+// keyboard cannot reach (tabindex -1), and elements that reorder the tab
+// sequence (tabindex > 0, WCAG 2.4.3).
+func (p *tab) unreachable() []string {
+	p.c.t.Helper()
+	return js[[]string](p, `[...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
+		.filter(e => e.type !== 'hidden' && !e.disabled && e.getClientRects().length > 0)
+		.filter(e => e.tabIndex < 0 || e.tabIndex > 0)
+		.map(e => 'tabindex ' + e.tabIndex + ': ' + e.outerHTML.slice(0, 140))`)
+}
+
+// checkA11y checks the page's basics: labelled controls, and everything
+// that works by mouse reachable by Tab in document order.
+func (p *tab) checkA11y() {
+	p.c.t.Helper()
+	p.checkLabels()
+	for _, el := range p.unreachable() {
+		p.c.t.Errorf("%s: %s: not keyboard-reachable in order: %s", p.name, p.location(), el)
+	}
+}
+
 // rgba is a computed CSS colour.
 type rgba struct{ R, G, B, A float64 }
 

@@ -40,7 +40,7 @@ func TestBrowserSignInAndOut(t *testing.T) {
 		if status := b.open("/"); status != http.StatusOK || !strings.HasPrefix(b.location(), "/login") {
 			t.Fatalf("%s: / signed out: %d at %s, want the sign-in page", org, status, b.location())
 		}
-		b.checkLabels()
+		b.checkA11y()
 		if status := b.signIn(p.Username, p.Password); status != http.StatusOK || b.location() != "/" {
 			b.shot("sign-in-failed")
 			t.Fatalf("%s: sign in: %d at %s, want / ", org, status, b.location())
@@ -65,7 +65,7 @@ func TestBrowserSignInAndOut(t *testing.T) {
 		if want := p.Role == "operator"; has("/review") != want {
 			t.Errorf("%s (%s): nav %v: review link shown = %v, want %v", org, p.Role, nav, !want, want)
 		}
-		b.checkLabels()
+		b.checkA11y()
 		b.shot("signed-in-" + string(p.Role))
 		if status := b.signOut(); status != http.StatusOK || b.location() != "/login" {
 			t.Fatalf("%s: sign out: %d at %s, want /login", org, status, b.location())
@@ -88,7 +88,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	p := demoPeople(t, dir)["carrier-a"]
 	b := c.person("carrier-a")
 	b.open("/login")
-	b.checkLabels()
+	b.checkA11y()
 	// The label check sees a control without a label (it can fail).
 	js[bool](b, `(() => { const i = document.createElement('input'); i.name = 'probe'; document.querySelector('main').append(i); return true; })()`)
 	if got := b.unlabelled(); len(got) != 1 || !strings.Contains(got[0], `name="probe"`) {
@@ -381,7 +381,7 @@ func TestBrowserReportFlow(t *testing.T) {
 		carrier.shot("report-form")
 		t.Fatalf("GET /reports/new: %d", status)
 	}
-	carrier.checkLabels()
+	carrier.checkA11y()
 	for _, f := range rep.fields() {
 		carrier.setField(f[0], f[1])
 	}
@@ -403,7 +403,7 @@ func TestBrowserReportFlow(t *testing.T) {
 	if text := js[string](carrier, `document.body.innerText`); !strings.Contains(text, "重大") {
 		t.Errorf("the live classification does not say 重大 (serious):\n%.1500s", text)
 	}
-	carrier.checkLabels()
+	carrier.checkA11y()
 	carrier.shot("report-live-classification")
 	carrier.view("report-live-classification-top")
 
@@ -426,7 +426,7 @@ func TestBrowserReportFlow(t *testing.T) {
 	}
 	submission := strings.TrimPrefix(carrier.location(), "/submissions/")
 	carrier.shot("submission")
-	carrier.checkLabels()
+	carrier.checkA11y()
 	obligations := carrier.dataElements("data-kind")
 	first, ok1 := find(obligations, map[string]string{"kind": "mic-serious-first-report"})
 	detailed, ok2 := find(obligations, map[string]string{"kind": "mic-serious-detailed-report"})
@@ -453,7 +453,7 @@ func TestBrowserReportFlow(t *testing.T) {
 	if status := operator.open("/review"); status != http.StatusOK {
 		t.Fatalf("operator GET /review: %d", status)
 	}
-	operator.checkLabels()
+	operator.checkA11y()
 	review := js[string](operator, `document.body.innerHTML`)
 	if !strings.Contains(review, submission) {
 		t.Errorf("the review queue does not list held submission %s", submission)
@@ -492,7 +492,7 @@ func TestBrowserReportFlow(t *testing.T) {
 	if status := regulator.open("/obligations"); status != http.StatusOK {
 		t.Fatalf("regulator GET /obligations: %d", status)
 	}
-	regulator.checkLabels()
+	regulator.checkA11y()
 	board := regulator.dataElements("data-organization")
 	if len(board) == 0 || board[0]["status"] != "overdue" {
 		t.Fatalf("the regulator's board does not start with an overdue obligation: %v", board)
@@ -514,7 +514,7 @@ func TestBrowserReportFlow(t *testing.T) {
 
 	// 6. The carrier's reporter marks it met with the filing's reference.
 	carrier.open("/obligations")
-	carrier.checkLabels()
+	carrier.checkA11y()
 	row := `[data-organization="carrier-a"][data-kind="mic-serious-detailed-report"][data-status="overdue"]`
 	if !js[bool](carrier, fmt.Sprintf(`!!document.querySelector('%s input[name=reference]')`, row)) {
 		carrier.shot("no-mark-met")
@@ -538,7 +538,7 @@ func TestBrowserReportFlow(t *testing.T) {
 	if status := analyst.open("/feeds/isac-members"); status != http.StatusOK {
 		t.Fatalf("ict-isac GET /feeds/isac-members: %d", status)
 	}
-	analyst.checkLabels()
+	analyst.checkA11y()
 	feed := analyst.dataElements("data-id")
 	var incident map[string]string
 	for _, e := range feed {
@@ -590,7 +590,56 @@ func TestBrowserStatistics(t *testing.T) {
 		if n := js[int](b, `document.querySelectorAll('main svg').length`); n == 0 {
 			t.Errorf("/statistics (%s) has no inline <svg> chart", lang)
 		}
-		b.checkLabels()
+		b.checkA11y()
 		b.shot("statistics-" + lang)
+	}
+}
+
+// TestBrowserAccessibility opens every page of each role and checks the
+// basics in the browser: each form control labelled, everything reachable by
+// Tab, the TLP labels in FIRST's colours; in both languages.
+func TestBrowserAccessibility(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	c := startChrome(t, h.base)
+	people := demoPeople(t, dir)
+	pages := []struct {
+		org   string // "" is nobody signed in
+		paths []string
+	}{
+		{"", []string{"/login", "/statistics"}},
+		{"carrier-a", []string{"/", "/reports/new", "/reports/bundle", "/obligations", "/feeds", "/feeds/isac-members", "/account"}},
+		{"mic", []string{"/obligations", "/feeds", "/feeds/accident-reports"}},
+		{"hub-admin", []string{"/review", "/organizations", "/users", "/tokens", "/audit"}},
+	}
+	for _, pg := range pages {
+		name := pg.org
+		if name == "" {
+			name = "public"
+		}
+		b := c.person(name)
+		if pg.org != "" {
+			if status := b.signIn(people[pg.org].Username, people[pg.org].Password); status != http.StatusOK || b.location() != "/" {
+				t.Fatalf("sign in as %s: %d at %s", pg.org, status, b.location())
+			}
+		}
+		for _, lang := range []string{"ja", "en"} {
+			for _, path := range pg.paths {
+				if status := b.open(path + "?lang=" + lang); status != http.StatusOK || !strings.HasPrefix(b.location(), path) {
+					b.shot("page" + path)
+					t.Errorf("%s: GET %s: %d at %s", name, path, status, b.location())
+					continue
+				}
+				if got := b.htmlLang(); got != lang {
+					t.Errorf("%s: %s?lang=%s: <html lang=%q>", name, path, lang, got)
+				}
+				b.checkA11y()
+				b.checkTLPContrast()
+				if lang == "en" {
+					b.shot("page" + path)
+				}
+			}
+		}
 	}
 }
