@@ -333,12 +333,15 @@ func (p *tab) dataElements(attr string) []map[string]string {
 
 // unlabelled lists the form controls of the page that a screen reader could
 // not name: no <label> (for= or wrapping), no aria-label, no
-// aria-labelledby. Hidden inputs and buttons (named by their text) are
-// not form fields a person fills in.
+// aria-labelledby. Hidden inputs, controls not rendered (the hidden
+// attribute, display: none: nobody sees or reaches them, e.g. a username
+// for password managers) and buttons (named by their text) are not fields
+// a person fills in.
 func (p *tab) unlabelled() []string {
 	p.c.t.Helper()
 	return js[[]string](p, `[...document.querySelectorAll('input, select, textarea')]
 		.filter(e => !['hidden', 'submit', 'button', 'reset', 'image'].includes(e.type))
+		.filter(e => e.getClientRects().length > 0)
 		.filter(e => !(e.labels && [...e.labels].some(l => l.textContent.trim() !== '')))
 		.filter(e => !(e.getAttribute('aria-label') || '').trim())
 		.filter(e => !(e.getAttribute('aria-labelledby') || '').split(/\s+/).some(id => id && document.getElementById(id) && document.getElementById(id).textContent.trim()))
