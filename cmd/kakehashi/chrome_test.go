@@ -85,9 +85,9 @@ type chrome struct {
 	n     int // screenshots taken
 }
 
-// startChrome starts Chromium for a test against the hub at base. Without a
-// browser the test skips — or fails when CI=true.
-func startChrome(t *testing.T, base string) *chrome {
+// needChromium returns the browser's path. Without one the test skips — or
+// fails when CI=true.
+func needChromium(t *testing.T) string {
 	t.Helper()
 	path, err := findChromium(os.Getenv)
 	if err != nil {
@@ -97,6 +97,23 @@ func startChrome(t *testing.T, base string) *chrome {
 		}
 		t.Skip(msg)
 	}
+	return path
+}
+
+// hubWithChrome starts a hub (serve with args, as startHub) and a Chromium
+// for it; both stop when the test ends, the browser first. Without a
+// browser nothing starts (needChromium).
+func hubWithChrome(t *testing.T, args ...string) *chrome {
+	t.Helper()
+	path := needChromium(t)
+	h := startHub(t, args...)
+	t.Cleanup(func() { h.stop(t) })
+	return startChrome(t, path, h.base)
+}
+
+// startChrome starts the Chromium at path for a test against the hub at base.
+func startChrome(t *testing.T, path, base string) *chrome {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.WindowSize(1280, 900),

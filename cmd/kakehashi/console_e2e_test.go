@@ -24,9 +24,7 @@ import (
 // and after signing out every page sends them back to /login.
 func TestBrowserSignInAndOut(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--demo", "--data", dir)
 
 	people := demoPeople(t, dir)
 	orgs := make([]string, 0, len(people))
@@ -82,9 +80,7 @@ func TestBrowserSignInAndOut(t *testing.T) {
 // labelled, and console.css draws every TLP label in FIRST's colours.
 func TestBrowserKeyboard(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--demo", "--data", dir)
 	p := demoPeople(t, dir)["carrier-a"]
 	b := c.person("carrier-a")
 	b.open("/login")
@@ -153,9 +149,7 @@ func TestBrowserKeyboard(t *testing.T) {
 // refused (400) and changes nothing — on sign-out and on sign-in.
 func TestBrowserCSRF(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--demo", "--data", dir)
 	people := demoPeople(t, dir)
 
 	a := c.person("carrier-a")
@@ -206,9 +200,7 @@ func TestBrowserSessionExpiry(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("session_idle_timeout: 3s\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h := startHub(t, "--config", cfg, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--config", cfg, "--demo", "--data", dir)
 	p := demoPeople(t, dir)["mic"]
 	b := c.person("mic")
 	if status := b.signIn(p.Username, p.Password); status != http.StatusOK || b.location() != "/" {
@@ -238,9 +230,7 @@ func TestBrowserSessionExpiry(t *testing.T) {
 // sign-in until switched back.
 func TestBrowserLanguage(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--demo", "--data", dir)
 	p := demoPeople(t, dir)["ict-isac"]
 	b := c.person("ict-isac")
 	b.open("/login")
@@ -355,9 +345,7 @@ func find(els []map[string]string, want map[string]string) (map[string]string, b
 // analyst reads the anonymized copy; everyone signs out.
 func TestBrowserReportFlow(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--demo", "--data", dir)
 	people := demoPeople(t, dir)
 	signIn := func(org string) *tab {
 		t.Helper()
@@ -576,9 +564,7 @@ func TestBrowserReportFlow(t *testing.T) {
 // their charts as inline SVG, in both languages.
 func TestBrowserStatistics(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--demo", "--data", dir)
 	b := c.person("public")
 	for _, lang := range []string{"ja", "en"} {
 		if status := b.open("/statistics?lang=" + lang); status != http.StatusOK || !strings.HasPrefix(b.location(), "/statistics") {
@@ -600,9 +586,7 @@ func TestBrowserStatistics(t *testing.T) {
 // Tab, the TLP labels in FIRST's colours; in both languages.
 func TestBrowserAccessibility(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	c := startChrome(t, h.base)
+	c := hubWithChrome(t, "--demo", "--data", dir)
 	people := demoPeople(t, dir)
 	pages := []struct {
 		org   string // "" is nobody signed in
