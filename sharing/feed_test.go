@@ -12,11 +12,14 @@ func TestFeedsAreTheReadableChannels(t *testing.T) {
 	reg := testRegistryT(t)
 	tx := &TAXII{}
 	want := map[string][]Channel{
-		"carrier-a":      {ChannelISACMembers, ChannelPublic},
-		"carrier-x":      {ChannelPublic}, // not an ISAC member
-		"ict-isac":       {ChannelISACMembers, ChannelISACInternal, ChannelPublic},
-		"nisc":           {ChannelNISC, ChannelCrossSector, ChannelPublic},
-		"mic":            {ChannelAccidentReports, ChannelDisasterReports, ChannelPublic},
+		// Every carrier, the ISAC and NISC read sector-events (the entries of
+		// the events they may see, INTERFACES.md §9); the regulator reads its
+		// identified sector-events-regulator.
+		"carrier-a":      {ChannelISACMembers, ChannelPublic, ChannelSectorEvents},
+		"carrier-x":      {ChannelPublic, ChannelSectorEvents}, // not an ISAC member
+		"ict-isac":       {ChannelISACMembers, ChannelISACInternal, ChannelPublic, ChannelSectorEvents},
+		"nisc":           {ChannelNISC, ChannelCrossSector, ChannelPublic, ChannelSectorEvents},
+		"mic":            {ChannelAccidentReports, ChannelDisasterReports, ChannelPublic, ChannelSectorEventsRegulator},
 		"cabinet-office": {ChannelDisasterReports, ChannelPublic},
 		"finance-isac":   {ChannelCrossSector, ChannelPublic},
 	}

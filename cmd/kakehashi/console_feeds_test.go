@@ -117,7 +117,7 @@ func TestConsoleFeeds(t *testing.T) {
 		t.Fatalf("follow-up: %d %v", status, resp)
 	}
 
-	channels := []string{"accident-reports", "disaster-reports", "nisc", "isac-members", "isac-internal", "cross-sector", "public"}
+	channels := []string{"accident-reports", "disaster-reports", "nisc", "isac-members", "isac-internal", "cross-sector", "public", "sector-events", "sector-events-regulator"}
 	wantTLP := map[string]string{idIncident: "amber", idRedNote: "red", idStrict: "amber+strict", idAmber: "amber", idGreen: "green", idClear: "clear"}
 	validTLP := []string{"clear", "green", "amber", "amber+strict", "red"}
 	for org := range demoPeople(t, dir) {
