@@ -101,9 +101,21 @@ var reportFields = []string{"incident_id", "created", "name", "description", "re
 
 var serviceFields = []string{"service_class", "impact", "affected_users", "users_unknown", "additional_feature_only", "stopped_bandwidth_bps"}
 
+// reportVocabularies are the choices of the report form's selects: the
+// telecom vocabularies (PROFILE.md §3) without report_kind "outage-signal".
+// A signal is not a report: it has a block of its own and its own short form
+// (/signals/new, signal.go), and the report form has no fields for it. A
+// follow-up of a signal (same incident id, PROFILE.md §3) picks a report
+// kind here, which is how a signal becomes a full report.
+func reportVocabularies() map[string][]string {
+	v := stix.TelecomVocabularies()
+	v["report_kind"] = slices.DeleteFunc(v["report_kind"], func(k string) bool { return k == stix.KindOutageSignal })
+	return v
+}
+
 // newReportPage lays out the form for values.
 func (c *Console) newReportPage(caller *sharing.Organization, f formValues) *reportPage {
-	p := &reportPage{Field: map[string]*field{}, Vocab: stix.TelecomVocabularies(),
+	p := &reportPage{Field: map[string]*field{}, Vocab: reportVocabularies(),
 		TLPs: []string{"clear", "green", "amber", "amber+strict", "red"}}
 	mk := func(name string) *field {
 		fl := &field{Name: name, ID: fieldID(name), Label: labelOf(name), Value: f.v[name]}
