@@ -56,6 +56,7 @@ type hub struct {
 	credentials *sharing.Credentials
 	auditLog    *sharing.AuditLog
 	review      *sharing.Review
+	events      *sharing.Events // set by openSignals, before serverConfig
 }
 
 // auditCheckpointFile holds the latest signed checkpoint beside the database,
@@ -228,7 +229,7 @@ func (h *hub) serverConfig(secure bool) (server.Config, error) {
 		Users: h.users, Registry: h.registry, Access: sc.Access, Intake: h.intake, Submissions: sc.Submissions,
 		Releases: h.releases, Obligations: h.obligations, Reports: h.reports, Exports: h.exports, TAXII: sc.TAXII,
 		Auditor: h.auditor, Statistics: h.statistics, Secure: secure, CursorKey: h.consoleKey,
-		Review: h.review, Credentials: h.credentials, AuditLog: h.auditLog,
+		Review: h.review, Credentials: h.credentials, AuditLog: h.auditLog, Events: h.events,
 	})
 	if err != nil {
 		return sc, err

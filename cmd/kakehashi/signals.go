@@ -59,6 +59,7 @@ func (h *hub) openSignals(ctx context.Context, log *slog.Logger) (*sectorEvents,
 	}
 	se.signals.Log = log
 	h.intake.Signals = se.signals
+	h.events = se.events // the console's events pages
 	return se, nil
 }
 

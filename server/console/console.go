@@ -42,6 +42,9 @@ type Config struct {
 	Review      *sharing.Review
 	Credentials *sharing.Credentials
 	AuditLog    *sharing.AuditLog
+	// Events are the sector events (issue #16); nil: the events pages
+	// answer 404.
+	Events *sharing.Events
 	// Secure marks cookies Secure; set when the hub is served over TLS.
 	Secure bool
 	// CursorKey (32 bytes) seals the feed pages' next links; hubs that share

@@ -167,6 +167,7 @@ func (c *Console) funcs(lang string) template.FuncMap {
 		"maySubmit":      sharing.MaySubmit,
 		"mayOperate":     sharing.MayOperate,
 		"mayManageUsers": sharing.MayManageUsers,
+		"maySeeEvents":   sharing.MaySeeEvents,
 		"hasObligations": func(o *sharing.Organization) bool {
 			return o != nil && (o.Role == sharing.RoleCarrier || o.Role == sharing.RoleRegulator)
 		},

@@ -61,5 +61,13 @@ func (c *Console) Mount(app *fiber.App) {
 	app.Get("/obligations/detailed/:incident", user(c.handleDetailedReport)...)
 	app.Get("/obligations/quarterly", user(c.handleQuarterlyFile)...)
 	app.Get("/statistics", open(c.handleStatistics)...)
+
+	// Outage signals and sector events (issue #16 items 1 and 4): the
+	// signal form (signal.go) and the events the organization may see
+	// (events.go); sharing.Events decides who sees what.
+	app.Get("/signals/new", user(c.handleSignalForm)...)
+	app.Post("/signals", user(c.handleSignalCreate)...)
+	app.Get("/events", user(c.handleEvents)...)
+	app.Get("/events/:id", user(c.handleEvent)...)
 	app.Get("/statistics.csv", open(c.handleStatisticsCSV)...)
 }
