@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -74,7 +73,7 @@ func (c *Console) eventViewOf(v outage.View, lang string) (eventView, error) {
 	} else {
 		// The count as the API writes it ("<3" for one or two, INTERFACES
 		// §9): one rule, and the page never holds the exact small number.
-		raw, err := json.Marshal(v.Carriers)
+		raw, err := v.Carriers.MarshalJSON()
 		if err != nil {
 			return ev, err
 		}
