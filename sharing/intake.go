@@ -283,6 +283,7 @@ func (in *Intake) check(org *Organization, b *stix.Bundle, now time.Time) error 
 	}
 	violations = append(violations, checkAttribution(org, b)...)
 	violations = append(violations, in.window(now).check(b)...)
+	violations = append(violations, checkSignals(b)...)
 	if len(violations) > 0 {
 		return &RefusedError{Kind: RefusedInvalid, Violations: violations}
 	}

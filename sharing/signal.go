@@ -2,6 +2,7 @@ package sharing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -83,9 +84,40 @@ func (s *Signals) log() *slog.Logger {
 	return s.Log
 }
 
+// checkSignals is part of intake's check stage: the signal block of every
+// outage signal must be one the correlator takes (a JIS X 0401 region, a
+// network in canonical CIDR, an observed_at it can place), so that the API,
+// TAXII and the console refuse the same values with the same pointers
+// instead of storing a signal that is never correlated.
+func checkSignals(b *stix.Bundle) []stix.Violation {
+	var out []stix.Violation
+	for i, o := range b.Objects {
+		if o.Type != "incident" {
+			continue
+		}
+		t, ok, err := o.TelecomExtension()
+		if err != nil || !ok || t.ReportKind != stix.KindOutageSignal {
+			continue
+		}
+		// The organization is the submitter's, given by the intake.
+		if _, err := outage.FromTelecom(o.ID, "submitter", t); err != nil {
+			var ve *outage.ValidationError
+			if !errors.As(err, &ve) {
+				out = append(out, stix.Violation{Path: fmt.Sprintf("/objects/%d/extensions/%s/signal", i, stix.TelecomExtensionID), Message: err.Error()})
+				continue
+			}
+			for _, v := range ve.Violations {
+				out = append(out, stix.Violation{Path: fmt.Sprintf("/objects/%d/extensions/%s%s", i, stix.TelecomExtensionID, v.Pointer), Message: v.Message})
+			}
+		}
+	}
+	return out
+}
+
 // fromIntake correlates the outage signals of a bundle org submitted and
-// intake stored. Stix validation has checked the signal blocks; one that the
-// outage package still refuses is logged, not fatal: it is stored evidence.
+// intake stored. The check stage refused signal blocks the outage package
+// would refuse (checkSignals); an error here is logged, not fatal: the
+// signal is stored evidence.
 func (s *Signals) fromIntake(org *Organization, b *stix.Bundle) {
 	if s == nil {
 		return

@@ -511,3 +511,26 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestSignalValuesRefusedAtIntake: a signal the correlator could not use is
+// refused by the API with the pointer of the bad value, as by the console,
+// instead of being stored and never correlated.
+func TestSignalValuesRefusedAtIntake(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	tok := readTokens(t, dir)["carrier-a"]
+	ext := "/objects/0/extensions/" + stix.TelecomExtensionID + "/signal/"
+	for _, tc := range []struct{ prefix, want string }{
+		{"203.0.113.7/24", ext + "prefixes/0"}, // host bits set
+		{"not-a-network", ext + "prefixes/0"},
+	} {
+		status, resp := request(t, "POST", h.base+"/api/v1/submissions", tok, signalBundle(tc.prefix, "no-connectivity", time.Now().Add(-time.Minute)))
+		if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(resp), tc.want) {
+			t.Errorf("prefix %q: %d %v, want 422 at %s", tc.prefix, status, resp, tc.want)
+		}
+	}
+	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tok, signalBundle("203.0.113.0/24", "no-connectivity", time.Now().Add(-time.Minute))); status != http.StatusCreated {
+		t.Fatalf("a good signal: %d %v", status, resp)
+	}
+}
