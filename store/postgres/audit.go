@@ -186,4 +186,3 @@ func (db *DB) IsTokenRevoked(ctx context.Context, jti string) (bool, error) {
 	}
 	return revoked, nil
 }
-
