@@ -56,6 +56,8 @@ func Run(t *testing.T, open Open) {
 		{"obligations", testObligations},
 		{"events", testEvents},
 		{"taxii status", testTAXIIStatus},
+		{"intake", testIntake},
+		{"taxii paging", testTAXIIPaging},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
