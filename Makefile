@@ -10,7 +10,7 @@ run:
 
 ## test: every test, with the race detector
 test:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## fuzz: each of FUZZ_TARGETS for FUZZTIME, one at a time (go test -fuzz takes one target); CI runs it after test
 # FUZZ_TARGETS are package:Target pairs: the decoders of what the hub takes
