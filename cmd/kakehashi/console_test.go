@@ -252,3 +252,57 @@ func TestConsoleSignInFailures(t *testing.T) {
 		t.Fatalf("right password from a blocked address: %d, want 429", status)
 	}
 }
+
+// TestConsoleBodyLimits: the sign-in form takes a small body and a signed-in
+// form at most the hub's body limit, whatever the client announces or
+// streams; fields are read from the body only, never from the query string.
+func TestConsoleBodyLimits(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	b := newBrowser(t, h.base)
+	b.get("/login")
+	post := func(path string, body io.Reader, length int64) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, h.base+path, body)
+		req.ContentLength = length // -1: chunked
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", h.base)
+		resp, err := b.c.Do(req)
+		if err != nil {
+			return 0 // the hub may close the connection while the client still sends
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	big := strings.NewReader("username=x&password=" + strings.Repeat("a", 64<<10))
+	if got := post("/login", big, -1); got != http.StatusRequestEntityTooLarge && got != 0 {
+		t.Errorf("64 KiB chunked sign-in: %d, want 413", got)
+	}
+	if got := post("/login", strings.NewReader("x"), 40<<20); got != http.StatusRequestEntityTooLarge && got != 0 {
+		t.Errorf("sign-in announcing 40 MiB: %d, want 413", got)
+	}
+	// The password in the query string is not read.
+	p := demoPeople(t, dir)["carrier-a"]
+	b.get("/login")
+	q := url.Values{"username": {p.Username}, "password": {p.Password}}
+	status, _, _ := b.post("/login?"+q.Encode(), url.Values{})
+	if status == http.StatusSeeOther {
+		t.Fatal("sign-in took the password from the query string")
+	}
+	s := signIn(t, h.base, dir, "carrier-a")
+	s.get("/")
+	req, _ := http.NewRequest(http.MethodPost, h.base+"/reports/check", strings.NewReader("csrf="+s.csrf+"&pad="+strings.Repeat("a", 33<<20)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", h.base)
+	if resp, err := s.c.Do(req); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("33 MiB form: %d, want 413", resp.StatusCode)
+		}
+	}
+	// A CSRF token in the query string does not count.
+	if status, _, _ := s.post("/logout?csrf="+s.csrf, url.Values{"csrf": {""}}); status != http.StatusBadRequest {
+		t.Errorf("logout with the token in the query only: %d, want 400", status)
+	}
+}

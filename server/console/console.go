@@ -47,6 +47,8 @@ type Config struct {
 	Events *sharing.Events
 	// Secure marks cookies Secure; set when the hub is served over TLS.
 	Secure bool
+	// BodyLimit bounds a form's body in bytes (default 32 MiB, the API's).
+	BodyLimit int
 	// CursorKey (32 bytes) seals the feed pages' next links; hubs that share
 	// a database must share it. nil: a random key, so links do not survive
 	// a restart.
@@ -75,6 +77,9 @@ func New(cfg Config) (*Console, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 32 << 20
 	}
 	cat, err := loadCatalogue(files)
 	if err != nil {

@@ -153,8 +153,8 @@ func daysBetween(a, b reporting.Date) int {
 // page and a viewer's attempt a 403 page (the service decides both).
 func (c *Console) handleObligationMet(ctx *fiber.Ctx) error {
 	id := ctx.Params("id")
-	ref := strings.TrimSpace(ctx.FormValue("reference"))
-	back := backQuery(ctx.FormValue("back"))
+	ref := strings.TrimSpace(postValue(ctx, "reference"))
+	back := backQuery(postValue(ctx, "back"))
 	_, err := c.cfg.Obligations.MarkMet(ctx.UserContext(), callerOf(ctx), id, ref)
 	var field string
 	status := fiber.StatusBadRequest

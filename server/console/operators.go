@@ -134,9 +134,9 @@ func fieldOf(err error) string {
 
 // handleUserAdd is POST /users.
 func (c *Console) handleUserAdd(ctx *fiber.Ctx) error {
-	form := usersForm{Organization: ctx.FormValue("organization"), Username: strings.TrimSpace(ctx.FormValue("username")),
-		Role: ctx.FormValue("role"), Errors: map[string]string{}}
-	_, err := c.cfg.Users.Add(ctx.UserContext(), callerOf(ctx), form.Organization, form.Username, sharing.UserRole(form.Role), ctx.FormValue("password"))
+	form := usersForm{Organization: postValue(ctx, "organization"), Username: strings.TrimSpace(postValue(ctx, "username")),
+		Role: postValue(ctx, "role"), Errors: map[string]string{}}
+	_, err := c.cfg.Users.Add(ctx.UserContext(), callerOf(ctx), form.Organization, form.Username, sharing.UserRole(form.Role), postValue(ctx, "password"))
 	if err == nil {
 		return ctx.Redirect("/users?done=user-added", fiber.StatusSeeOther)
 	}
@@ -162,7 +162,7 @@ func (c *Console) handleUserDisable(ctx *fiber.Ctx) error {
 // sessions).
 func (c *Console) handleUserPassword(ctx *fiber.Ctx) error {
 	username := ctx.Params("username")
-	err := c.cfg.Users.SetPassword(ctx.UserContext(), callerOf(ctx), username, ctx.FormValue("password"))
+	err := c.cfg.Users.SetPassword(ctx.UserContext(), callerOf(ctx), username, postValue(ctx, "password"))
 	switch {
 	case err == nil:
 		if p := callerOf(ctx).Person; p != nil && p.Username == username {
@@ -192,12 +192,12 @@ func (c *Console) handleAccount(ctx *fiber.Ctx) error {
 // session of the person, this one included: they sign in again with it.
 func (c *Console) handleAccountPassword(ctx *fiber.Ctx) error {
 	form := accountForm{Errors: map[string]string{}}
-	next := ctx.FormValue("new_password")
-	if next != ctx.FormValue("new_password_again") {
+	next := postValue(ctx, "new_password")
+	if next != postValue(ctx, "new_password_again") {
 		form.Errors["new_password_again"] = "account.mismatch"
 		return c.render(ctx, fiber.StatusBadRequest, "account", page{Title: "account.title", Nav: "account", Data: form})
 	}
-	err := c.cfg.Users.ChangeOwnPassword(ctx.UserContext(), callerOf(ctx), ctx.IP(), ctx.FormValue("current_password"), next)
+	err := c.cfg.Users.ChangeOwnPassword(ctx.UserContext(), callerOf(ctx), ctx.IP(), postValue(ctx, "current_password"), next)
 	switch {
 	case err == nil:
 		c.clearSession(ctx)
@@ -282,7 +282,7 @@ func (c *Console) handleTokenIssue(ctx *fiber.Ctx) error {
 	if c.cfg.Credentials == nil {
 		return fiber.ErrNotFound
 	}
-	form := tokensForm{Organization: ctx.FormValue("organization"), Kind: ctx.FormValue("kind"), TTL: ctx.FormValue("ttl"), Errors: map[string]string{}}
+	form := tokensForm{Organization: postValue(ctx, "organization"), Kind: postValue(ctx, "kind"), TTL: postValue(ctx, "ttl"), Errors: map[string]string{}}
 	var ttl time.Duration
 	if form.TTL != "" {
 		d, err := time.ParseDuration(form.TTL)

@@ -8,8 +8,11 @@ import "github.com/gofiber/fiber/v2"
 func (c *Console) Mount(app *fiber.App) {
 	// open pages need no sign-in; user pages redirect to /login without a
 	// session, and their forms must carry the session's CSRF token.
+	// Bodies are read within a limit before anything looks at them: the
+	// sign-in form's small one (limitBody), signed-in forms up to the hub's
+	// body limit once the session is known (requireUser).
 	open := func(h fiber.Handler) []fiber.Handler {
-		return []fiber.Handler{c.chooseLanguage, c.signedIn, c.handle(h)}
+		return []fiber.Handler{c.limitBody(loginBodyLimit), c.chooseLanguage, c.signedIn, c.handle(h)}
 	}
 	user := func(h fiber.Handler) []fiber.Handler {
 		return []fiber.Handler{c.chooseLanguage, c.signedIn, c.requireUser, c.handle(h)}

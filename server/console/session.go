@@ -65,6 +65,9 @@ func (c *Console) requireUser(ctx *fiber.Ctx) error {
 	if ctx.Method() != fiber.MethodGet && ctx.Method() != fiber.MethodHead {
 		kind = sharing.RequestIntake
 		s := ctx.Locals(localSession).(sharing.Session)
+		if err := readBody(ctx, c.cfg.BodyLimit); err != nil {
+			return c.fail(ctx, err)
+		}
 		if err := checkCSRF(ctx, s.CSRF); err != nil {
 			return c.fail(ctx, err)
 		}
@@ -81,7 +84,7 @@ func checkCSRF(ctx *fiber.Ctx, want string) error {
 	if !sameOrigin(ctx) {
 		return fmt.Errorf("cross-site request: %w", errCSRF)
 	}
-	got := ctx.FormValue(csrfField)
+	got := postValue(ctx, csrfField)
 	if got == "" {
 		got = ctx.Get("X-CSRF-Token") // the script's fetch calls
 	}
@@ -136,8 +139,8 @@ func (c *Console) handleLogin(ctx *fiber.Ctx) error {
 	if err := checkCSRF(ctx, ctx.Cookies(loginCookie)); err != nil {
 		return c.fail(ctx, err)
 	}
-	username := strings.TrimSpace(ctx.FormValue("username"))
-	_, tok, err := c.cfg.Users.SignIn(ctx.UserContext(), ctx.IP(), username, ctx.FormValue("password"))
+	username := strings.TrimSpace(postValue(ctx, "username"))
+	_, tok, err := c.cfg.Users.SignIn(ctx.UserContext(), ctx.IP(), username, postValue(ctx, "password"))
 	var rl *sharing.RateLimitedError
 	switch {
 	case errors.As(err, &rl):
@@ -152,15 +155,28 @@ func (c *Console) handleLogin(ctx *fiber.Ctx) error {
 	// the server ends it earlier when idle.
 	ctx.Cookie(c.sessionCookie(tok, int(c.cfg.Users.MaxAgeOrDefault()/time.Second)))
 	ctx.Cookie(&fiber.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
-	return ctx.Redirect(safeNext(ctx.FormValue("next")), fiber.StatusSeeOther)
+	return ctx.Redirect(safeNext(postValue(ctx, "next")), fiber.StatusSeeOther)
 }
 
 // safeNext keeps a post-sign-in redirect on this site: a local path only.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	// Browsers drop tabs and newlines from URLs (WHATWG URL parsing), so
+	// "/\t/evil.example" would become "//evil.example": refuse every
+	// control character and the backslash, then rebuild the path.
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
-	return next
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
 }
 
 // handleLogout is POST /logout.
