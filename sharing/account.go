@@ -33,5 +33,5 @@ func (u *Users) ChangeOwnPassword(ctx context.Context, caller *Organization, add
 		}
 		return ErrWrongPassword
 	}
-	return u.SetPassword(ctx, caller, user.Username, next)
+	return u.setPassword(ctx, caller, user, next)
 }

@@ -241,24 +241,28 @@ func (u *Users) managed(ctx context.Context, caller *Organization, username stri
 	return user, nil
 }
 
-// SetPassword replaces a user's password and ends the user's sessions. A
-// person may change their own; operators and approvers those they manage.
+// SetPassword replaces a user's password and ends the user's sessions:
+// operators and approvers for the people they manage. A person changes
+// their own password only with the current one (ChangeOwnPassword): a
+// signed-in browser left unattended must not be enough to take the account.
 func (u *Users) SetPassword(ctx context.Context, caller *Organization, username, pw string) error {
-	var user User
-	var err error
 	if caller != nil && caller.Person != nil && caller.Person.Username == username {
-		user, err = u.Store.FindUserByName(ctx, username)
-	} else {
-		user, err = u.managed(ctx, caller, username)
+		return fmt.Errorf("change your own password on your account page, with your current password: %w", ErrForbidden)
 	}
+	user, err := u.managed(ctx, caller, username)
 	if err != nil {
 		return err
 	}
+	return u.setPassword(ctx, caller, user, pw)
+}
+
+func (u *Users) setPassword(ctx context.Context, caller *Organization, user User, pw string) error {
+	var err error
 	if user.PasswordHash, err = u.hash(pw); err != nil {
 		return err
 	}
 	user.UpdatedAt = u.now()
-	return u.Store.UpdateUser(ctx, user, AuditEvent{Actor: caller.Actor(), Action: AuditUserPassword, Subject: username,
+	return u.Store.UpdateUser(ctx, user, AuditEvent{Actor: caller.Actor(), Action: AuditUserPassword, Subject: user.Username,
 		Detail: map[string]any{"organization": user.Organization}})
 }
 

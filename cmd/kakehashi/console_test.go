@@ -306,3 +306,22 @@ func TestConsoleBodyLimits(t *testing.T) {
 		t.Errorf("logout with the token in the query only: %d, want 400", status)
 	}
 }
+
+// TestConsoleOwnPasswordNeedsCurrent: a signed-in browser alone cannot
+// change its person's password; the current one is needed (/account).
+func TestConsoleOwnPasswordNeedsCurrent(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	b := signIn(t, h.base, dir, "mic")
+	b.get("/")
+	if status, _, _ := b.post("/users/demo-mic/password", url.Values{"password": {"taken over password"}}); status != http.StatusForbidden {
+		t.Fatalf("own password through /users without the current one: %d, want 403", status)
+	}
+	p := demoPeople(t, dir)["mic"]
+	again := newBrowser(t, h.base)
+	again.get("/login")
+	if status, _, _ := again.post("/login", url.Values{"username": {p.Username}, "password": {p.Password}}); status != http.StatusSeeOther {
+		t.Fatalf("the old password no longer works: %d", status)
+	}
+}

@@ -192,8 +192,14 @@ func TestUsersAcrossOrganizations(t *testing.T) {
 	if _, err := u.Add(ctx, nocA, "carrier-a", "self-made", sharing.UserApprover, pw); !errors.Is(err, sharing.ErrForbidden) {
 		t.Errorf("reporter adds a user: %v", err)
 	}
-	if err := u.SetPassword(ctx, nocA, "noc-a", "my new long password"); err != nil {
-		t.Errorf("own password: %v", err)
+	if err := u.SetPassword(ctx, nocA, "noc-a", "my new long password"); !errors.Is(err, sharing.ErrForbidden) {
+		t.Errorf("own password without the current one: %v, want ErrForbidden", err)
+	}
+	if err := u.SetPassword(ctx, bossA, "boss-a", "my new long password"); !errors.Is(err, sharing.ErrForbidden) {
+		t.Errorf("an approver's own password without the current one: %v, want ErrForbidden", err)
+	}
+	if err := u.ChangeOwnPassword(ctx, nocA, "192.0.2.1", pw, "my new long password"); err != nil {
+		t.Errorf("own password with the current one: %v", err)
 	}
 	list, err := u.List(ctx, bossA)
 	if err != nil {
