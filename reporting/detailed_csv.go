@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // DetailedItem is one line of the detailed report (様式第50の3) in form
@@ -99,7 +100,7 @@ func (r DetailedReport) WriteCSV(w io.Writer) error {
 		return fmt.Errorf("write detailed csv: %w", err)
 	}
 	for _, it := range r.Items() {
-		if err := cw.Write([]string{it.Name, it.Label, it.Value, it.Source}); err != nil {
+		if err := cw.Write(spreadsheetSafe([]string{it.Name, it.Label, it.Value, it.Source})); err != nil {
 			return fmt.Errorf("write detailed csv: %w", err)
 		}
 	}
@@ -108,4 +109,20 @@ func (r DetailedReport) WriteCSV(w io.Writer) error {
 		return fmt.Errorf("write detailed csv: %w", err)
 	}
 	return nil
+}
+
+// spreadsheetSafe keeps a cell a spreadsheet would run as a formula from
+// running: a carrier writes the incident's name and cause, and the regulator
+// opens the file in Excel (OWASP "CSV injection"). A cell starting with =, +,
+// -, @, a tab or a carriage return gets a leading apostrophe, which
+// spreadsheets show as text and hide. The hub's own values (dates, counts,
+// codes) never start with those characters, so only attacker-chosen or odd
+// text changes.
+func spreadsheetSafe(rec []string) []string {
+	for i, v := range rec {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			rec[i] = "'" + v
+		}
+	}
+	return rec
 }

