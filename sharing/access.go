@@ -1,6 +1,7 @@
 package sharing
 
 import (
+	"net/netip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -53,10 +54,22 @@ const (
 // failed too often recently is refused for the rest of the window, right or
 // wrong, so that guessing from it is bounded.
 func (a *Access) Admit(addr string) error {
-	if wait, over := a.Failures.Exceeded("addr " + addr); over {
+	if wait, over := a.Failures.Exceeded(addrKey(addr)); over {
 		return &RateLimitedError{What: "failed authentications from your address", RetryAfter: wait}
 	}
 	return nil
+}
+
+// addrKey is the failure counter of a client address. IPv6 clients are
+// counted per /64, the smallest network an ISP gives a customer, so that
+// one client cannot spread its guesses over its own addresses.
+func addrKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !ip.Is6() || ip.Is4In6() {
+		return "addr " + addr
+	}
+	p, _ := ip.Prefix(64)
+	return "addr " + p.String()
 }
 
 // credentialKey bounds what an attacker-chosen user name costs: a short hash.
@@ -73,7 +86,7 @@ func credentialKey(credential string) string {
 // that instead of 401. Failures never lock out the right secret: only the
 // address limit (Admit) refuses before checking.
 func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, cause error) error {
-	a.Failures.Add("addr " + addr)
+	a.Failures.Add(addrKey(addr))
 	if a.Audit != nil {
 		subject := credential
 		if len(subject) > 64 {

@@ -27,8 +27,13 @@ func (u *Users) ChangeOwnPassword(ctx context.Context, caller *Organization, add
 	if err != nil {
 		return err
 	}
+	release, err := u.hashSlot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if password.Verify(current, user.PasswordHash) != nil {
-		if err := u.Access.Failed(ctx, addr, "password", "user "+user.Username, errors.New("wrong current password")); err != nil {
+		if err := u.Access.Failed(ctx, addr, "password", userCredential(user.Username), errors.New("wrong current password")); err != nil {
 			return err
 		}
 		return ErrWrongPassword

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/crypto/password"
@@ -127,6 +128,11 @@ type Users struct {
 	// ends any session this long after sign-in (default 12 h).
 	IdleTimeout, MaxAge time.Duration
 	Now                 func() time.Time
+
+	slotsOnce sync.Once
+	slots     chan struct{} // hashSlot
+	dummyOnce sync.Once
+	dummyHash string // dummy
 }
 
 func (u *Users) now() time.Time {
@@ -292,15 +298,38 @@ func (u *Users) List(ctx context.Context, caller *Organization) ([]User, error) 
 	return nil, fmt.Errorf("only operators and approvers manage users: %w", ErrForbidden)
 }
 
-// dummyHash is checked when a sign-in names no user, so that an unknown
-// username costs the same time as a wrong password.
-var dummyHash = func() string {
-	h, err := password.Hash("kakehashi dummy password", password.Default)
-	if err != nil {
-		panic(err)
+// hashSlots bounds the password checks running at once (each costs 19 MiB
+// and ~45 ms of a core), so that a burst of sign-ins cannot exhaust the
+// hub's memory or cores; past it a sign-in waits up to two seconds, then is
+// told to retry.
+const hashSlots = 4
+
+func (u *Users) hashSlot(ctx context.Context) (func(), error) {
+	u.slotsOnce.Do(func() { u.slots = make(chan struct{}, hashSlots) })
+	t := time.NewTimer(2 * time.Second)
+	defer t.Stop()
+	select {
+	case u.slots <- struct{}{}:
+		return func() { <-u.slots }, nil
+	case <-t.C:
+		return nil, &RateLimitedError{What: "sign-ins at once", RetryAfter: time.Second}
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return h
-}()
+}
+
+// dummy is the hash checked when a sign-in names no user, made with this
+// hub's cost, so that an unknown username costs the same time as a wrong
+// password.
+func (u *Users) dummy() string {
+	u.dummyOnce.Do(func() {
+		var err error
+		if u.dummyHash, err = password.Hash("kakehashi dummy password", u.params()); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+	})
+	return u.dummyHash
+}
 
 // ErrSignIn is the one answer to every failed sign-in: unknown user, wrong
 // password or disabled user look the same from outside.
@@ -313,10 +342,22 @@ func (u *Users) SignIn(ctx context.Context, addr, username, pw string) (Session,
 	if err := u.Access.Admit(addr); err != nil {
 		return Session{}, "", err
 	}
+	// A username that failed too often, from any address, waits for the
+	// rest of the window before its password is even checked: guesses
+	// spread over many addresses are bounded too. The wait ends with the
+	// window (a minute), so nobody can lock a person out for longer.
+	if wait, over := u.Access.Failures.Exceeded(credentialKey(userCredential(username))); over {
+		return Session{}, "", &RateLimitedError{What: "failed sign-ins for this user", RetryAfter: wait}
+	}
+	release, err := u.hashSlot(ctx)
+	if err != nil {
+		return Session{}, "", err
+	}
+	defer release()
 	user, err := u.Store.FindUserByName(ctx, username)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		_ = password.Verify(pw, dummyHash)
+		_ = password.Verify(pw, u.dummy())
 		return Session{}, "", u.failed(ctx, addr, username, "unknown user")
 	case err != nil:
 		return Session{}, "", err
@@ -345,8 +386,20 @@ func (u *Users) SignIn(ctx context.Context, addr, username, pw string) (Session,
 	return s, token, err
 }
 
+// userCredential names a username in failure counts and the audit log.
+// What was typed into the username field is recorded only when it could be a
+// username: a password typed there by mistake must not reach the log the
+// operators read.
+func userCredential(username string) string {
+	if usernamePattern.MatchString(username) {
+		return "user " + username
+	}
+	sum := sha256.Sum256([]byte(username))
+	return "user (not a username, sha256 " + hex.EncodeToString(sum[:6]) + ")"
+}
+
 func (u *Users) failed(ctx context.Context, addr, username, why string) error {
-	if err := u.Access.Failed(ctx, addr, "password", "user "+username, errors.New(why)); err != nil {
+	if err := u.Access.Failed(ctx, addr, "password", userCredential(username), errors.New(why)); err != nil {
 		return err
 	}
 	return ErrSignIn

@@ -86,6 +86,10 @@ func (h *hub) ensureDemoUsers(ctx context.Context) (string, error) {
 		if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 			return "", fmt.Errorf("write demo users: %w", err)
 		}
+		// WriteFile keeps the mode of a file that exists: tighten it.
+		if err := os.Chmod(path, 0o600); err != nil {
+			return "", fmt.Errorf("demo users: %w", err)
+		}
 	}
 	return path, nil
 }

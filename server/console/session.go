@@ -151,6 +151,13 @@ func (c *Console) handleLogin(ctx *fiber.Ctx) error {
 	case err != nil:
 		return c.fail(ctx, err)
 	}
+	// A browser that was signed in as someone else ends that session on the
+	// server too, not only in the cookie jar.
+	if prev := callerOf(ctx); prev != nil {
+		if err := c.cfg.Users.SignOut(ctx.UserContext(), prev, ctx.Cookies(sessionCookie)); err != nil {
+			return c.fail(ctx, err)
+		}
+	}
 	// The cookie lives as long as the session may (the absolute expiry);
 	// the server ends it earlier when idle.
 	ctx.Cookie(c.sessionCookie(tok, int(c.cfg.Users.MaxAgeOrDefault()/time.Second)))
