@@ -59,9 +59,15 @@ func (s *Server) handleAuditCheckpoint(c *fiber.Ctx) error {
 // securityHeaders marks every answer nosniff, and every answer but the
 // console's static files no-store: API and TAXII answers carry data that no
 // shared or browser cache should keep.
-func securityHeaders(c *fiber.Ctx) error {
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	err := c.Next()
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	// Links out of the console carry no path or query (feed positions,
+	// submission ids) to other sites.
+	c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	if s.cfg.HSTS {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+	}
 	if !strings.HasPrefix(c.Path(), "/assets/") {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}

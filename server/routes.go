@@ -3,7 +3,7 @@ package server
 // routes lists every route of the hub (INTERFACES.md §6).
 func (s *Server) routes() {
 	a := s.app
-	a.Use(s.observe, securityHeaders)
+	a.Use(s.observe, s.securityHeaders)
 
 	// The web console (INTERFACES.md §8): its pages, sign-in and assets.
 	if s.cfg.Console != nil {

@@ -54,6 +54,20 @@ type Config struct {
 	CursorKey []byte
 	// TAXIIMaxPageSize caps TAXII limit (TAXII 2.1 §3.4.1); 0: 1,000.
 	TAXIIMaxPageSize int
+	// TrustedProxies are the load balancers (IPs or CIDRs) whose
+	// X-Forwarded-For names the client; from anyone else the header is
+	// ignored. Empty: the client is the connection's peer.
+	TrustedProxies []string
+	// HSTS sends Strict-Transport-Security: the hub is reached over HTTPS
+	// (its own TLS, or a load balancer's).
+	HSTS bool
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 // Server is the hub's HTTP server.
@@ -126,6 +140,13 @@ func New(cfg Config) (*Server, error) {
 		WriteTimeout:  2 * time.Minute,
 		IdleTimeout:   cfg.IdleTimeout,
 		StrictRouting: false,
+		// Behind a load balancer, limits and the audit log need the
+		// client's address, not the balancer's: taken from X-Forwarded-For
+		// only when the connection comes from a trusted proxy.
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		EnableIPValidation:      true,
 	})
 	s.bodies.perKey = maxBodiesPerClient
 	s.app.Server().HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {

@@ -6,6 +6,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/outage"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,13 @@ type Config struct {
 	SessionMaxAge      time.Duration `yaml:"session_max_age"`
 	// Signals are the grouping rules of sector events (docs/signals.md).
 	Signals outage.Rules `yaml:"signals"`
+	// SecureCookies marks the console's cookies Secure and sends HSTS
+	// although the hub serves plain HTTP: set it behind a load balancer
+	// that terminates TLS (docs/deployment.md). With tls_cert it is implied.
+	SecureCookies bool `yaml:"secure_cookies"`
+	// TrustedProxies are the load balancers (IPs or CIDRs) whose
+	// X-Forwarded-For names the client, for rate limits and the audit log.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -210,6 +218,13 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxTokenTTL < time.Hour {
 		return fmt.Errorf("max_token_ttl %s must be at least 1h, e.g. 2160h (90 days)", c.MaxTokenTTL)
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return fmt.Errorf("trusted_proxies: %q is neither an IP address nor a CIDR network", p)
+			}
+		}
 	}
 	if c.SessionIdleTimeout <= 0 || c.SessionMaxAge < c.SessionIdleTimeout {
 		return errors.New("session_idle_timeout must be positive, and session_max_age at least session_idle_timeout")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -323,5 +324,56 @@ func TestConsoleOwnPasswordNeedsCurrent(t *testing.T) {
 	again.get("/login")
 	if status, _, _ := again.post("/login", url.Values{"username": {p.Username}, "password": {p.Password}}); status != http.StatusSeeOther {
 		t.Fatalf("the old password no longer works: %d", status)
+	}
+}
+
+// TestConsoleBehindLoadBalancer: with secure_cookies and the balancer in
+// trusted_proxies, cookies are Secure, HSTS is sent, and failed sign-ins
+// count against the client X-Forwarded-For names, not the balancer.
+func TestConsoleBehindLoadBalancer(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(t.TempDir(), "hub.yaml")
+	if err := os.WriteFile(cfgFile, []byte("secure_cookies: true\ntrusted_proxies: [\"127.0.0.1\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startHub(t, "--demo", "--data", dir, "--config", cfgFile)
+	defer h.stop(t)
+	signInFrom := func(client, user, pw string) (int, http.Header) {
+		b := newBrowser(t, h.base)
+		b.get("/login")
+		form := url.Values{"username": {user}, "password": {pw}, "csrf": {b.csrf}}
+		req, _ := http.NewRequest(http.MethodPost, h.base+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", h.base)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
+	}
+	p := demoPeople(t, dir)["carrier-a"]
+	status, hdr := signInFrom("198.51.100.1", p.Username, p.Password)
+	if status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", status)
+	}
+	if c := strings.Join(hdr.Values("Set-Cookie"), "\n"); !strings.Contains(c, "kakehashi_session=") || !strings.Contains(c, "secure") && !strings.Contains(c, "Secure") {
+		t.Errorf("session cookie not Secure behind the balancer: %s", c)
+	}
+	if hdr.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS behind a TLS-terminating balancer")
+	}
+	// Failures from one client (each for another username, so that only
+	// the address counts) block that client, not the others behind the
+	// same balancer.
+	for i := 0; i < 11; i++ {
+		signInFrom("198.51.100.66", fmt.Sprintf("guess-%d", i), "wrong password")
+	}
+	if status, _ := signInFrom("198.51.100.66", p.Username, p.Password); status != http.StatusTooManyRequests {
+		t.Errorf("blocked client: %d, want 429", status)
+	}
+	if status, _ := signInFrom("198.51.100.67", p.Username, p.Password); status != http.StatusSeeOther {
+		t.Errorf("another client behind the same balancer: %d, want 303", status)
 	}
 }

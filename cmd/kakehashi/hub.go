@@ -228,7 +228,7 @@ func (h *hub) serverConfig(secure bool) (server.Config, error) {
 	con, err := console.New(console.Config{
 		Users: h.users, Registry: h.registry, Access: sc.Access, Intake: h.intake, Submissions: sc.Submissions,
 		Releases: h.releases, Obligations: h.obligations, Reports: h.reports, Exports: h.exports, TAXII: sc.TAXII,
-		Auditor: h.auditor, Statistics: h.statistics, Secure: secure, CursorKey: h.consoleKey,
+		Auditor: h.auditor, Statistics: h.statistics, Secure: secure, CursorKey: h.consoleKey, BodyLimit: h.cfg.BodyLimit,
 		Review: h.review, Credentials: h.credentials, AuditLog: h.auditLog, Events: h.events,
 	})
 	if err != nil {

@@ -93,12 +93,14 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	if err != nil {
 		return err
 	}
-	sc, err := h.serverConfig(tlsCfg != nil)
+	secure := tlsCfg != nil || cfg.SecureCookies
+	sc, err := h.serverConfig(secure)
 	if err != nil {
 		return err
 	}
 	sc.Events, sc.Signals, sc.Collectors = se.events, se.signals, append(sc.Collectors, se.collectors()...)
 	sc.TAXIIMaxPageSize, sc.BodyLimit, sc.Logger, sc.TLS = cfg.TAXIIMaxPageSize, cfg.BodyLimit, log, tlsCfg
+	sc.TrustedProxies, sc.HSTS = cfg.TrustedProxies, secure
 	srv, err := server.New(sc)
 	if err != nil {
 		return err
