@@ -562,12 +562,16 @@ func recordCopy(org *Organization, sub *Submission, i int, route Route, b built)
 		"objects": len(route.Objects), "status": string(cp.Status)}
 	if cp.Bundle != nil {
 		// The copy as stored is its objects' canonical JSON, encoded once
-		// for the entries and reused here.
-		if rc.stored.Bundle, err = entriesBundle(cp.Bundle.ID, rc.entries); err != nil {
+		// for the entries and shared with them: the store keeps each
+		// distinct object once.
+		rc.stored.BundleID = cp.Bundle.ID
+		rc.stored.Objects = make([][]byte, len(rc.entries))
+		for i, e := range rc.entries {
+			rc.stored.Objects[i] = e.JSON
+		}
+		if detail["digest"], err = RawBundleDigest(rc.stored.BundleID, rc.stored.Objects); err != nil {
 			return rc, fmt.Errorf("encode copy: %w", err)
 		}
-		sum := sha256.Sum256(rc.stored.Bundle)
-		detail["digest"] = hex.EncodeToString(sum[:])
 		if route.Profile == anonymize.ProfileIdentified {
 			for _, o := range cp.Bundle.Objects {
 				if o.Type == "note" && o.CreatedByRef == stix.HubIdentityID {

@@ -180,5 +180,5 @@ func (s *Submissions) bundle(ctx context.Context, sub *Submission) (json.RawMess
 		}
 		objs[i] = stored.JSON
 	}
-	return rawBundle(id, objs)
+	return RawBundle(id, objs)
 }

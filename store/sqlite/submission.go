@@ -244,7 +244,7 @@ func (db *DB) findObject(ctx context.Context, where string, args ...any) (*shari
 // a refused submission stored nothing.
 func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	switch table {
-	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens", "obligations", "channel_entries", "submission_copies":
+	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens", "obligations", "channel_entries", "submission_copies", "copy_objects":
 	default:
 		return 0, errors.New("count rows: unknown table " + table)
 	}
