@@ -738,16 +738,3 @@ func mergeViolations(own, strict []stix.Violation) []stix.Violation {
 	}
 	return own
 }
-
-// Canonical encodes a decoded STIX object deterministically (keys sorted,
-// numbers as written, no HTML escaping), so that the same object always has
-// the same digest however it was formatted on the wire.
-func Canonical(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
