@@ -63,9 +63,11 @@ func standardMarking(id string) bool {
 // whole-audience copy): references to them are kept.
 func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []string) (Copy, error) {
 	cp := Copy{Route: route}
-	objs := selectObjects(req.Bundle, route.Objects)
 	bundleID := copyBundleID(req.Bundle.ID, route)
 	if route.Profile == anonymize.ProfileIdentified {
+		// The submitted objects themselves: finishing changes none of them
+		// (PruneReferencesShared clones what it prunes).
+		objs := pickObjects(req.Bundle, route.Objects)
 		for _, res := range req.Incidents {
 			if slices.ContainsFunc(objs, func(o *stix.Object) bool { return o.ID == res.IncidentID }) {
 				note, err := classificationNote(res, c.NoteKey)
@@ -78,7 +80,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 		cp.Notice = "Statutory channel: the regulator receives this report whatever its TLP, because the law requires it; the TLP marking travels with the copy and binds the recipient."
 		return c.finish(cp, bundleID, objs, hold, alsoVisible)
 	}
-	objs = c.prepare(req, route, objs)
+	objs := c.prepare(req, route, selectObjects(req.Bundle, route.Objects))
 	res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
 	if err != nil {
 		return cp, fmt.Errorf("anonymize for %s: %w", route.Channel, err)
@@ -137,8 +139,10 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 		var sel []*stix.Object
 		for j, o := range res.Bundle.Objects {
 			if origin := res.Origins[j]; origin == "" || mine[origin] {
-				// Each copy gets its own objects: finishing a copy prunes references.
-				sel = append(sel, cloneObject(o))
+				// Shared with the other copies: finishing a copy clones what
+				// it prunes (PruneReferencesShared), so an object no copy
+				// changes is one object, encoded once (Intake.route).
+				sel = append(sel, o)
 			}
 		}
 		if out[i], err = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i]); err != nil {
@@ -149,8 +153,18 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 }
 
 // selectObjects returns copies of the bundle's objects with the given ids, in
-// bundle order.
+// bundle order, to be changed for an audience.
 func selectObjects(b *stix.Bundle, ids []string) []*stix.Object {
+	objs := pickObjects(b, ids)
+	for i, o := range objs {
+		objs[i] = cloneObject(o)
+	}
+	return objs
+}
+
+// pickObjects returns the bundle's objects with the given ids, in bundle
+// order, themselves: not to be changed.
+func pickObjects(b *stix.Bundle, ids []string) []*stix.Object {
 	want := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
@@ -158,7 +172,7 @@ func selectObjects(b *stix.Bundle, ids []string) []*stix.Object {
 	var objs []*stix.Object
 	for _, o := range b.Objects {
 		if want[o.ID] {
-			objs = append(objs, cloneObject(o))
+			objs = append(objs, o)
 		}
 	}
 	return objs
@@ -212,7 +226,13 @@ func communityNotice(cp Copy) Copy {
 // nowhere), released or held.
 func (c *Copier) finish(cp Copy, bundleID string, objs []*stix.Object, hold bool, alsoVisible []string) (Copy, error) {
 	objs = withSupport(objs)
-	objs = stix.PruneReferences(objs, func(id string) bool { return standardMarking(id) || slices.Contains(alsoVisible, id) })
+	visible := make(map[string]bool, len(alsoVisible))
+	for _, id := range alsoVisible {
+		visible[id] = true
+	}
+	// The objects may be shared with other copies or be the submitted ones:
+	// what loses a reference is cloned first.
+	objs = stix.PruneReferencesShared(objs, func(id string) bool { return standardMarking(id) || visible[id] })
 	out := &stix.Bundle{ID: bundleID, Objects: objs}
 	if err := stix.Validate(out); err != nil {
 		// Fail closed: a copy that is not valid STIX is not sent anywhere.

@@ -208,10 +208,11 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	if err != nil {
 		return nil, false, err
 	}
-	sub, objs, err := newSubmission(org, req, designMACs, now)
+	recv, err := newSubmission(org, req, designMACs, now)
 	if err != nil {
 		return nil, false, err
 	}
+	sub, objs := recv.sub, recv.objs
 	sub.Warnings = warnings
 	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
 		prev.Warnings = warnings
@@ -222,7 +223,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	own, err := in.own(ctx, org, req.Bundle, objs)
+	own, err := in.own(ctx, org, req.Bundle, recv)
 	if err != nil {
 		return nil, false, err
 	}
@@ -237,7 +238,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
 	if in.Router != nil {
-		routed, err := in.route(ctx, org, req, sub)
+		routed, err := in.route(ctx, org, req, sub, recv.encoded)
 		if err != nil {
 			return nil, false, err
 		}
@@ -307,22 +308,30 @@ func (in *Intake) sealDesigns(ctx context.Context, org *Organization, req *Submi
 	return macs, nil
 }
 
+// received is a submission as newSubmission reads it.
+type received struct {
+	sub   *Submission
+	objs  []*StoredObject // each version once, in bundle order
+	index []int           // the bundle index of each of objs
+	// encoded is the canonical JSON of every object of the bundle, for the
+	// statutory copies, which carry the submitted objects as they are.
+	encoded encodings
+}
+
 // newSubmission is the third stage: the canonical form and digest of every
 // object, and the submission's digest (equal digests from one organization
 // are an idempotent re-submission).
-func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]string, now time.Time) (*Submission, []*StoredObject, error) {
+func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]string, now time.Time) (*received, error) {
 	b := req.Bundle
 	sub := &Submission{ID: uuid.NewString(), Organization: org.ID, ReceivedAt: now, BundleID: b.ID, ShareWith: req.ShareWith, HoldForReview: req.HoldForReview}
-	var (
-		objs       []*StoredObject
-		violations []stix.Violation
-	)
+	out := &received{sub: sub, encoded: make(encodings, len(b.Objects))}
+	var violations []stix.Violation
 	seen := map[ObjectKey]string{}
 	digest := sha256.New()
 	for i, o := range b.Objects {
-		js, err := Canonical(o.Props)
+		js, err := out.encoded.of(o)
 		if err != nil {
-			return nil, nil, fmt.Errorf("encode object %d: %w", i, err)
+			return nil, fmt.Errorf("encode object %d: %w", i, err)
 		}
 		sum := sha256.Sum256(js)
 		d := hex.EncodeToString(sum[:])
@@ -338,13 +347,35 @@ func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]
 		}
 		seen[key] = d
 		fmt.Fprintf(digest, "%s %s %s\n", o.ID, key.Version, d)
-		objs = append(objs, &StoredObject{ID: o.ID, Type: o.Type, Version: key.Version, SpecVersion: o.SpecVersion, Organization: org.ID, SubmissionID: sub.ID, DateAdded: now, Digest: d, JSON: js})
+		out.objs = append(out.objs, &StoredObject{ID: o.ID, Type: o.Type, Version: key.Version, SpecVersion: o.SpecVersion, Organization: org.ID, SubmissionID: sub.ID, DateAdded: now, Digest: d, JSON: js})
+		out.index = append(out.index, i)
 	}
 	if len(violations) > 0 {
-		return nil, nil, &RefusedError{Kind: RefusedInvalid, Violations: violations}
+		return nil, &RefusedError{Kind: RefusedInvalid, Violations: violations}
 	}
 	sub.Digest = hex.EncodeToString(digest.Sum(nil))
-	return sub, objs, nil
+	return out, nil
+}
+
+// encodings holds the canonical JSON of the objects encoded so far in one
+// submission, by object: the statutory copies carry the submitted objects
+// and the community copies of one profile share their anonymized objects
+// (Copier.BuildShared), so each is encoded once, not once per copy. Copies
+// never change an object they share (stix.PruneReferencesShared clones
+// what it prunes), so an object's JSON stays true.
+type encodings map[*stix.Object][]byte
+
+// of returns the canonical JSON of o, encoding it the first time.
+func (e encodings) of(o *stix.Object) ([]byte, error) {
+	if js, ok := e[o]; ok {
+		return js, nil
+	}
+	js, err := Canonical(o.Props)
+	if err != nil {
+		return nil, err
+	}
+	e[o] = js
+	return js, nil
 }
 
 // owned is what the ownership stage decided.
@@ -358,12 +389,11 @@ type owned struct {
 // a version of the submitter's own (SHARING.md §1). It compares content only
 // with the submitter's own stored versions, so that no answer depends on
 // another organization's objects.
-func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, objs []*StoredObject) (owned, error) {
+func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, recv *received) (owned, error) {
 	var out owned
+	objs, idx := recv.objs, recv.index
 	decoded := make([]*stix.Object, len(objs))
-	idx := make([]int, len(objs))
-	for i, o := range objs {
-		idx[i] = indexOf(b, o.ID, o.Version)
+	for i := range objs {
 		decoded[i] = b.Objects[idx[i]]
 	}
 	checked, err := checkOwnership(ctx, in.Store, in.Registry, org, decoded, idx)
@@ -491,14 +521,14 @@ type routed struct {
 // copy (anonymized and leak-checked for the community) and records what is
 // released, held or withheld, and which of the submitter's earlier copies
 // this version revokes (SHARING.md §6).
-func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission) (routed, error) {
+func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission, enc encodings) (routed, error) {
 	var out routed
 	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
 	out.plan = in.Router.Plan(rr)
 	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
 	var candidates []ChannelEntry
 	for i, route := range out.plan.Channels {
-		rc, err := recordCopy(org, sub, i, route, copies[i])
+		rc, err := recordCopy(org, sub, i, route, copies[i], enc)
 		if err != nil {
 			return out, err
 		}
@@ -545,7 +575,7 @@ type recorded struct {
 // entries, the ids of the hub's notes in it, and the audit entries that name
 // who may read it and what it was, so that audit verification can check the
 // channel against them.
-func recordCopy(org *Organization, sub *Submission, i int, route Route, b built) (recorded, error) {
+func recordCopy(org *Organization, sub *Submission, i int, route Route, b built, enc encodings) (recorded, error) {
 	var rc recorded
 	cp := b.cp
 	if b.err != nil {
@@ -555,7 +585,7 @@ func recordCopy(org *Organization, sub *Submission, i int, route Route, b built)
 	}
 	rc.stored = StoredCopy{SubmissionID: sub.ID, Index: i, Route: route, Status: cp.Status, Hits: cp.Hits, Notice: cp.Notice}
 	var err error
-	if rc.entries, err = entriesOf(cp, sub); err != nil {
+	if rc.entries, err = entriesOf(cp, sub, enc); err != nil {
 		return rc, err
 	}
 	detail := map[string]any{"channel": string(route.Channel), "copy": i, "named": route.Named, "recipients": route.Recipients,
@@ -717,10 +747,6 @@ func checkAttribution(org *Organization, b *stix.Bundle) []stix.Violation {
 			Message: fmt.Sprintf("this %s must be authored by your own organization: set created_by_ref to %s or leave it out (nobody reports on behalf of another)", o.Type, org.Identity)})
 	}
 	return v
-}
-
-func indexOf(b *stix.Bundle, id, version string) int {
-	return slices.IndexFunc(b.Objects, func(o *stix.Object) bool { return o.ID == id && o.Version() == version })
 }
 
 // mergeViolations appends the strict-mode violations the own validator did not

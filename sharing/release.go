@@ -93,8 +93,9 @@ type WithheldCopy struct {
 	Notice       string          `json:"notice"`
 }
 
-// entriesOf turns a copy into channel entries.
-func entriesOf(cp Copy, sub *Submission) ([]ChannelEntry, error) {
+// entriesOf turns a copy into channel entries, each object's JSON taken
+// from enc (encoded once per submission).
+func entriesOf(cp Copy, sub *Submission, enc encodings) ([]ChannelEntry, error) {
 	if cp.Bundle == nil {
 		return nil, nil
 	}
@@ -104,7 +105,7 @@ func entriesOf(cp Copy, sub *Submission) ([]ChannelEntry, error) {
 	}
 	out := make([]ChannelEntry, 0, len(cp.Bundle.Objects))
 	for _, o := range cp.Bundle.Objects {
-		js, err := Canonical(o.Props)
+		js, err := enc.of(o)
 		if err != nil {
 			return nil, fmt.Errorf("encode %s for %s: %w", o.ID, cp.Route.Channel, err)
 		}
