@@ -237,16 +237,39 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: own.claims, Obligations: classified.obligations}
 	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
-	if in.Router != nil {
-		routed, err := in.route(ctx, org, req, sub, recv.encoded)
-		if err != nil {
-			return nil, false, err
+	var (
+		routed   routed
+		routeErr error
+		done     = make(chan struct{})
+	)
+	if in.Router == nil {
+		close(done)
+	} else {
+		// Routing (plan, copies, anonymization) runs on another core while
+		// the store writes the submission's objects in the transaction it
+		// then completes with what routing made (IntakeRecord.Routed). The
+		// intake lock is held throughout, as before.
+		go func() {
+			defer close(done)
+			routed, routeErr = in.route(ctx, org, req, sub, recv.encoded)
+		}()
+		rec.Routed = func() error {
+			<-done
+			if routeErr != nil {
+				return routeErr
+			}
+			sub.Plan = routed.plan
+			rec.Copies, rec.Entries, rec.Revoked, rec.HubClaims = routed.copies, routed.entries, routed.revoked, routed.hubClaims
+			rec.Audit = append(rec.Audit, routed.audit...)
+			return nil
 		}
-		sub.Plan = routed.plan
-		rec.Copies, rec.Entries, rec.Revoked, rec.HubClaims = routed.copies, routed.entries, routed.revoked, routed.hubClaims
-		rec.Audit = append(rec.Audit, routed.audit...)
 	}
-	if err := in.Store.CreateSubmission(ctx, rec); err != nil {
+	err = in.Store.CreateSubmission(ctx, rec)
+	<-done // routing is over (the store may have failed before it waited)
+	if err != nil {
+		if routeErr != nil && errors.Is(err, routeErr) {
+			return nil, false, routeErr // as if routing had failed before the transaction
+		}
 		if errors.Is(err, ErrConflict) {
 			// A concurrent identical submission won the race: answer with it.
 			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {

@@ -16,7 +16,7 @@ import (
 var _ sharing.Store = (*DB)(nil)
 
 // CreateSubmission implements sharing.Store: submission, new objects, the
-// object list and the audit entry in one transaction.
+// object list, what routing made and the audit entries in one transaction.
 func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) error {
 	s, objs := rec.Submission, rec.Objects
 	shareWith, err := json.Marshal(nonNil(s.ShareWith))
@@ -31,26 +31,15 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 	if err != nil {
 		return fmt.Errorf("encode classification: %w", err)
 	}
-	if s.Plan.Channels == nil {
-		s.Plan.Channels = []sharing.Route{}
-	}
-	plan, err := json.Marshal(s.Plan)
-	if err != nil {
-		return fmt.Errorf("encode plan: %w", err)
-	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification, plan)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification), string(plan)); err != nil {
+		// The plan is written last (routing may still be at work, Routed).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification)); err != nil {
 			return fmt.Errorf("insert submission: %w", err)
 		}
 		for _, id := range rec.Claims {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO object_owners(id, organization) VALUES (?, ?)`, id, s.Organization); err != nil {
 				return fmt.Errorf("claim %s: %w", id, translate(err))
-			}
-		}
-		for _, id := range rec.HubClaims {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
-				return fmt.Errorf("claim %s for the hub: %w", id, err)
 			}
 		}
 		if err := batchInsert(ctx, tx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)`, 10,
@@ -72,6 +61,26 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		}
 		if err := db.insertIntake(ctx, tx, s); err != nil {
 			return err
+		}
+		if rec.Routed != nil {
+			if err := rec.Routed(); err != nil {
+				return err
+			}
+		}
+		if s.Plan.Channels == nil {
+			s.Plan.Channels = []sharing.Route{}
+		}
+		plan, err := json.Marshal(s.Plan)
+		if err != nil {
+			return fmt.Errorf("encode plan: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE submissions SET plan = ? WHERE id = ?`, string(plan), s.ID); err != nil {
+			return fmt.Errorf("record plan: %w", err)
+		}
+		for _, id := range rec.HubClaims {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
+				return fmt.Errorf("claim %s for the hub: %w", id, err)
+			}
 		}
 		if err := db.insertRelease(ctx, tx, rec); err != nil {
 			return err
