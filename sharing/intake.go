@@ -551,6 +551,15 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
 	var candidates []ChannelEntry
 	for i, route := range out.plan.Channels {
+		if i == 0 {
+			n := 0
+			for _, b := range copies {
+				if b.cp.Bundle != nil {
+					n += len(b.cp.Bundle.Objects)
+				}
+			}
+			candidates = make([]ChannelEntry, 0, n)
+		}
 		rc, err := recordCopy(org, sub, i, route, copies[i], enc)
 		if err != nil {
 			return out, err
@@ -564,9 +573,9 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	if err != nil {
 		return out, err
 	}
-	var fresh []ChannelEntry
+	fresh := make([]ChannelEntry, 0, len(candidates))
 	for _, e := range candidates {
-		prev := held[string(e.Channel)+" "+e.ObjectID]
+		prev := held[entryKey{e.Channel, e.ObjectID}]
 		if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && sameGroup(p.Recipients, e.Recipients) }) {
 			continue // this exact version is already in the channel for these readers
 		}
@@ -580,7 +589,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	// Tombstones go in before the new entries: a reader who is both in a
 	// revoked group and in a group the new version reaches must see the new
 	// version, which wins ties by its later seq.
-	out.entries = append(tombstones, fresh...)
+	out.entries = append(slices.Grow(tombstones, len(fresh)), fresh...)
 	out.audit = append(out.audit, revocationAudit(org, sub, revoked, tombstones)...)
 	return out, nil
 }
@@ -646,11 +655,17 @@ func recordCopy(org *Organization, sub *Submission, i int, route Route, b built,
 	return rc, nil
 }
 
+// entryKey names an object in a channel.
+type entryKey struct {
+	channel  Channel
+	objectID string
+}
+
 // heldEntries returns what the channels already hold of the submitter's own
-// versions of the objects, in one query, by "channel object-id": never
+// versions of the objects, in one query, by channel and object: never
 // another organization's entries, which this submission may neither dedupe
 // against nor revoke.
-func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bundle, candidates []ChannelEntry) (map[string][]ChannelEntry, error) {
+func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bundle, candidates []ChannelEntry) (map[entryKey][]ChannelEntry, error) {
 	ids := map[string]bool{}
 	for _, o := range b.Objects {
 		ids[o.ID] = true
@@ -662,9 +677,9 @@ func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bu
 	if err != nil {
 		return nil, err
 	}
-	held := map[string][]ChannelEntry{}
+	held := map[entryKey][]ChannelEntry{}
 	for _, e := range prior {
-		k := string(e.Channel) + " " + e.ObjectID
+		k := entryKey{e.Channel, e.ObjectID}
 		held[k] = append(held[k], e)
 	}
 	return held, nil

@@ -178,18 +178,26 @@ func writeRawBundle(w hash.Hash, id string, objects [][]byte) ([]byte, error) {
 			b = append(b, p...)
 		}
 	}
-	put([]byte(`{"type":"bundle","id":`))
+	put(bundleHead)
 	put(idJSON)
-	put([]byte(`,"objects":[`))
+	put(bundleObjects)
 	for i, o := range objects {
 		if i > 0 {
-			put([]byte{','})
+			put(comma)
 		}
 		put(o)
 	}
-	put([]byte("]}"))
+	put(bundleTail)
 	return b, nil
 }
+
+// The constant parts of a raw bundle, allocated once.
+var (
+	bundleHead    = []byte(`{"type":"bundle","id":`)
+	bundleObjects = []byte(`,"objects":[`)
+	comma         = []byte{','}
+	bundleTail    = []byte("]}")
+)
 
 // revocations finds, for every object of the submission, the channels that
 // released an earlier version but get nothing of this one: there the earlier
@@ -199,8 +207,8 @@ func writeRawBundle(w hash.Hash, id string, objects [][]byte) ([]byte, error) {
 // who already pulled it learn to discard it; other objects are only withdrawn
 // from the channel.
 //
-// held maps "channel object-id" to the entries the channels already released.
-func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]ChannelEntry) ([]ChannelEntry, []ChannelEntry, error) {
+// held maps a channel and object to the entries the channel already released.
+func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][]ChannelEntry) ([]ChannelEntry, []ChannelEntry, error) {
 	// A copy reaches a group of readers: the channel's whole audience, or
 	// the organizations named for it. Revocation is per group, so naming
 	// other organizations in a later version withdraws the earlier version
@@ -219,9 +227,13 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]C
 	var revoked, tombstones []ChannelEntry
 	for _, o := range b.Objects {
 		for _, ch := range Channels {
+			prior := held[entryKey{ch, o.ID}]
+			if len(prior) == 0 {
+				continue // the usual case: nothing of it in this channel yet
+			}
 			byGroup := map[string][]ChannelEntry{}
 			var order []string
-			for _, e := range held[string(ch)+" "+o.ID] {
+			for _, e := range prior {
 				g := group(e.Recipients)
 				if _, seen := byGroup[g]; !seen {
 					order = append(order, g)
