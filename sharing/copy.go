@@ -78,7 +78,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 			}
 		}
 		cp.Notice = "Statutory channel: the regulator receives this report whatever its TLP, because the law requires it; the TLP marking travels with the copy and binds the recipient."
-		return c.finish(cp, bundleID, objs, hold, alsoVisible)
+		return c.finish(cp, bundleID, objs, hold, alsoVisible, nil)
 	}
 	objs := c.prepare(req, route, selectObjects(req.Bundle, route.Objects))
 	res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
@@ -88,7 +88,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 	if res.Withheld {
 		return withheld(cp, res.Hits), nil
 	}
-	return c.finish(communityNotice(cp), bundleID, res.Bundle.Objects, hold, alsoVisible)
+	return c.finish(communityNotice(cp), bundleID, res.Bundle.Objects, hold, alsoVisible, nil)
 }
 
 // BuildShared builds the copies of several routes of one anonymizing
@@ -131,6 +131,7 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 		return nil, false, nil
 	}
 	out := make([]Copy, len(routes))
+	validated := map[*stix.Object]bool{} // objects of the copies finished so far
 	for i, r := range routes {
 		mine := map[string]bool{}
 		for _, id := range r.Objects {
@@ -145,8 +146,11 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 				sel = append(sel, o)
 			}
 		}
-		if out[i], err = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i]); err != nil {
+		if out[i], err = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i], validated); err != nil {
 			return nil, false, err
+		}
+		for _, o := range out[i].Bundle.Objects {
+			validated[o] = true
 		}
 	}
 	return out, true, nil
@@ -223,8 +227,10 @@ func communityNotice(cp Copy) Copy {
 
 // finish completes a copy: the definitions it needs, references to what it
 // does not carry removed, validated (a copy that is not valid STIX goes
-// nowhere), released or held.
-func (c *Copier) finish(cp Copy, bundleID string, objs []*stix.Object, hold bool, alsoVisible []string) (Copy, error) {
+// nowhere), released or held. validated holds objects another copy of the
+// same submission carried, and that passed its validation unchanged: the
+// copy's validation does not walk them again (stix.ValidateKnown).
+func (c *Copier) finish(cp Copy, bundleID string, objs []*stix.Object, hold bool, alsoVisible []string, validated map[*stix.Object]bool) (Copy, error) {
 	objs = withSupport(objs)
 	visible := make(map[string]bool, len(alsoVisible))
 	for _, id := range alsoVisible {
@@ -234,7 +240,7 @@ func (c *Copier) finish(cp Copy, bundleID string, objs []*stix.Object, hold bool
 	// what loses a reference is cloned first.
 	objs = stix.PruneReferencesShared(objs, func(id string) bool { return standardMarking(id) || visible[id] })
 	out := &stix.Bundle{ID: bundleID, Objects: objs}
-	if err := stix.Validate(out); err != nil {
+	if err := stix.ValidateKnown(out, func(o *stix.Object) bool { return validated[o] }); err != nil {
 		// Fail closed: a copy that is not valid STIX is not sent anywhere.
 		return cp, fmt.Errorf("copy for %s is not valid STIX: %w", cp.Route.Channel, err)
 	}
