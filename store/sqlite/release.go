@@ -15,7 +15,7 @@ import (
 // submission inside the intake transaction. The JSON of the copies' objects
 // goes to copy_objects, each distinct object once however many copies and
 // entries carry it (the ceptoar channels share theirs).
-func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord) error {
+func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord, vkeys versionKeys) error {
 	bodies, err := newCopyObjects(ctx, tx)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 	if err := batchInsert(ctx, tx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)`, 10,
 		len(rec.Entries), func(i int) []any {
 			e := rec.Entries[i]
-			return []any{string(e.Channel), e.ObjectID, e.Version, versionKey(e.Version), e.SubmissionID, e.Organization,
+			return []any{string(e.Channel), e.ObjectID, e.Version, vkeys.of(e.Version), e.SubmissionID, e.Organization,
 				recipients[i], string(e.Status), formatTime(e.DateAdded), jsonIDs[i]}
 		}); err != nil {
 		return err
@@ -202,6 +202,31 @@ func (db *DB) findCopyObjects(ctx context.Context, ids []int64) (map[int64][]byt
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	out := make(map[int64][]byte, len(ids))
+	if len(ids) > 0 && ids[len(ids)-1]-ids[0] < 2*int64(len(ids)) {
+		// The objects of one submission's copies were numbered together:
+		// one range scan reads them.
+		rows, err := db.read.QueryContext(ctx, `SELECT id, json FROM copy_objects WHERE id BETWEEN ? AND ?`, ids[0], ids[len(ids)-1])
+		if err != nil {
+			return nil, fmt.Errorf("find copy objects: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id int64
+				js []byte
+			)
+			if err := rows.Scan(&id, &js); err != nil {
+				return nil, fmt.Errorf("scan copy object: %w", err)
+			}
+			if _, ok := slices.BinarySearch(ids, id); ok {
+				out[id] = js
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find copy objects: %w", err)
+		}
+		return out, nil
+	}
 	for start := 0; start < len(ids); start += inChunk {
 		part := ids[start:min(start+inChunk, len(ids))]
 		args := make([]any, len(part))

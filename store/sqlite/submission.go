@@ -31,6 +31,7 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 	if err != nil {
 		return fmt.Errorf("encode classification: %w", err)
 	}
+	vkeys := versionKeys{}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		// The plan is written last (routing may still be at work, Routed).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification)
@@ -45,7 +46,7 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := batchInsert(ctx, tx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)`, 10,
 			len(objs), func(i int) []any {
 				o := objs[i]
-				return []any{o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON, versionKey(o.Version)}
+				return []any{o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON, vkeys.of(o.Version)}
 			}); err != nil {
 			return err
 		}
@@ -59,7 +60,7 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
 			return err
 		}
-		if err := db.insertIntake(ctx, tx, s); err != nil {
+		if err := db.insertIntake(ctx, tx, s, vkeys); err != nil {
 			return err
 		}
 		if rec.Routed != nil {
@@ -82,7 +83,7 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 				return fmt.Errorf("claim %s for the hub: %w", id, err)
 			}
 		}
-		if err := db.insertRelease(ctx, tx, rec); err != nil {
+		if err := db.insertRelease(ctx, tx, rec, vkeys); err != nil {
 			return err
 		}
 		for _, ev := range rec.Audit {
@@ -97,12 +98,12 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 // insertIntake adds the submission's object versions to the submitter's
 // intake collection (TAXII), each with a stamp of its own; a version the
 // organization had submitted before keeps its first date.
-func (db *DB) insertIntake(ctx context.Context, tx *sql.Tx, s *sharing.Submission) error {
+func (db *DB) insertIntake(ctx context.Context, tx *sql.Tx, s *sharing.Submission, vkeys versionKeys) error {
 	// UNIQUE (organization, object_id, version): OR IGNORE keeps the first date.
 	return batchInsert(ctx, tx, `INSERT OR IGNORE INTO taxii_intake(organization, object_id, version, version_key, date_added)`, 5,
 		len(s.Objects), func(i int) []any {
 			o := s.Objects[i]
-			return []any{s.Organization, o.ID, o.Version, versionKey(o.Version), formatTime(db.stamp())}
+			return []any{s.Organization, o.ID, o.Version, vkeys.of(o.Version), formatTime(db.stamp())}
 		})
 }
 
@@ -260,6 +261,19 @@ func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	var n int64
 	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
 	return n, err
+}
+
+// versionKeys remembers the version keys of one submission: its objects
+// mostly share a handful of versions, and each entry of each copy needs one.
+type versionKeys map[string]string
+
+func (k versionKeys) of(v string) string {
+	vk, ok := k[v]
+	if !ok {
+		vk = versionKey(v)
+		k[v] = vk
+	}
+	return vk
 }
 
 // versionKey renders a STIX timestamp at fixed nanosecond width so versions
