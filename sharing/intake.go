@@ -194,7 +194,23 @@ func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequ
 
 func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
 	now := in.Now().UTC().Truncate(time.Microsecond)
+	// A bundle without sensitive designs is final as received: its objects
+	// are encoded on the other core while they are checked.
+	var (
+		pre     *received
+		preErr  error
+		preDone = make(chan struct{})
+	)
+	if len(designRefs(req.Bundle)) == 0 {
+		go func() {
+			defer close(preDone)
+			pre, preErr = newSubmission(org, req, nil, now)
+		}()
+	} else {
+		close(preDone)
+	}
 	if err := in.check(org, req.Bundle, now); err != nil {
+		<-preDone
 		return nil, false, err
 	}
 	// What the reference validator would warn about: told, never refused.
@@ -205,10 +221,14 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	// Sensitive designs are encrypted before anything else sees them: from
 	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
 	designMACs, err := in.sealDesigns(ctx, org, req)
+	<-preDone
 	if err != nil {
 		return nil, false, err
 	}
-	recv, err := newSubmission(org, req, designMACs, now)
+	recv, err := pre, preErr
+	if pre == nil && preErr == nil || designMACs != nil { // not encoded ahead, or designs sealed since
+		recv, err = newSubmission(org, req, designMACs, now)
+	}
 	if err != nil {
 		return nil, false, err
 	}
