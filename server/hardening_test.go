@@ -35,7 +35,7 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 	base := f.listen()
-	for _, p := range []string{"/", "/assets/console.js", "/assets/console.css"} {
+	for _, p := range []string{"/login", "/assets/console.js", "/assets/console.css"} {
 		resp, err := http.Get(base + p)
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +46,7 @@ func TestSecurityHeaders(t *testing.T) {
 		if resp.StatusCode != 200 || csp == "" || strings.Contains(csp, "unsafe-inline") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: %d CSP %q", p, resp.StatusCode, csp)
 		}
-		if p == "/" && regexp.MustCompile(`<script>|<style>|\sstyle=|\son[a-z]+=`).Match(body) {
+		if p == "/login" && regexp.MustCompile(`<script>|<style>|\sstyle=|\son[a-z]+=`).Match(body) {
 			t.Errorf("the console page has inline script or style, which its policy blocks")
 		}
 	}

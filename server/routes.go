@@ -5,8 +5,10 @@ func (s *Server) routes() {
 	a := s.app
 	a.Use(s.observe, securityHeaders)
 
-	a.Get("/", s.handleConsole)
-	a.Get("/assets/:name", s.handleAsset)
+	// The web console (INTERFACES.md §8): its pages, sign-in and assets.
+	if s.cfg.Console != nil {
+		s.cfg.Console.Mount(a)
+	}
 	a.Get("/healthz", s.handleHealth)
 	a.Get("/readyz", s.handleReady)
 	a.Get("/.well-known/jwks.json", s.handleJWKS)
@@ -35,6 +37,13 @@ func (s *Server) routes() {
 	api.Get("/organizations/:id/pgp-key", s.handleOrgKeyGet)
 	api.Put("/organizations/:id/pgp-key", s.handleOrgKeyPut)
 	api.Get("/organizations/:id/pgp-key/changes", s.handleOrgKeyChanges)
+	if s.cfg.Events != nil && s.cfg.Signals != nil { // sector events (INTERFACES §9, server/event.go)
+		api.Get("/events", s.handleEventList)
+		api.Get("/events/stream", s.handleEventStream)
+		api.Get("/events/:id", s.handleEventGet)
+		api.Post("/signals/bgp", s.handleSignalsBGP)
+		api.Post("/signals/posts", s.handleSignalsPosts)
+	}
 
 	// TAXII 2.1 (docs/taxii.md): discovery, the API root, the collection list
 	// and the public collection answer without credentials; sent credentials

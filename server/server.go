@@ -16,6 +16,7 @@ import (
 
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
+	"github.com/kakehashi-hub/kakehashi/server/console"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
@@ -33,6 +34,9 @@ type Config struct {
 	TAXII       *sharing.TAXII       // the collections (docs/taxii.md)
 	Auditor     *sharing.Auditor     // the audit log's signed checkpoints
 	Signer      *token.Signer
+	Console     *console.Console                // the web console; nil: API and TAXII only
+	Events      *sharing.Events                 // sector events (INTERFACES §9); nil with Signals: no event routes
+	Signals     *sharing.Signals                // outside sources and the correlator
 	Ready       func(ctx context.Context) error // readiness probe (the database)
 	BodyLimit   int                             // bytes; default 32 MiB (PROFILE.md §1)
 	// HeaderTimeout bounds the time to receive a request's headers (default
@@ -149,5 +153,8 @@ func (s *Server) Serve(ln net.Listener) error {
 // deadline, for requests in flight to finish, so that a submission being
 // stored when SIGTERM arrives is stored and answered.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.cfg.Events != nil {
+		s.cfg.Events.CloseStreams() // open event streams would hold the shutdown up
+	}
 	return s.app.ShutdownWithContext(ctx)
 }

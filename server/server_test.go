@@ -23,6 +23,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/crypto/pgp"
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
+	"github.com/kakehashi-hub/kakehashi/server/console"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
 	"github.com/kakehashi-hub/kakehashi/store/sqlite"
@@ -76,8 +77,14 @@ func newFixture(t *testing.T, bodyLimit int) *fixture {
 	keys := &sharing.Keys{Store: db, Registry: reg, Now: clock.Now}
 	in := &sharing.Intake{Store: db, Registry: reg, Now: clock.Now, Router: &sharing.Router{Registry: reg}, Copier: &sharing.Copier{Anonymizer: anon},
 		Designs: &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: []byte("test-mac-key"), Now: clock.Now}}
-	srv, err := New(Config{Intake: in, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit,
-		Access: &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}, Submissions: &sharing.Submissions{Store: db, Registry: reg},
+	access := &sharing.Access{Registry: reg, Tokens: db, APIKeys: db}
+	con, err := console.New(console.Config{Registry: reg, Access: access,
+		Users: &sharing.Users{Store: db, Registry: reg, Access: access, Now: clock.Now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{Intake: in, Signer: signer, Ready: db.Ping, BodyLimit: bodyLimit, Console: con,
+		Access: access, Submissions: &sharing.Submissions{Store: db, Registry: reg},
 		TAXII:       &sharing.TAXII{Store: db, Audit: db},
 		Auditor:     &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: clock.Now},
 		Obligations: &sharing.Obligations{Store: db, Now: clock.Now, Serialize: in.Locker()},
@@ -450,7 +457,7 @@ func hasViolation(body map[string]any, pointer string) bool {
 func TestOpenEndpoints(t *testing.T) {
 	f := newFixture(t, 0)
 	admin := f.token("hub-admin", "admin")
-	for _, p := range []string{"/", "/healthz", "/readyz", "/.well-known/jwks.json", "/metrics",
+	for _, p := range []string{"/login", "/healthz", "/readyz", "/.well-known/jwks.json", "/metrics",
 		"/api/v1/stix/extension-definition/telecom-incident.json", "/api/v1/stix/telecom-extension.schema.json"} {
 		req := httptest.NewRequest("GET", p, nil)
 		if p == "/metrics" || strings.HasPrefix(p, "/api/") {
@@ -465,8 +472,8 @@ func TestOpenEndpoints(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %d %s", p, resp.StatusCode, b)
 		}
-		if p == "/" && !bytes.Contains(b, []byte("/api/v1/submissions")) {
-			t.Errorf("the console page does not post to the API:\n%.300s", b)
+		if p == "/login" && !bytes.Contains(b, []byte(`name="username"`)) {
+			t.Errorf("the sign-in page has no username field:\n%.300s", b)
 		}
 		if p == "/api/v1/stix/extension-definition/telecom-incident.json" {
 			eb, err := stix.DecodeBundle(b, stix.Limits{})

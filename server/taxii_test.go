@@ -247,9 +247,9 @@ func TestTAXIICollections(t *testing.T) {
 		want []col
 	}{
 		{"anonymous sees public", "", []col{{"public", true, false}}},
-		{"carrier sees its channels and intake", w.a, []col{{"isac-members", true, false}, {"public", true, false}, {"intake", true, true}}},
-		{"carrier over basic is the same principal", basic("carrier-a", w.apiKey(t, "carrier-a")), []col{{"isac-members", true, false}, {"public", true, false}, {"intake", true, true}}},
-		{"regulator sees the statutory channels", w.mic, []col{{"accident-reports", true, false}, {"disaster-reports", true, false}, {"public", true, false}}},
+		{"carrier sees its channels and intake", w.a, []col{{"isac-members", true, false}, {"public", true, false}, {"sector-events", true, false}, {"intake", true, true}}},
+		{"carrier over basic is the same principal", basic("carrier-a", w.apiKey(t, "carrier-a")), []col{{"isac-members", true, false}, {"public", true, false}, {"sector-events", true, false}, {"intake", true, true}}},
+		{"regulator sees the statutory channels", w.mic, []col{{"accident-reports", true, false}, {"disaster-reports", true, false}, {"public", true, false}, {"sector-events-regulator", true, false}}},
 		{"admin sees only public", w.admin, []col{{"public", true, false}}},
 	}
 	for _, tc := range tests {

@@ -160,11 +160,14 @@ func (a *Access) BasicCaller(ctx context.Context, user, secret string) (*Organiz
 
 // MayOperate reports whether the caller is one of the hub's operators (the
 // metrics and the review queue).
-func MayOperate(caller *Organization) bool { return caller != nil && caller.Role == RoleAdmin }
+func MayOperate(caller *Organization) bool {
+	return caller != nil && caller.Role == RoleAdmin && caller.mayAct(UserOperator)
+}
 
 // MaySubmit reports whether the caller's role may submit (INTERFACES.md §6).
+// A console user must be at least a reporter.
 func MaySubmit(caller *Organization) bool {
-	if caller == nil {
+	if caller == nil || !caller.mayAct(UserReporter) {
 		return false
 	}
 	for _, r := range SubmitterRoles {

@@ -30,10 +30,10 @@ var Channels = []Channel{ChannelAccidentReports, ChannelDisasterReports, Channel
 // ParseChannel checks a channel name.
 func ParseChannel(s string) (Channel, error) {
 	c := Channel(s)
-	if slices.Contains(Channels, c) || c == ChannelIntake {
+	if slices.Contains(Channels, c) || slices.Contains(EventChannels, c) || c == ChannelIntake {
 		return c, nil
 	}
-	return "", fmt.Errorf("%q is not a channel; the channels are accident-reports, disaster-reports, nisc, isac-members, isac-internal, cross-sector, public, intake: %w", s, ErrNotFound)
+	return "", fmt.Errorf("%q is not a channel; the channels are accident-reports, disaster-reports, nisc, isac-members, isac-internal, cross-sector, public, sector-events-regulator, sector-events, intake: %w", s, ErrNotFound)
 }
 
 // Statutory reports whether the channel carries what the law requires,
@@ -45,7 +45,7 @@ func (c Channel) Statutory() bool {
 // Profile is the anonymization profile of the channel's copies (SHARING.md §2, §4).
 func (c Channel) Profile() anonymize.Profile {
 	switch {
-	case c.Statutory():
+	case c.Statutory(), c == ChannelSectorEventsRegulator:
 		return anonymize.ProfileIdentified
 	case c == ChannelPublic:
 		return anonymize.ProfilePublic
@@ -71,6 +71,12 @@ func (c Channel) InAudience(o *Organization) bool {
 		return o.Role == RoleMember || o.Role == RoleNISC
 	case ChannelPublic:
 		return true
+	case ChannelSectorEventsRegulator:
+		return o.Role == RoleRegulator
+	case ChannelSectorEvents:
+		// Each entry names its readers: the carriers that signalled that
+		// event, the ISAC and NISC (Events.publish).
+		return o.Role == RoleCarrier || o.Role == RoleISAC || o.Role == RoleNISC
 	}
 	return false
 }

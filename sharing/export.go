@@ -63,10 +63,7 @@ func (x *Exports) Export(ctx context.Context, req ExportRequest) (Export, error)
 	if err != nil {
 		return Export{}, err
 	}
-	actor := reader
-	if actor == "" {
-		actor = "anonymous"
-	}
+	actor := req.Reader.Actor() // "anonymous" for nil
 	if err := x.Store.AppendAudit(ctx, AuditEvent{Actor: actor, Action: AuditChannelRead, Subject: string(ch),
 		Detail: map[string]any{"objects": len(entries), "via": "export", "signed": req.Sign || req.Encrypt, "encrypted": req.Encrypt}}); err != nil {
 		return Export{}, err

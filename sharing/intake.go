@@ -59,6 +59,7 @@ type Intake struct {
 	Router   *Router            // nil: no routing (the submission is only stored and classified)
 	Copier   *Copier
 	Designs  *DesignVault // nil: bundles with sensitive designs are refused
+	Signals  *Signals     // nil: outage signals are stored but not correlated (signal.go)
 	Now      func() time.Time
 	// Earliest and FutureSkew bound the times of the telecom extension
 	// (TimeWindow); zero values: DefaultEarliest and DefaultFutureSkew.
@@ -225,7 +226,7 @@ func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequ
 		if re != nil {
 			detail = map[string]any{"violations": len(re.Violations), "kind": int(re.Kind)}
 		}
-		if aerr := in.Store.AppendAudit(ctx, AuditEvent{Actor: org.ID, Action: AuditIntakeReject, Detail: detail}); aerr != nil {
+		if aerr := in.Store.AppendAudit(ctx, AuditEvent{Actor: org.Actor(), Action: AuditIntakeReject, Detail: detail}); aerr != nil {
 			return nil, false, fmt.Errorf("audit refusal: %w (refused: %v)", aerr, err)
 		}
 	}
@@ -295,7 +296,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	}
 	sub.Incidents = classified.results
 	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: own.claims, Obligations: classified.obligations}
-	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.ID, Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
+	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.Actor(), Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
 	var (
 		routed   routed
@@ -339,6 +340,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		}
 		return nil, false, fmt.Errorf("store submission: %w", err)
 	}
+	in.Signals.fromIntake(org, req.Bundle)
 	return sub, true, nil
 }
 
@@ -535,8 +537,8 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 	facts := org.ReportingFacts()
 	var violations []stix.Violation
 	for i, o := range b.Objects {
-		if o.Type != "incident" {
-			continue
+		if o.Type != "incident" || isOutageSignal(o) {
+			continue // an outage signal has no statutory classification (issue #16)
 		}
 		res, err := reporting.Classify(o, facts, rs, now)
 		if errors.Is(err, reporting.ErrNotTelecomIncident) {
@@ -578,7 +580,7 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 		for j, m := range merged {
 			kinds[j] = string(m.Kind) + ":" + string(m.Status)
 		}
-		out.audit = append(out.audit, AuditEvent{Actor: org.ID, Action: AuditClassification, Subject: o.ID,
+		out.audit = append(out.audit, AuditEvent{Actor: org.Actor(), Action: AuditClassification, Subject: o.ID,
 			Detail: map[string]any{"submission": submissionID, "modified": res.Modified, "rule_set": rs.Name, "classification": string(res.Classification), "provisional": res.Provisional, "obligations": kinds}})
 	}
 	if len(violations) > 0 {
@@ -711,7 +713,7 @@ func recordCopy(org *Organization, sub *Submission, i int, route Route, b built,
 		}
 		detail["hits"] = pointers
 	}
-	rc.audit = append(rc.audit, AuditEvent{Actor: org.ID, Action: action, Subject: sub.ID, Detail: detail})
+	rc.audit = append(rc.audit, AuditEvent{Actor: org.Actor(), Action: action, Subject: sub.ID, Detail: detail})
 	return rc, nil
 }
 
@@ -751,12 +753,12 @@ func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bu
 func revocationAudit(org *Organization, sub *Submission, revoked, tombstones []ChannelEntry) []AuditEvent {
 	var out []AuditEvent
 	for _, r := range revoked {
-		out = append(out, AuditEvent{Actor: org.ID, Action: AuditRevoked, Subject: r.ObjectID,
+		out = append(out, AuditEvent{Actor: org.Actor(), Action: AuditRevoked, Subject: r.ObjectID,
 			Detail: map[string]any{"channel": string(r.Channel), "version": r.Version, "by_submission": sub.ID, "recipients": r.Recipients, "entry": r.Seq}})
 	}
 	for _, t := range tombstones {
 		sum := sha256.Sum256(t.JSON)
-		out = append(out, AuditEvent{Actor: org.ID, Action: AuditTombstone, Subject: sub.ID,
+		out = append(out, AuditEvent{Actor: org.Actor(), Action: AuditTombstone, Subject: sub.ID,
 			Detail: map[string]any{"channel": string(t.Channel), "object": t.ObjectID, "version": t.Version, "recipients": t.Recipients, "digest": hex.EncodeToString(sum[:])}})
 	}
 	return out

@@ -92,8 +92,8 @@ func (k *Keys) Upload(ctx context.Context, caller *Organization, orgID string, a
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", err, ErrInvalidArgument)
 	}
-	ch := KeyChange{Organization: orgID, At: k.Now().UTC(), Fingerprint: pub.Fingerprint(), Source: KeySourceAPI, Actor: caller.ID}
-	err = k.Store.SaveOrganizationKey(ctx, pub.Armored(), ch, AuditEvent{Actor: caller.ID, Action: AuditKeyUploaded, Subject: orgID,
+	ch := KeyChange{Organization: orgID, At: k.Now().UTC(), Fingerprint: pub.Fingerprint(), Source: KeySourceAPI, Actor: caller.Actor()}
+	err = k.Store.SaveOrganizationKey(ctx, pub.Armored(), ch, AuditEvent{Actor: caller.Actor(), Action: AuditKeyUploaded, Subject: orgID,
 		Detail: map[string]any{"fingerprint": pub.Fingerprint(), "version": pub.Version()}})
 	if err != nil {
 		return nil, err

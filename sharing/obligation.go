@@ -75,6 +75,9 @@ func (s *Obligations) MarkMet(ctx context.Context, caller *Organization, id, ref
 	if o.Organization != caller.ID && !canSeeAll(caller) {
 		return reporting.Obligation{}, fmt.Errorf("obligation %s: %w", id, ErrNotFound)
 	}
+	if !caller.mayAct(UserReporter) {
+		return o, fmt.Errorf("marking an obligation met needs a reporter or approver: %w", ErrForbidden)
+	}
 	if reference == "" {
 		return o, fmt.Errorf("give the reference of the filed report (e.g. the MIC acceptance number) as \"reference\": %w", ErrInvalidArgument)
 	}
@@ -89,7 +92,7 @@ func (s *Obligations) MarkMet(ctx context.Context, caller *Organization, id, ref
 	if err != nil {
 		return o, err
 	}
-	err = s.Store.AppendAudit(ctx, AuditEvent{Actor: caller.ID, Action: AuditObligationMet, Subject: id,
+	err = s.Store.AppendAudit(ctx, AuditEvent{Actor: caller.Actor(), Action: AuditObligationMet, Subject: id,
 		Detail: map[string]any{"reference": reference, "previous_status": string(prev), "incident": o.IncidentID, "organization": o.Organization}})
 	return updated, err
 }

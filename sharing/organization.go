@@ -22,10 +22,11 @@ const (
 	RoleDisasterAuthority Role = "disaster-authority" // 内閣府防災
 	RoleMember            Role = "member"             // another sector's CEPTOAR or ISAC
 	RoleAdmin             Role = "admin"              // the hub's operators
+	RoleSensor            Role = "sensor"             // a machine that feeds outside sources (BGP, posts) only (issue #16)
 )
 
 // Roles lists every valid role.
-var Roles = []Role{RoleCarrier, RoleISAC, RoleNISC, RoleRegulator, RoleDisasterAuthority, RoleMember, RoleAdmin}
+var Roles = []Role{RoleCarrier, RoleISAC, RoleNISC, RoleRegulator, RoleDisasterAuthority, RoleMember, RoleAdmin, RoleSensor}
 
 // Contact is a person at an organization; all of it is scrubbed from anonymized copies.
 type Contact struct {
@@ -51,6 +52,10 @@ type Organization struct {
 	DefaultTLP                  stix.TLP // 0 when the registry sets none
 	HoldForReview               bool     // community copies wait for the submitter's release by default
 	PGPPublicKey                string   // armored; from pgp_public_key or the file pgp_public_key_file names
+	Webhook                     *Webhook // sector events pushed to the organization (INTERFACES §9); nil: none
+	// Person is set on the per-request copy Users.Resume makes when a
+	// console user acts; nil in the registry and for machine credentials.
+	Person *Person
 }
 
 // EffectiveDefaultTLP is the TLP an unmarked object of this organization takes:
@@ -76,7 +81,7 @@ func (o *Organization) Validate() error {
 		return fmt.Errorf("id %q must be a short id of lowercase letters, digits and hyphens", o.ID)
 	}
 	if !slices.Contains(Roles, o.Role) {
-		return fmt.Errorf("organization %s: role %q is not one of carrier, isac, nisc, regulator, disaster-authority, member, admin", o.ID, o.Role)
+		return fmt.Errorf("organization %s: role %q is not one of carrier, isac, nisc, regulator, disaster-authority, member, admin, sensor", o.ID, o.Role)
 	}
 	if !stix.ValidID(o.Identity, "identity") {
 		return fmt.Errorf("organization %s: identity %q must be a STIX identity id (identity--<uuid>)", o.ID, o.Identity)

@@ -69,27 +69,28 @@ type registryFile struct {
 }
 
 type orgFile struct {
-	ID                          string    `yaml:"id"`
-	Role                        string    `yaml:"role"`
-	Identity                    string    `yaml:"identity"`
-	Name                        string    `yaml:"name"`
-	Aliases                     []string  `yaml:"aliases,omitempty"`
-	Domains                     []string  `yaml:"domains,omitempty"`
-	Networks                    []string  `yaml:"networks,omitempty"`
-	ASNs                        []int64   `yaml:"asns,omitempty"`
-	Contacts                    []Contact `yaml:"contacts,omitempty"`
-	DesignatedPublicInstitution bool      `yaml:"designated_public_institution,omitempty"`
-	UsersAtFYEnd                *int64    `yaml:"users_at_fy_end,omitempty"`
-	ISACMember                  bool      `yaml:"isac_member,omitempty"`
-	DefaultTLP                  string    `yaml:"default_tlp,omitempty"`
-	HoldForReview               bool      `yaml:"hold_for_review,omitempty"`
-	PGPPublicKeyFile            string    `yaml:"pgp_public_key_file,omitempty"`
-	PGPPublicKey                string    `yaml:"pgp_public_key,omitempty"`
+	ID                          string       `yaml:"id"`
+	Role                        string       `yaml:"role"`
+	Identity                    string       `yaml:"identity"`
+	Name                        string       `yaml:"name"`
+	Aliases                     []string     `yaml:"aliases,omitempty"`
+	Domains                     []string     `yaml:"domains,omitempty"`
+	Networks                    []string     `yaml:"networks,omitempty"`
+	ASNs                        []int64      `yaml:"asns,omitempty"`
+	Contacts                    []Contact    `yaml:"contacts,omitempty"`
+	DesignatedPublicInstitution bool         `yaml:"designated_public_institution,omitempty"`
+	UsersAtFYEnd                *int64       `yaml:"users_at_fy_end,omitempty"`
+	ISACMember                  bool         `yaml:"isac_member,omitempty"`
+	DefaultTLP                  string       `yaml:"default_tlp,omitempty"`
+	HoldForReview               bool         `yaml:"hold_for_review,omitempty"`
+	PGPPublicKeyFile            string       `yaml:"pgp_public_key_file,omitempty"`
+	PGPPublicKey                string       `yaml:"pgp_public_key,omitempty"`
+	Webhook                     *webhookFile `yaml:"webhook,omitempty"`
 }
 
 var (
 	topKeys     = []string{"organizations"}
-	orgKeys     = []string{"id", "role", "identity", "name", "aliases", "domains", "networks", "asns", "contacts", "designated_public_institution", "users_at_fy_end", "isac_member", "default_tlp", "hold_for_review", "pgp_public_key_file", "pgp_public_key"}
+	orgKeys     = []string{"id", "role", "identity", "name", "aliases", "domains", "networks", "asns", "contacts", "designated_public_institution", "users_at_fy_end", "isac_member", "default_tlp", "hold_for_review", "pgp_public_key_file", "pgp_public_key", "webhook"}
 	contactKeys = []string{"name", "email", "phone"}
 )
 
@@ -178,6 +179,13 @@ func (of orgFile) organization(dir string) (*Organization, error) {
 		}
 		o.PGPPublicKey = string(key)
 	}
+	if of.Webhook != nil {
+		w, err := of.Webhook.webhook(dir)
+		if err != nil {
+			return nil, err
+		}
+		o.Webhook = w
+	}
 	return o, nil
 }
 
@@ -202,6 +210,11 @@ func checkKeys(doc *yaml.Node) error {
 				return err
 			}
 			for j := 0; j+1 < len(org.Content); j += 2 {
+				if org.Content[j].Value == "webhook" && org.Content[j+1].Kind == yaml.MappingNode {
+					if err := knownKeys(org.Content[j+1], webhookKeys, "a webhook"); err != nil {
+						return err
+					}
+				}
 				if org.Content[j].Value != "contacts" {
 					continue
 				}
@@ -237,6 +250,9 @@ func MarshalRegistry(orgs []*Organization) ([]byte, error) {
 			Domains: o.Domains, ASNs: o.ASNs, Contacts: o.Contacts,
 			DesignatedPublicInstitution: o.DesignatedPublicInstitution, UsersAtFYEnd: o.UsersAtFYEnd,
 			ISACMember: o.ISACMember, PGPPublicKey: o.PGPPublicKey, HoldForReview: o.HoldForReview,
+		}
+		if o.Webhook != nil {
+			of.Webhook = &webhookFile{URL: o.Webhook.URL, SecretFile: o.Webhook.SecretFile}
 		}
 		for _, n := range o.Networks {
 			of.Networks = append(of.Networks, n.String())

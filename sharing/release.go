@@ -281,7 +281,7 @@ type Releases struct {
 
 // Withheld lists withheld copies for review. Only the hub's operators may.
 func (r *Releases) Withheld(ctx context.Context, caller *Organization) ([]WithheldCopy, error) {
-	if caller.Role != RoleAdmin {
+	if !MayOperate(caller) {
 		return nil, fmt.Errorf("the review queue is for the hub's operators: %w", ErrForbidden)
 	}
 	return r.Store.FindWithheldCopies(ctx, 500)
@@ -322,8 +322,11 @@ func (r *Releases) Release(ctx context.Context, caller *Organization, submission
 	if sub.Organization != caller.ID {
 		return 0, fmt.Errorf("submission of another organization: %w", ErrNotFound)
 	}
+	if !caller.mayAct(UserReporter) {
+		return 0, fmt.Errorf("releasing copies needs a reporter or approver: %w", ErrForbidden)
+	}
 	n, err := r.Store.ReleaseHeld(ctx, submissionID,
-		AuditEvent{Actor: caller.ID, Action: AuditRelease, Subject: submissionID, Detail: map[string]any{"by": "submitter"}})
+		AuditEvent{Actor: caller.Actor(), Action: AuditRelease, Subject: submissionID, Detail: map[string]any{"by": "submitter"}})
 	if err != nil {
 		return 0, err
 	}

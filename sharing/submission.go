@@ -113,6 +113,9 @@ type Store interface {
 	FindObjectVersion(ctx context.Context, org string, key ObjectKey) (*StoredObject, error)
 	// FindLatestObject returns org's stored version of id with the latest modified.
 	FindLatestObject(ctx context.Context, org, id string) (*StoredObject, error)
+	// FindObjectBefore returns org's stored version of id with the latest
+	// modified before version; ErrNotFound when there is none.
+	FindObjectBefore(ctx context.Context, org, id, version string) (*StoredObject, error)
 	// FindClassifications returns every classification intake answered, oldest first.
 	FindClassifications(ctx context.Context) ([]reporting.Result, error)
 
@@ -138,6 +141,10 @@ type SubmissionView struct {
 	Obligations []reporting.Obligation
 	// Bundle is the submitted bundle rebuilt from the stored versions, when asked for.
 	Bundle json.RawMessage
+	// Warnings are the best-practice findings (stix.Warnings) of that
+	// bundle as it stands now, when the bundle was asked for: intake
+	// answers them but does not store them.
+	Warnings []stix.Warning
 }
 
 // Find returns the caller's submission id; ErrNotFound when it is another
@@ -168,6 +175,14 @@ func (s *Submissions) Find(ctx context.Context, caller *Organization, id string,
 		if v.Bundle, err = s.bundle(ctx, sub); err != nil {
 			return SubmissionView{}, err
 		}
+		b, err := stix.DecodeBundle(v.Bundle, stix.Limits{})
+		if err != nil {
+			return SubmissionView{}, fmt.Errorf("stored bundle of submission %s: %w", sub.ID, err)
+		}
+		v.Warnings = stix.Warnings(b, func(id string) bool {
+			_, err := s.Store.FindLatestObject(ctx, sub.Organization, id)
+			return err == nil
+		})
 	}
 	return v, nil
 }

@@ -31,14 +31,16 @@ type Collection struct {
 
 // collectionTexts are the titles and descriptions shown to TAXII clients.
 var collectionTexts = map[Channel][2]string{
-	ChannelAccidentReports: {"Accident reports", "Incidents with a MIC accident obligation, identified, with the hub's classification note (総務省 電気通信事故)."},
-	ChannelDisasterReports: {"Disaster reports", "Disaster damage reports for MIC and the Cabinet Office, identified."},
-	ChannelNISC:            {"NISC", "Cyber-attack, information-leak and near-miss incidents and serious outages for NISC, anonymized (ceptoar profile)."},
-	ChannelISACMembers:     {"ICT-ISAC members", "Everything its TLP allows for ICT-ISAC members, anonymized (ceptoar profile)."},
-	ChannelISACInternal:    {"ICT-ISAC internal", "AMBER+STRICT content for the ISAC's own analysts, anonymized (ceptoar profile)."},
-	ChannelCrossSector:     {"Cross-sector", "GREEN and CLEAR indicators and lessons for other sectors' CEPTOARs and ISACs, anonymized."},
-	ChannelPublic:          {"Public", "TLP:CLEAR content, anonymized (public profile); readable without credentials."},
-	ChannelIntake:          {"Intake", "Submit STIX 2.1 objects here (POST an envelope); read back your own organization's submissions."},
+	ChannelAccidentReports:       {"Accident reports", "Incidents with a MIC accident obligation, identified, with the hub's classification note (総務省 電気通信事故)."},
+	ChannelDisasterReports:       {"Disaster reports", "Disaster damage reports for MIC and the Cabinet Office, identified."},
+	ChannelNISC:                  {"NISC", "Cyber-attack, information-leak and near-miss incidents and serious outages for NISC, anonymized (ceptoar profile)."},
+	ChannelISACMembers:           {"ICT-ISAC members", "Everything its TLP allows for ICT-ISAC members, anonymized (ceptoar profile)."},
+	ChannelISACInternal:          {"ICT-ISAC internal", "AMBER+STRICT content for the ISAC's own analysts, anonymized (ceptoar profile)."},
+	ChannelCrossSector:           {"Cross-sector", "GREEN and CLEAR indicators and lessons for other sectors' CEPTOARs and ISACs, anonymized."},
+	ChannelPublic:                {"Public", "TLP:CLEAR content, anonymized (public profile); readable without credentials."},
+	ChannelSectorEventsRegulator: {"Sector events (regulator)", "Sector events correlated from outage signals, identified, as STIX groupings of the hub with the signals (issue #16)."},
+	ChannelSectorEvents:          {"Sector events", "Sector events you signalled (ISAC and NISC: every event), anonymized, as STIX groupings of the hub (issue #16)."},
+	ChannelIntake:                {"Intake", "Submit STIX 2.1 objects here (POST an envelope); read back your own organization's submissions."},
 }
 
 // CollectionOf returns the collection of a channel.
@@ -50,8 +52,8 @@ func CollectionOf(ch Channel) Collection {
 // Collections returns every collection in a stable order: the distribution
 // channels of SHARING.md §2, then intake (TAXII 2.1 §5.1 asks for a stable order).
 func Collections() []Collection {
-	out := make([]Collection, 0, len(Channels)+1)
-	for _, ch := range Channels {
+	out := make([]Collection, 0, len(Channels)+len(EventChannels)+1)
+	for _, ch := range slices.Concat(Channels, EventChannels) {
 		out = append(out, CollectionOf(ch))
 	}
 	return append(out, CollectionOf(ChannelIntake))
@@ -113,7 +115,7 @@ func (v VersionMatch) IsZero() bool {
 // Cursor is the position after the last entry of a page: entries are ordered
 // by (date_added, seq), and seq is unique, so keyset paging from a cursor
 // never skips or repeats an entry even when many share one date_added
-// (TAXII 2.1 §3.5).
+// (TAXII 2.1 §3.5). In a Newest query "after" means older.
 type Cursor struct {
 	DateAdded time.Time
 	Seq       int64
@@ -132,6 +134,10 @@ type TAXIIQuery struct {
 	SpecVersions []string     // nil: the latest spec version (the hub stores 2.1 only)
 	Limit        int          // > 0
 	WithJSON     bool         // false for manifests and version lists
+	// Newest orders the entries newest first, (date_added, seq) descending,
+	// for people reading a feed (the console); After then continues with
+	// the older entries. TAXII itself always reads oldest first.
+	Newest bool
 }
 
 // TAXIIEntry is one object version of a collection as TAXII serves it.
@@ -290,10 +296,7 @@ func (t *TAXII) Read(ctx context.Context, caller *Organization, col Collection, 
 	if err != nil {
 		return nil, false, err
 	}
-	actor := q.Reader
-	if actor == "" {
-		actor = "anonymous"
-	}
+	actor := caller.Actor() // "anonymous" for nil
 	if err := t.Audit.AppendAudit(ctx, AuditEvent{Actor: actor, Action: AuditChannelRead, Subject: string(col.Channel),
 		Detail: map[string]any{"objects": len(entries), "via": via}}); err != nil {
 		return nil, false, err

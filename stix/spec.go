@@ -669,7 +669,8 @@ var (
 
 // Telecom extension vocabularies (PROFILE.md §3).
 var (
-	telecomReportKinds = []string{KindServiceOutage, KindCyberAttack, KindInfoLeak, KindNearMiss, KindDisasterDamage}
+	telecomReportKinds = []string{KindServiceOutage, KindCyberAttack, KindInfoLeak, KindNearMiss, KindDisasterDamage, KindOutageSignal}
+	telecomSymptoms    = []string{"no-connectivity", "dns-failure", "packet-loss", "high-latency", "call-failure", "routing-anomaly", "routing-withdrawal", "user-report-surge", "other"}
 	telecomCauses      = []string{"telecom-equipment-failure", "non-telecom-facility-failure", "facility-info-leak", "none"}
 	telecomEquipment   = []string{"core", "base-station", "remote-terminal", "dslam", "customer-premises", "aerial-access-line", "non-telecom-system", "other"}
 	telecomServices    = []string{"emergency-voice", "voice", "free-internet", "lpwa", "other"}
@@ -688,7 +689,7 @@ var telecomSpec = &objSpec{name: "telecom extension", class: classTelecomRoot, c
 	"extension_type":     pEnum("property-extension").req(),
 	"report_kind":        pEnum(telecomReportKinds...).req(),
 	"cause":              pEnum(telecomCauses...),
-	"occurred_at":        pTimestamp.req(),
+	"occurred_at":        pTimestamp, // required unless report_kind is outage-signal (xTelecom)
 	"aware_at":           pTimestamp,
 	"recovered_at":       pTimestamp,
 	"failed_equipment":   pEnum(telecomEquipment...),
@@ -715,6 +716,12 @@ var telecomSpec = &objSpec{name: "telecom extension", class: classTelecomRoot, c
 	"osore": pObject(&objSpec{name: "serious-accident risk", checkNames: true, props: map[string]prop{
 		"situation": pEnum(telecomOsore...).req(), "core_network": pBool, "prefectures": pInt.between(0, 47)}}),
 	"sensitive_design_refs": pRefs(artifactRef),
+	// The signal block of an outage-signal (INTERFACES §9). Only its shape
+	// is checked here; package outage validates regions, ASNs and prefixes
+	// and names each bad value.
+	"signal": pObject(&objSpec{name: "signal", checkNames: true, props: map[string]prop{
+		"observed_at": pTimestamp.req(), "symptom": pEnum(telecomSymptoms...).req(), "service_class": pEnum(telecomServices...),
+		"regions": pStrings, "upstream_asns": pAny, "prefixes": pStrings, "note": pString}}),
 }}
 
 // tlp20Spec is the content of the OASIS TLP 2.0 extension on a marking-definition.

@@ -18,6 +18,7 @@ const (
 	KindInfoLeak       = "info-leak"
 	KindNearMiss       = "near-miss" // 予兆・ヒヤリハット
 	KindDisasterDamage = "disaster-damage"
+	KindOutageSignal   = "outage-signal" // an early signal (INTERFACES §9); not classified
 )
 
 // Telecom is the content of the telecom incident extension on an incident
@@ -36,6 +37,19 @@ type Telecom struct {
 	Cyber               *Cyber             `json:"cyber,omitempty"`
 	Osore               *Osore             `json:"osore,omitempty"`
 	SensitiveDesignRefs []string           `json:"sensitive_design_refs,omitempty"`
+	Signal              *Signal            `json:"signal,omitempty"` // outage-signal only
+}
+
+// Signal is the signal block of an outage-signal incident (INTERFACES §9),
+// as written. Package outage turns it into a validated signal.
+type Signal struct {
+	ObservedAt   time.Time `json:"observed_at"`
+	Symptom      string    `json:"symptom"`
+	ServiceClass string    `json:"service_class,omitempty"`
+	Regions      []string  `json:"regions,omitempty"`       // JIS X 0401 prefecture codes
+	UpstreamASNs []int64   `json:"upstream_asns,omitempty"` // autonomous system numbers
+	Prefixes     []string  `json:"prefixes,omitempty"`      // CIDR
+	Note         string    `json:"note,omitempty"`
 }
 
 // Service is one affected service, judged separately (REPORTING 2.2).
@@ -120,6 +134,10 @@ func (t *Telecom) applyDefaults() {
 		default:
 			t.Cause = "telecom-equipment-failure"
 		}
+	}
+	if t.ReportKind == KindOutageSignal && t.OccurredAt.IsZero() && t.Signal != nil {
+		// A signal says when it was observed; that is when it occurred.
+		t.OccurredAt = t.Signal.ObservedAt
 	}
 	if t.AwareAt == nil {
 		a := t.OccurredAt

@@ -1276,6 +1276,15 @@ func (c *checker) cross(l loc, s *objSpec, m map[string]any) {
 			}
 		}
 	case xTelecom:
+		// An outage-signal carries a signal block instead of the outage
+		// facts (PROFILE.md §3, INTERFACES §9): nothing else is required.
+		if kind, _ := m["report_kind"].(string); kind == KindOutageSignal {
+			if _, ok := m["signal"]; !ok {
+				c.failAt(l, "signal", "is required on an outage-signal: add {\"observed_at\", \"symptom\"} (INTERFACES §9)")
+			}
+		} else if _, ok := m["occurred_at"]; !ok {
+			c.failAt(l, "occurred_at", "is required on a telecom extension")
+		}
 		c.order(l, m, "occurred_at", "aware_at", false)
 		c.order(l, m, "occurred_at", "recovered_at", false)
 		if refs, ok := m["sensitive_design_refs"].([]any); ok {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -187,6 +188,17 @@ func TestValidateTelecomExtension(t *testing.T) {
 		{name: "sensitive design not an artifact", mutate: func(inc, ext map[string]any) {
 			ext["sensitive_design_refs"] = []any{idA}
 		}, want: []Violation{{p + "/sensitive_design_refs/0", "must reference an artifact, not an identity"}}},
+		{name: "outage-signal with a signal block only", mutate: func(inc, ext map[string]any) { asSignal(ext) }},
+		{name: "outage-signal without signal", mutate: func(inc, ext map[string]any) { asSignal(ext); delete(ext, "signal") },
+			want: []Violation{{p + "/signal", "is required on an outage-signal"}}},
+		{name: "outage-signal with unknown symptom", mutate: func(inc, ext map[string]any) {
+			asSignal(ext)
+			ext["signal"].(map[string]any)["symptom"] = "slow"
+		}, want: []Violation{{p + "/signal/symptom", `"slow" is not one of`}}},
+		{name: "outage-signal without observed_at", mutate: func(inc, ext map[string]any) {
+			asSignal(ext)
+			delete(ext["signal"].(map[string]any), "observed_at")
+		}, want: []Violation{{p + "/signal/observed_at", "is required"}}},
 		{name: "unknown custom property allowed", mutate: func(inc, ext map[string]any) { ext["x_carrier_ticket"] = "T-1" }},
 		{name: "bad custom property name", mutate: func(inc, ext map[string]any) { ext["Ticket-ID"] = "T-1" },
 			want: []Violation{{p + "/Ticket-ID", `"Ticket-ID" is not a valid property name`}}},
@@ -210,6 +222,36 @@ func TestValidateTelecomExtension(t *testing.T) {
 			}
 			checkViolations(t, violationsOf(t, bundleOf(objs...)), tc.want)
 		})
+	}
+}
+
+// asSignal turns an incident fixture's extension into an outage-signal:
+// no outage facts, only a signal block (INTERFACES §9).
+func asSignal(ext map[string]any) {
+	for k := range ext {
+		if k != "extension_type" {
+			delete(ext, k)
+		}
+	}
+	ext["report_kind"] = KindOutageSignal
+	ext["signal"] = map[string]any{"observed_at": "2026-07-10T05:01:00Z", "symptom": "no-connectivity",
+		"regions": []any{"13"}, "upstream_asns": []any{json.Number("64511")}, "prefixes": []any{"203.0.113.0/24"}}
+}
+
+func TestTelecomExtensionParsesSignal(t *testing.T) {
+	inc := fixture(t, incidentJSON())
+	asSignal(telecomExt(inc))
+	o, err := NewObject(inc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tel, ok, err := o.TelecomExtension()
+	if err != nil || !ok {
+		t.Fatalf("TelecomExtension() = %v, %v", ok, err)
+	}
+	want := time.Date(2026, 7, 10, 5, 1, 0, 0, time.UTC)
+	if tel.Signal == nil || tel.Signal.Symptom != "no-connectivity" || len(tel.Signal.UpstreamASNs) != 1 || !tel.OccurredAt.Equal(want) {
+		t.Errorf("unexpected signal: %+v %+v", tel, tel.Signal)
 	}
 }
 
@@ -263,6 +305,9 @@ func TestTelecomExtensionDefinitionAndSchema(t *testing.T) {
 		{"bad occurred_at", func(e map[string]any) { e["occurred_at"] = "2026-13-01" }, false},
 		{"bad name", func(e map[string]any) { e["Bad-Name"] = "x" }, false},
 		{"custom ok", func(e map[string]any) { e["x_ticket"] = "1" }, true},
+		{"outage-signal", asSignal, true},
+		{"outage-signal without signal", func(e map[string]any) { asSignal(e); delete(e, "signal") }, false},
+		{"outage-signal bad symptom", func(e map[string]any) { asSignal(e); e["signal"].(map[string]any)["symptom"] = "slow" }, false},
 		{"null custom", func(e map[string]any) { e["x_ticket"] = nil }, false},
 		{"negative users", func(e map[string]any) {
 			e["services"].([]any)[0].(map[string]any)["affected_users"] = json.Number("-1")

@@ -223,7 +223,11 @@ func runBench(ctx context.Context, n int, schemas string, e env) (benchFigures, 
 	}
 	f.AnonymizeMBPerS = mbps / 1e6
 
-	srv, err := server.New(h.serverConfig())
+	sc, err := h.serverConfig(false)
+	if err != nil {
+		return f, err
+	}
+	srv, err := server.New(sc)
 	if err != nil {
 		return f, err
 	}

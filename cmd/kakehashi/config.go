@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/kakehashi-hub/kakehashi/outage"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"net"
 	"os"
@@ -66,6 +67,12 @@ type Config struct {
 	IdleTimeout     time.Duration `yaml:"idle_timeout"`
 	IntakePerMinute int           `yaml:"intake_per_minute"`
 	ReadsPerMinute  int           `yaml:"reads_per_minute"`
+	// SessionIdleTimeout ends a console session unused this long;
+	// SessionMaxAge ends any session this long after sign-in.
+	SessionIdleTimeout time.Duration `yaml:"session_idle_timeout"`
+	SessionMaxAge      time.Duration `yaml:"session_max_age"`
+	// Signals are the grouping rules of sector events (docs/signals.md).
+	Signals outage.Rules `yaml:"signals"`
 }
 
 // DefaultConfig returns the defaults of INTERFACES.md §1 and PROFILE.md §1.
@@ -93,6 +100,9 @@ func DefaultConfig() Config {
 		IdleTimeout:             30 * time.Second,
 		IntakePerMinute:         1200,
 		ReadsPerMinute:          12000,
+		SessionIdleTimeout:      30 * time.Minute,
+		SessionMaxAge:           12 * time.Hour,
+		Signals:                 outage.DefaultRules(),
 	}
 }
 
@@ -201,11 +211,17 @@ func (c *Config) Validate() error {
 	if c.MaxTokenTTL < time.Hour {
 		return fmt.Errorf("max_token_ttl %s must be at least 1h, e.g. 2160h (90 days)", c.MaxTokenTTL)
 	}
+	if c.SessionIdleTimeout <= 0 || c.SessionMaxAge < c.SessionIdleTimeout {
+		return errors.New("session_idle_timeout must be positive, and session_max_age at least session_idle_timeout")
+	}
 	if c.AuthFailuresPerMinute < 0 || c.IntakePerMinute < 0 || c.ReadsPerMinute < 0 {
 		return errors.New("auth_failures_per_minute, intake_per_minute and reads_per_minute must be 0 (no limit) or more")
 	}
 	if c.IncidentFutureSkew < time.Minute || c.IncidentFutureSkew > 7*24*time.Hour {
 		return fmt.Errorf("incident_future_skew %s must be between 1m and 168h, e.g. 24h", c.IncidentFutureSkew)
+	}
+	if err := c.Signals.Validate(); err != nil {
+		return err
 	}
 	switch c.PseudonymRotation {
 	case "", "monthly", "quarterly", "yearly":

@@ -18,6 +18,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/crypto/token"
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/server"
+	"github.com/kakehashi-hub/kakehashi/server/console"
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/stix"
 	"github.com/kakehashi-hub/kakehashi/store/sqlite"
@@ -49,7 +50,12 @@ type hub struct {
 	exports     *sharing.Exports
 	statistics  *sharing.Statistics
 	cursorKey   []byte // seals TAXII next tokens (server.Config.CursorKey)
+	consoleKey  []byte // seals the console's feed links (console.Config.CursorKey)
 	auditor     *sharing.Auditor
+	users       *sharing.Users // the console's people
+	credentials *sharing.Credentials
+	auditLog    *sharing.AuditLog
+	review      *sharing.Review
 }
 
 // auditCheckpointFile holds the latest signed checkpoint beside the database,
@@ -157,8 +163,9 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	macKey := sha256.Sum256(append([]byte("kakehashi design fingerprint\x00"), key...))
 	noteKey := sha256.Sum256(append([]byte("kakehashi classification note\x00"), key...))
 	cursorKey := sha256.Sum256(append([]byte("kakehashi taxii cursor\x00"), key...))
+	consoleKey := sha256.Sum256(append([]byte("kakehashi console cursor\x00"), key...))
 	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
-	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:],
+	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:], consoleKey: consoleKey[:],
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: noteKey[:]}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Registry: reg, Now: time.Now}
@@ -166,7 +173,16 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
+	h.users = &sharing.Users{Store: db, Registry: reg, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
+		Access: &sharing.Access{Registry: reg, Audit: db, Failures: sharing.NewLimiter(cfg.AuthFailuresPerMinute, time.Minute)}}
 	h.auditor = &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: time.Now}
+	h.credentials = &sharing.Credentials{Store: db, Registry: reg, MaxTTL: cfg.MaxTokenTTL, Now: time.Now,
+		Sign: func(org, role string, ttl time.Duration) (string, string, time.Time, error) {
+			raw, c, err := signer.Issue(org, role, ttl)
+			return raw, c.ID, c.Expiry, err
+		}}
+	h.auditLog = &sharing.AuditLog{Store: db, Auditor: h.auditor, Anchors: func() ([]sharing.AuditCheckpoint, error) { return h.auditAnchors("") }}
+	h.review = &sharing.Review{Store: db}
 	// Key changes the operators made in the registry file are recorded (and
 	// replace uploaded keys) before any command uses a key.
 	if _, err := keys.SyncRegistry(ctx); err != nil {
@@ -188,8 +204,9 @@ func (h *hub) Close() error { return h.db.Close() }
 
 // serverConfig wires the domain services into the HTTP layer, which gets no
 // store: every read and write goes through a service that takes the caller.
-func (h *hub) serverConfig() server.Config {
-	return server.Config{
+// The web console shares the API's access rules and limits.
+func (h *hub) serverConfig(secure bool) (server.Config, error) {
+	sc := server.Config{
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
 		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping, CursorKey: h.cursorKey,
 		HeaderTimeout: h.cfg.HeaderTimeout, BodyTimeout: h.cfg.BodyTimeout, IdleTimeout: h.cfg.IdleTimeout,
@@ -206,6 +223,18 @@ func (h *hub) serverConfig() server.Config {
 			Name: "kakehashi_store_skipped_rows_total", Help: "Stored rows that lists skipped because they could not be decoded (see the error log).",
 		}, func() float64 { return float64(h.db.SkippedRows()) })},
 	}
+	h.users.Access = sc.Access
+	con, err := console.New(console.Config{
+		Users: h.users, Registry: h.registry, Access: sc.Access, Intake: h.intake, Submissions: sc.Submissions,
+		Releases: h.releases, Obligations: h.obligations, Reports: h.reports, Exports: h.exports, TAXII: sc.TAXII,
+		Auditor: h.auditor, Statistics: h.statistics, Secure: secure, CursorKey: h.consoleKey,
+		Review: h.review, Credentials: h.credentials, AuditLog: h.auditLog,
+	})
+	if err != nil {
+		return sc, err
+	}
+	sc.Console = con
+	return sc, nil
 }
 
 // ceptoarIdentity is the identity anonymized copies are attributed to: that
@@ -269,20 +298,27 @@ func ensureHubPGPKey(dir string) error {
 	return nil
 }
 
-// issueToken signs a token for org and records the issuance in the audit log.
-func (h *hub) issueToken(ctx context.Context, orgID string, ttl time.Duration, actor string) (string, token.Claims, error) {
-	org, err := h.registry.FindOrganizationByID(orgID)
-	if err != nil {
-		return "", token.Claims{}, fmt.Errorf("no organization %q in the registry %s", orgID, h.cfg.RegistryPath())
+// auditAnchors reads the checkpoints kept outside the database: the file
+// beside it (absent until the hub first ran) and, when kept is set, a
+// checkpoint an operator or the regulator saved (audit verify --checkpoint).
+func (h *hub) auditAnchors(kept string) ([]sharing.AuditCheckpoint, error) {
+	var anchors []sharing.AuditCheckpoint
+	for _, p := range []string{filepath.Join(h.cfg.DataDir, auditCheckpointFile), kept} {
+		if p == "" {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) && p != kept {
+			continue // a hub that never ran has no checkpoint file yet
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read checkpoint: %w", err)
+		}
+		var cp sharing.AuditCheckpoint
+		if err := json.Unmarshal(b, &cp); err != nil || cp.Signature == "" {
+			return nil, fmt.Errorf("%s is not a checkpoint of GET /api/v1/audit/checkpoint", p)
+		}
+		anchors = append(anchors, cp)
 	}
-	raw, c, err := h.signer.Issue(org.ID, string(org.Role), ttl)
-	if err != nil {
-		return "", token.Claims{}, err
-	}
-	err = h.db.AppendAudit(ctx, sharing.AuditEvent{Actor: actor, Action: sharing.AuditTokenIssue, Subject: c.ID,
-		Detail: map[string]any{"org": org.ID, "role": string(org.Role), "expires": c.Expiry.UTC().Format(time.RFC3339)}})
-	if err != nil {
-		return "", token.Claims{}, err
-	}
-	return raw, c, nil
+	return anchors, nil
 }

@@ -54,6 +54,8 @@ Usage:
   kakehashi bench [--objects N] [--json] [--stix-schemas DIR]
   kakehashi audit verify [--data DIR | --config FILE]
   kakehashi backup --out FILE [--force] [--data DIR | --config FILE]
+  kakehashi user add|passwd|disable|list [--org ID] [--role ROLE] [--data DIR | --config FILE] [USERNAME]
+  kakehashi signals bgp|posts --registry FILE [--data DIR] [--progress] FILE|-
 `
 
 // run executes one command and returns its exit code.
@@ -85,6 +87,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdAudit(ctx, args[1:], e)
 	case "backup":
 		return cmdBackup(ctx, args[1:], e)
+	case "user":
+		return cmdUser(ctx, args[1:], e)
+	case "signals":
+		return cmdSignals(args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

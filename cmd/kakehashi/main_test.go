@@ -45,7 +45,7 @@ type hubProcess struct {
 	stderr *syncBuffer
 }
 
-func startHub(t *testing.T, args ...string) *hubProcess {
+func startHub(t testing.TB, args ...string) *hubProcess {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	e, _, _ := testEnv("")
@@ -66,7 +66,7 @@ func startHub(t *testing.T, args ...string) *hubProcess {
 	return h
 }
 
-func (h *hubProcess) stop(t *testing.T) {
+func (h *hubProcess) stop(t testing.TB) {
 	t.Helper()
 	h.cancel()
 	if code := <-h.done; code != exitOK {
@@ -97,7 +97,7 @@ func request(t *testing.T, method, url, tok string, body []byte) (int, map[strin
 	return resp.StatusCode, out
 }
 
-func readTokens(t *testing.T, dir string) map[string]string {
+func readTokens(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, demoTokensFile))
 	if err != nil {

@@ -72,9 +72,12 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	}
 	defer h.Close()
 	h.db.Logger = log
-	tokensPath := ""
+	tokensPath, usersPath := "", ""
 	if cfg.Demo {
 		if tokensPath, err = h.ensureDemoTokens(ctx); err != nil {
+			return err
+		}
+		if usersPath, err = h.ensureDemoUsers(ctx); err != nil {
 			return err
 		}
 	}
@@ -86,7 +89,15 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	sc := h.serverConfig()
+	se, err := h.openSignals(ctx, log)
+	if err != nil {
+		return err
+	}
+	sc, err := h.serverConfig(tlsCfg != nil)
+	if err != nil {
+		return err
+	}
+	sc.Events, sc.Signals, sc.Collectors = se.events, se.signals, append(sc.Collectors, se.collectors()...)
 	sc.TAXIIMaxPageSize, sc.BodyLimit, sc.Logger, sc.TLS = cfg.TAXIIMaxPageSize, cfg.BodyLimit, log, tlsCfg
 	srv, err := server.New(sc)
 	if err != nil {
@@ -105,7 +116,8 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	fmt.Fprintf(e.stdout, "  web console: %s/\n  API:         %s/api/v1/\n  JWKS:        %s/.well-known/jwks.json\n", base, base, base)
 	if tokensPath != "" {
 		abs, _ := filepath.Abs(tokensPath)
-		fmt.Fprintf(e.stdout, "  demo tokens: %s\n  demo keys:   %s\n", abs, filepath.Join(filepath.Dir(abs), demoKeysDir))
+		users, _ := filepath.Abs(usersPath)
+		fmt.Fprintf(e.stdout, "  demo people: %s (sign in to the web console)\n  demo tokens: %s\n  demo keys:   %s\n", users, abs, filepath.Join(filepath.Dir(abs), demoKeysDir))
 	}
 	// The first overdue sweep and statistics round run before the hub takes
 	// requests, so that its first answers already reflect them.
@@ -120,6 +132,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	defer stopSweep()
 	go sweepOverdue(sweepCtx, h.obligations, cfg.SweepInterval, log)
 	go publishStatistics(sweepCtx, h.statistics, cfg.StatisticsInterval, log)
+	waitSignals := se.run(sweepCtx)
 	checkpointsDone := make(chan struct{})
 	go func() { defer close(checkpointsDone); h.checkpointEvery(sweepCtx, cfg.AuditCheckpointInterval, log) }()
 	select {
@@ -144,6 +157,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	// has stopped first, so that the two never write the file at once.
 	stopSweep()
 	<-checkpointsDone
+	waitSignals()
 	if cerr := h.checkpoint(context.Background()); cerr != nil {
 		return errors.Join(err, fmt.Errorf("audit checkpoint at shutdown: %w", cerr))
 	}

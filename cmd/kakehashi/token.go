@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
@@ -43,65 +40,35 @@ func cmdToken(ctx context.Context, args []string, e env) int {
 		if len(pos) != 0 || *org == "" {
 			return usageError(e, errors.New("usage: kakehashi token issue --org ID [--ttl DURATION | --basic] [--data DIR]"))
 		}
-		life := *ttl
-		switch {
-		case life < 0:
-			return usageError(e, fmt.Errorf("--ttl %s must be positive", life))
-		case life > h.cfg.MaxTokenTTL:
-			return usageError(e, fmt.Errorf("--ttl %s is longer than max_token_ttl %s; issue a shorter one and renew it", life, h.cfg.MaxTokenTTL))
-		case life == 0 && *basic:
-			life = h.cfg.MaxTokenTTL
-		case life == 0:
-			life = 24 * time.Hour
-		}
+		issue := h.credentials.Issue
 		if *basic {
-			return issueAPIKey(ctx, h, *org, life, e)
+			issue = h.credentials.IssueAPIKey
 		}
-		raw, c, err := h.issueToken(ctx, *org, life, "operator")
+		c, err := issue(ctx, sharing.CommandLine, *org, *ttl)
 		if err != nil {
 			return usageError(e, err)
 		}
-		fmt.Fprintln(e.stdout, raw)
-		fmt.Fprintf(e.stderr, "issued token %s for %s, expires %s\n", c.ID, c.Org, c.Expiry.UTC().Format(time.RFC3339))
+		fmt.Fprintln(e.stdout, c.Secret)
+		if *basic {
+			fmt.Fprintf(e.stderr, "issued api key %s for %s, expires %s: HTTP Basic with user %q and the key above as password; it is shown only now\n",
+				c.ID, c.Organization, c.ExpiresAt.Format(time.RFC3339), c.Organization)
+		} else {
+			fmt.Fprintf(e.stderr, "issued token %s for %s, expires %s\n", c.ID, c.Organization, c.ExpiresAt.Format(time.RFC3339))
+		}
 		return exitOK
 	}
 	if len(pos) != 1 {
 		return usageError(e, errors.New("usage: kakehashi token revoke [--data DIR] JTI"))
 	}
-	if sharing.IsAPIKeyID(pos[0]) {
-		if err := h.db.RevokeAPIKey(ctx, pos[0], time.Now(), sharing.AuditEvent{Actor: "operator", Action: sharing.AuditTokenRevoke, Subject: pos[0],
-			Detail: map[string]any{"kind": "api-key"}}); err != nil {
-			return usageError(e, err)
-		}
-		fmt.Fprintf(e.stderr, "revoked api key %s\n", pos[0])
-		return exitOK
-	}
-	if err := h.db.RevokeToken(ctx, pos[0], sharing.AuditEvent{Actor: "operator", Action: sharing.AuditTokenRevoke, Subject: pos[0]}); err != nil {
-		return usageError(e, err)
-	}
-	fmt.Fprintf(e.stderr, "revoked token %s\n", pos[0])
-	return exitOK
-}
-
-// issueAPIKey makes an HTTP Basic API key for org (docs/taxii.md): the key
-// goes to stdout once, its id (for `token revoke`) to stderr; only its
-// SHA-256 is stored.
-func issueAPIKey(ctx context.Context, h *hub, orgID string, ttl time.Duration, e env) int {
-	org, err := h.registry.FindOrganizationByID(orgID)
-	if err != nil {
-		return usageError(e, fmt.Errorf("no organization %q in the registry %s", orgID, h.cfg.RegistryPath()))
-	}
-	k, secret, err := sharing.NewAPIKey(org.ID, time.Now(), ttl)
+	c, err := h.credentials.Revoke(ctx, sharing.CommandLine, pos[0])
 	if err != nil {
 		return usageError(e, err)
 	}
-	if err := h.db.CreateAPIKey(ctx, k, sharing.AuditEvent{Actor: "operator", Action: sharing.AuditTokenIssue, Subject: k.ID,
-		Detail: map[string]any{"org": org.ID, "role": string(org.Role), "kind": "api-key"}}); err != nil {
-		return usageError(e, err)
+	if c.Kind == sharing.CredentialAPIKey {
+		fmt.Fprintf(e.stderr, "revoked api key %s\n", c.ID)
+	} else {
+		fmt.Fprintf(e.stderr, "revoked token %s\n", c.ID)
 	}
-	fmt.Fprintln(e.stdout, secret)
-	fmt.Fprintf(e.stderr, "issued api key %s for %s, expires %s: HTTP Basic with user %q and the key above as password; it is shown only now\n",
-		k.ID, org.ID, k.ExpiresAt.Format(time.RFC3339), org.ID)
 	return exitOK
 }
 
@@ -120,23 +87,9 @@ func cmdAudit(ctx context.Context, args []string, e env) int {
 		return usageError(e, err)
 	}
 	defer h.Close()
-	var anchors []sharing.AuditCheckpoint
-	for _, p := range []string{filepath.Join(h.cfg.DataDir, auditCheckpointFile), *kept} {
-		if p == "" {
-			continue
-		}
-		b, err := os.ReadFile(p)
-		if errors.Is(err, os.ErrNotExist) && p != *kept {
-			continue // a hub that never ran has no checkpoint file yet
-		}
-		if err != nil {
-			return usageError(e, fmt.Errorf("read checkpoint: %w", err))
-		}
-		var cp sharing.AuditCheckpoint
-		if err := json.Unmarshal(b, &cp); err != nil || cp.Signature == "" {
-			return usageError(e, fmt.Errorf("%s is not a checkpoint of GET /api/v1/audit/checkpoint", p))
-		}
-		anchors = append(anchors, cp)
+	anchors, err := h.auditAnchors(*kept)
+	if err != nil {
+		return usageError(e, err)
 	}
 	r, err := h.auditor.Verify(ctx, anchors)
 	if err != nil {

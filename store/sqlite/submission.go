@@ -233,6 +233,11 @@ func (db *DB) FindLatestObject(ctx context.Context, org, id string) (*sharing.St
 	return db.findObject(ctx, `WHERE organization = ? AND id = ? ORDER BY version_key DESC LIMIT 1`, org, id)
 }
 
+// FindObjectBefore implements sharing.Store.
+func (db *DB) FindObjectBefore(ctx context.Context, org, id, version string) (*sharing.StoredObject, error) {
+	return db.findObject(ctx, `WHERE organization = ? AND id = ? AND version_key < ? ORDER BY version_key DESC LIMIT 1`, org, id, versionKey(version))
+}
+
 func (db *DB) findObject(ctx context.Context, where string, args ...any) (*sharing.StoredObject, error) {
 	var (
 		o     sharing.StoredObject

@@ -74,7 +74,11 @@ func (db *DB) FindTAXIIEntries(ctx context.Context, q sharing.TAXIIQuery) ([]sha
 	}
 	if q.After != nil {
 		// A row value: SQLite seeks the index straight to (date_added, seq).
-		b.WriteString(" AND (e.date_added, e.seq) > (?, ?)")
+		if q.Newest {
+			b.WriteString(" AND (e.date_added, e.seq) < (?, ?)")
+		} else {
+			b.WriteString(" AND (e.date_added, e.seq) > (?, ?)")
+		}
 		args = append(args, formatTime(q.After.DateAdded), q.After.Seq)
 	}
 	if len(q.IDs) > 0 {
@@ -100,7 +104,12 @@ func (db *DB) FindTAXIIEntries(ctx context.Context, q sharing.TAXIIQuery) ([]sha
 	cond, vargs := versionCondition(src, q.Versions)
 	b.WriteString(" AND " + cond)
 	args = append(args, vargs...)
-	b.WriteString(" ORDER BY e.date_added, e.seq LIMIT ?")
+	if q.Newest {
+		// The same index read backwards.
+		b.WriteString(" ORDER BY e.date_added DESC, e.seq DESC LIMIT ?")
+	} else {
+		b.WriteString(" ORDER BY e.date_added, e.seq LIMIT ?")
+	}
 	args = append(args, q.Limit+1)
 
 	rows, err := db.read.QueryContext(ctx, b.String(), args...)
