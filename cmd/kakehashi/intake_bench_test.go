@@ -66,7 +66,11 @@ func BenchmarkIntakeHTTP1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := server.New(h.serverConfig())
+	sc, err := h.serverConfig(false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := server.New(sc)
 	if err != nil {
 		b.Fatal(err)
 	}
