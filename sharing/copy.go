@@ -63,9 +63,11 @@ func standardMarking(id string) bool {
 // whole-audience copy): references to them are kept.
 func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []string) (Copy, error) {
 	cp := Copy{Route: route}
-	objs := selectObjects(req.Bundle, route.Objects)
 	bundleID := copyBundleID(req.Bundle.ID, route)
 	if route.Profile == anonymize.ProfileIdentified {
+		// The submitted objects themselves: finishing changes none of them
+		// (PruneReferencesShared clones what it prunes).
+		objs := pickObjects(req.Bundle, route.Objects)
 		for _, res := range req.Incidents {
 			if slices.ContainsFunc(objs, func(o *stix.Object) bool { return o.ID == res.IncidentID }) {
 				note, err := classificationNote(res, c.NoteKey)
@@ -76,9 +78,9 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 			}
 		}
 		cp.Notice = "Statutory channel: the regulator receives this report whatever its TLP, because the law requires it; the TLP marking travels with the copy and binds the recipient."
-		return c.finish(cp, bundleID, objs, hold, alsoVisible)
+		return c.finish(cp, bundleID, objs, hold, alsoVisible, nil)
 	}
-	objs = c.prepare(req, route, objs)
+	objs := c.prepare(req, route, selectObjects(req.Bundle, route.Objects))
 	res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
 	if err != nil {
 		return cp, fmt.Errorf("anonymize for %s: %w", route.Channel, err)
@@ -86,7 +88,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 	if res.Withheld {
 		return withheld(cp, res.Hits), nil
 	}
-	return c.finish(communityNotice(cp), bundleID, res.Bundle.Objects, hold, alsoVisible)
+	return c.finish(communityNotice(cp), bundleID, res.Bundle.Objects, hold, alsoVisible, nil)
 }
 
 // BuildShared builds the copies of several routes of one anonymizing
@@ -129,6 +131,7 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 		return nil, false, nil
 	}
 	out := make([]Copy, len(routes))
+	validated := map[*stix.Object]bool{} // objects of the copies finished so far
 	for i, r := range routes {
 		mine := map[string]bool{}
 		for _, id := range r.Objects {
@@ -137,20 +140,35 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 		var sel []*stix.Object
 		for j, o := range res.Bundle.Objects {
 			if origin := res.Origins[j]; origin == "" || mine[origin] {
-				// Each copy gets its own objects: finishing a copy prunes references.
-				sel = append(sel, cloneObject(o))
+				// Shared with the other copies: finishing a copy clones what
+				// it prunes (PruneReferencesShared), so an object no copy
+				// changes is one object, encoded once (Intake.route).
+				sel = append(sel, o)
 			}
 		}
-		if out[i], err = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i]); err != nil {
+		if out[i], err = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i], validated); err != nil {
 			return nil, false, err
+		}
+		for _, o := range out[i].Bundle.Objects {
+			validated[o] = true
 		}
 	}
 	return out, true, nil
 }
 
 // selectObjects returns copies of the bundle's objects with the given ids, in
-// bundle order.
+// bundle order, to be changed for an audience.
 func selectObjects(b *stix.Bundle, ids []string) []*stix.Object {
+	objs := pickObjects(b, ids)
+	for i, o := range objs {
+		objs[i] = cloneObject(o)
+	}
+	return objs
+}
+
+// pickObjects returns the bundle's objects with the given ids, in bundle
+// order, themselves: not to be changed.
+func pickObjects(b *stix.Bundle, ids []string) []*stix.Object {
 	want := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
@@ -158,7 +176,7 @@ func selectObjects(b *stix.Bundle, ids []string) []*stix.Object {
 	var objs []*stix.Object
 	for _, o := range b.Objects {
 		if want[o.ID] {
-			objs = append(objs, cloneObject(o))
+			objs = append(objs, o)
 		}
 	}
 	return objs
@@ -209,12 +227,20 @@ func communityNotice(cp Copy) Copy {
 
 // finish completes a copy: the definitions it needs, references to what it
 // does not carry removed, validated (a copy that is not valid STIX goes
-// nowhere), released or held.
-func (c *Copier) finish(cp Copy, bundleID string, objs []*stix.Object, hold bool, alsoVisible []string) (Copy, error) {
+// nowhere), released or held. validated holds objects another copy of the
+// same submission carried, and that passed its validation unchanged: the
+// copy's validation does not walk them again (stix.ValidateKnown).
+func (c *Copier) finish(cp Copy, bundleID string, objs []*stix.Object, hold bool, alsoVisible []string, validated map[*stix.Object]bool) (Copy, error) {
 	objs = withSupport(objs)
-	objs = stix.PruneReferences(objs, func(id string) bool { return standardMarking(id) || slices.Contains(alsoVisible, id) })
+	visible := make(map[string]bool, len(alsoVisible))
+	for _, id := range alsoVisible {
+		visible[id] = true
+	}
+	// The objects may be shared with other copies or be the submitted ones:
+	// what loses a reference is cloned first.
+	objs = stix.PruneReferencesShared(objs, func(id string) bool { return standardMarking(id) || visible[id] })
 	out := &stix.Bundle{ID: bundleID, Objects: objs}
-	if err := stix.Validate(out); err != nil {
+	if err := stix.ValidateKnown(out, func(o *stix.Object) bool { return validated[o] }); err != nil {
 		// Fail closed: a copy that is not valid STIX is not sent anywhere.
 		return cp, fmt.Errorf("copy for %s is not valid STIX: %w", cp.Route.Channel, err)
 	}

@@ -94,7 +94,7 @@ func (in *Intake) ParseSubmission(caller *Organization, body []byte) (*SubmitReq
 	req := &SubmitRequest{}
 	bundle := body
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' && isWrapper(trimmed) {
+	if len(trimmed) > 0 && trimmed[0] == '{' && mayBeWrapper(trimmed) && isWrapper(trimmed) {
 		var w map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &w); err != nil {
 			return nil, &RefusedError{Kind: RefusedMalformed, Violations: []stix.Violation{{Path: "", Message: "the body is not valid JSON: " + err.Error()}}}
@@ -159,6 +159,46 @@ func prefixed(v []stix.Violation, bundle, body []byte) []stix.Violation {
 	return out
 }
 
+// mayBeWrapper is a quick test before isWrapper, which decodes the whole
+// body (3 % of a 1,000-object intake): it is false when no member name of
+// the body can be "bundle" in any case — no `bundle"` followed by a colon,
+// and no \u escape that could spell one — and then isWrapper is false too.
+// encoding/json matches member names case-insensitively, and no non-ASCII
+// letter folds to one of b, u, n, d, l, e.
+func mayBeWrapper(body []byte) bool {
+	if bytes.Contains(body, []byte(`\u`)) {
+		return true
+	}
+	for i := 0; ; i++ {
+		q := bytes.IndexByte(body[i:], '"')
+		if q < 0 {
+			return false
+		}
+		i += q
+		if i < 6 || !endsBundle(body[i-6:i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(body) && (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r') {
+			j++
+		}
+		if j < len(body) && body[j] == ':' {
+			return true
+		}
+	}
+}
+
+// endsBundle reports whether b is "bundle" in any ASCII case (c|0x20 is the
+// lower case of an ASCII letter, and only of it).
+func endsBundle(b []byte) bool {
+	for k, c := range []byte("bundle") {
+		if b[k]|0x20 != c {
+			return false
+		}
+	}
+	return true
+}
+
 // isWrapper reports whether the body is the submission wrapper
 // {"bundle": …, "share_with": …} rather than a bundle or a TAXII envelope. It
 // scans the body once without building the objects.
@@ -195,7 +235,23 @@ func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequ
 
 func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
 	now := in.Now().UTC().Truncate(time.Microsecond)
+	// A bundle without sensitive designs is final as received: its objects
+	// are encoded on the other core while they are checked.
+	var (
+		pre     *received
+		preErr  error
+		preDone = make(chan struct{})
+	)
+	if len(designRefs(req.Bundle)) == 0 {
+		go func() {
+			defer close(preDone)
+			pre, preErr = newSubmission(org, req, nil, now)
+		}()
+	} else {
+		close(preDone)
+	}
 	if err := in.check(org, req.Bundle, now); err != nil {
+		<-preDone
 		return nil, false, err
 	}
 	// What the reference validator would warn about: told, never refused.
@@ -206,13 +262,18 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	// Sensitive designs are encrypted before anything else sees them: from
 	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
 	designMACs, err := in.sealDesigns(ctx, org, req)
+	<-preDone
 	if err != nil {
 		return nil, false, err
 	}
-	sub, objs, err := newSubmission(org, req, designMACs, now)
+	recv, err := pre, preErr
+	if pre == nil && preErr == nil || designMACs != nil { // not encoded ahead, or designs sealed since
+		recv, err = newSubmission(org, req, designMACs, now)
+	}
 	if err != nil {
 		return nil, false, err
 	}
+	sub, objs := recv.sub, recv.objs
 	sub.Warnings = warnings
 	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
 		prev.Warnings = warnings
@@ -223,7 +284,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	own, err := in.own(ctx, org, req.Bundle, objs)
+	own, err := in.own(ctx, org, req.Bundle, recv)
 	if err != nil {
 		return nil, false, err
 	}
@@ -237,16 +298,39 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: own.claims, Obligations: classified.obligations}
 	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.Actor(), Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
-	if in.Router != nil {
-		routed, err := in.route(ctx, org, req, sub)
-		if err != nil {
-			return nil, false, err
+	var (
+		routed   routed
+		routeErr error
+		done     = make(chan struct{})
+	)
+	if in.Router == nil {
+		close(done)
+	} else {
+		// Routing (plan, copies, anonymization) runs on another core while
+		// the store writes the submission's objects in the transaction it
+		// then completes with what routing made (IntakeRecord.Routed). The
+		// intake lock is held throughout, as before.
+		go func() {
+			defer close(done)
+			routed, routeErr = in.route(ctx, org, req, sub, recv.encoded)
+		}()
+		rec.Routed = func() error {
+			<-done
+			if routeErr != nil {
+				return routeErr
+			}
+			sub.Plan = routed.plan
+			rec.Copies, rec.Entries, rec.Revoked, rec.HubClaims = routed.copies, routed.entries, routed.revoked, routed.hubClaims
+			rec.Audit = append(rec.Audit, routed.audit...)
+			return nil
 		}
-		sub.Plan = routed.plan
-		rec.Copies, rec.Entries, rec.Revoked, rec.HubClaims = routed.copies, routed.entries, routed.revoked, routed.hubClaims
-		rec.Audit = append(rec.Audit, routed.audit...)
 	}
-	if err := in.Store.CreateSubmission(ctx, rec); err != nil {
+	err = in.Store.CreateSubmission(ctx, rec)
+	<-done // routing is over (the store may have failed before it waited)
+	if err != nil {
+		if routeErr != nil && errors.Is(err, routeErr) {
+			return nil, false, routeErr // as if routing had failed before the transaction
+		}
 		if errors.Is(err, ErrConflict) {
 			// A concurrent identical submission won the race: answer with it.
 			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
@@ -310,22 +394,30 @@ func (in *Intake) sealDesigns(ctx context.Context, org *Organization, req *Submi
 	return macs, nil
 }
 
+// received is a submission as newSubmission reads it.
+type received struct {
+	sub   *Submission
+	objs  []*StoredObject // each version once, in bundle order
+	index []int           // the bundle index of each of objs
+	// encoded is the canonical JSON of every object of the bundle, for the
+	// statutory copies, which carry the submitted objects as they are.
+	encoded encodings
+}
+
 // newSubmission is the third stage: the canonical form and digest of every
 // object, and the submission's digest (equal digests from one organization
 // are an idempotent re-submission).
-func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]string, now time.Time) (*Submission, []*StoredObject, error) {
+func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]string, now time.Time) (*received, error) {
 	b := req.Bundle
 	sub := &Submission{ID: uuid.NewString(), Organization: org.ID, ReceivedAt: now, BundleID: b.ID, ShareWith: req.ShareWith, HoldForReview: req.HoldForReview}
-	var (
-		objs       []*StoredObject
-		violations []stix.Violation
-	)
+	out := &received{sub: sub, encoded: make(encodings, len(b.Objects))}
+	var violations []stix.Violation
 	seen := map[ObjectKey]string{}
 	digest := sha256.New()
 	for i, o := range b.Objects {
-		js, err := Canonical(o.Props)
+		js, err := out.encoded.of(o)
 		if err != nil {
-			return nil, nil, fmt.Errorf("encode object %d: %w", i, err)
+			return nil, fmt.Errorf("encode object %d: %w", i, err)
 		}
 		sum := sha256.Sum256(js)
 		d := hex.EncodeToString(sum[:])
@@ -341,13 +433,35 @@ func newSubmission(org *Organization, req *SubmitRequest, designMACs map[string]
 		}
 		seen[key] = d
 		fmt.Fprintf(digest, "%s %s %s\n", o.ID, key.Version, d)
-		objs = append(objs, &StoredObject{ID: o.ID, Type: o.Type, Version: key.Version, SpecVersion: o.SpecVersion, Organization: org.ID, SubmissionID: sub.ID, DateAdded: now, Digest: d, JSON: js})
+		out.objs = append(out.objs, &StoredObject{ID: o.ID, Type: o.Type, Version: key.Version, SpecVersion: o.SpecVersion, Organization: org.ID, SubmissionID: sub.ID, DateAdded: now, Digest: d, JSON: js})
+		out.index = append(out.index, i)
 	}
 	if len(violations) > 0 {
-		return nil, nil, &RefusedError{Kind: RefusedInvalid, Violations: violations}
+		return nil, &RefusedError{Kind: RefusedInvalid, Violations: violations}
 	}
 	sub.Digest = hex.EncodeToString(digest.Sum(nil))
-	return sub, objs, nil
+	return out, nil
+}
+
+// encodings holds the canonical JSON of the objects encoded so far in one
+// submission, by object: the statutory copies carry the submitted objects
+// and the community copies of one profile share their anonymized objects
+// (Copier.BuildShared), so each is encoded once, not once per copy. Copies
+// never change an object they share (stix.PruneReferencesShared clones
+// what it prunes), so an object's JSON stays true.
+type encodings map[*stix.Object][]byte
+
+// of returns the canonical JSON of o, encoding it the first time.
+func (e encodings) of(o *stix.Object) ([]byte, error) {
+	if js, ok := e[o]; ok {
+		return js, nil
+	}
+	js, err := Canonical(o.Props)
+	if err != nil {
+		return nil, err
+	}
+	e[o] = js
+	return js, nil
 }
 
 // owned is what the ownership stage decided.
@@ -361,12 +475,11 @@ type owned struct {
 // a version of the submitter's own (SHARING.md §1). It compares content only
 // with the submitter's own stored versions, so that no answer depends on
 // another organization's objects.
-func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, objs []*StoredObject) (owned, error) {
+func (in *Intake) own(ctx context.Context, org *Organization, b *stix.Bundle, recv *received) (owned, error) {
 	var out owned
+	objs, idx := recv.objs, recv.index
 	decoded := make([]*stix.Object, len(objs))
-	idx := make([]int, len(objs))
-	for i, o := range objs {
-		idx[i] = indexOf(b, o.ID, o.Version)
+	for i := range objs {
 		decoded[i] = b.Objects[idx[i]]
 	}
 	checked, err := checkOwnership(ctx, in.Store, in.Registry, org, decoded, idx)
@@ -494,14 +607,23 @@ type routed struct {
 // copy (anonymized and leak-checked for the community) and records what is
 // released, held or withheld, and which of the submitter's earlier copies
 // this version revokes (SHARING.md §6).
-func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission) (routed, error) {
+func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission, enc encodings) (routed, error) {
 	var out routed
 	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
 	out.plan = in.Router.Plan(rr)
 	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
 	var candidates []ChannelEntry
 	for i, route := range out.plan.Channels {
-		rc, err := recordCopy(org, sub, i, route, copies[i])
+		if i == 0 {
+			n := 0
+			for _, b := range copies {
+				if b.cp.Bundle != nil {
+					n += len(b.cp.Bundle.Objects)
+				}
+			}
+			candidates = make([]ChannelEntry, 0, n)
+		}
+		rc, err := recordCopy(org, sub, i, route, copies[i], enc)
 		if err != nil {
 			return out, err
 		}
@@ -514,9 +636,9 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	if err != nil {
 		return out, err
 	}
-	var fresh []ChannelEntry
+	fresh := make([]ChannelEntry, 0, len(candidates))
 	for _, e := range candidates {
-		prev := held[string(e.Channel)+" "+e.ObjectID]
+		prev := held[entryKey{e.Channel, e.ObjectID}]
 		if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && sameGroup(p.Recipients, e.Recipients) }) {
 			continue // this exact version is already in the channel for these readers
 		}
@@ -530,7 +652,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	// Tombstones go in before the new entries: a reader who is both in a
 	// revoked group and in a group the new version reaches must see the new
 	// version, which wins ties by its later seq.
-	out.entries = append(tombstones, fresh...)
+	out.entries = append(slices.Grow(tombstones, len(fresh)), fresh...)
 	out.audit = append(out.audit, revocationAudit(org, sub, revoked, tombstones)...)
 	return out, nil
 }
@@ -548,7 +670,7 @@ type recorded struct {
 // entries, the ids of the hub's notes in it, and the audit entries that name
 // who may read it and what it was, so that audit verification can check the
 // channel against them.
-func recordCopy(org *Organization, sub *Submission, i int, route Route, b built) (recorded, error) {
+func recordCopy(org *Organization, sub *Submission, i int, route Route, b built, enc encodings) (recorded, error) {
 	var rc recorded
 	cp := b.cp
 	if b.err != nil {
@@ -558,19 +680,23 @@ func recordCopy(org *Organization, sub *Submission, i int, route Route, b built)
 	}
 	rc.stored = StoredCopy{SubmissionID: sub.ID, Index: i, Route: route, Status: cp.Status, Hits: cp.Hits, Notice: cp.Notice}
 	var err error
-	if rc.entries, err = entriesOf(cp, sub); err != nil {
+	if rc.entries, err = entriesOf(cp, sub, enc); err != nil {
 		return rc, err
 	}
 	detail := map[string]any{"channel": string(route.Channel), "copy": i, "named": route.Named, "recipients": route.Recipients,
 		"objects": len(route.Objects), "status": string(cp.Status)}
 	if cp.Bundle != nil {
 		// The copy as stored is its objects' canonical JSON, encoded once
-		// for the entries and reused here.
-		if rc.stored.Bundle, err = entriesBundle(cp.Bundle.ID, rc.entries); err != nil {
+		// for the entries and shared with them: the store keeps each
+		// distinct object once.
+		rc.stored.BundleID = cp.Bundle.ID
+		rc.stored.Objects = make([][]byte, len(rc.entries))
+		for i, e := range rc.entries {
+			rc.stored.Objects[i] = e.JSON
+		}
+		if detail["digest"], err = RawBundleDigest(rc.stored.BundleID, rc.stored.Objects); err != nil {
 			return rc, fmt.Errorf("encode copy: %w", err)
 		}
-		sum := sha256.Sum256(rc.stored.Bundle)
-		detail["digest"] = hex.EncodeToString(sum[:])
 		if route.Profile == anonymize.ProfileIdentified {
 			for _, o := range cp.Bundle.Objects {
 				if o.Type == "note" && o.CreatedByRef == stix.HubIdentityID {
@@ -592,11 +718,17 @@ func recordCopy(org *Organization, sub *Submission, i int, route Route, b built)
 	return rc, nil
 }
 
+// entryKey names an object in a channel.
+type entryKey struct {
+	channel  Channel
+	objectID string
+}
+
 // heldEntries returns what the channels already hold of the submitter's own
-// versions of the objects, in one query, by "channel object-id": never
+// versions of the objects, in one query, by channel and object: never
 // another organization's entries, which this submission may neither dedupe
 // against nor revoke.
-func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bundle, candidates []ChannelEntry) (map[string][]ChannelEntry, error) {
+func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bundle, candidates []ChannelEntry) (map[entryKey][]ChannelEntry, error) {
 	ids := map[string]bool{}
 	for _, o := range b.Objects {
 		ids[o.ID] = true
@@ -608,9 +740,9 @@ func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bu
 	if err != nil {
 		return nil, err
 	}
-	held := map[string][]ChannelEntry{}
+	held := map[entryKey][]ChannelEntry{}
 	for _, e := range prior {
-		k := string(e.Channel) + " " + e.ObjectID
+		k := entryKey{e.Channel, e.ObjectID}
 		held[k] = append(held[k], e)
 	}
 	return held, nil
@@ -718,10 +850,6 @@ func checkAttribution(org *Organization, b *stix.Bundle) []stix.Violation {
 	return v
 }
 
-func indexOf(b *stix.Bundle, id, version string) int {
-	return slices.IndexFunc(b.Objects, func(o *stix.Object) bool { return o.ID == id && o.Version() == version })
-}
-
 // mergeViolations appends the strict-mode violations the own validator did not
 // already report at the same pointer.
 func mergeViolations(own, strict []stix.Violation) []stix.Violation {
@@ -736,17 +864,4 @@ func mergeViolations(own, strict []stix.Violation) []stix.Violation {
 		}
 	}
 	return own
-}
-
-// Canonical encodes a decoded STIX object deterministically (keys sorted,
-// numbers as written, no HTML escaping), so that the same object always has
-// the same digest however it was formatted on the wire.
-func Canonical(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }

@@ -2,8 +2,11 @@ package sharing
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"slices"
 	"strings"
 	"time"
@@ -38,7 +41,17 @@ type StoredCopy struct {
 	Status       ReleaseStatus
 	Hits         []anonymize.Hit
 	Notice       string
-	Bundle       []byte // the copy's JSON; nil when withheld
+	// Bundle is the copy's JSON as read back from the store; nil when
+	// withheld.
+	Bundle []byte
+	// BundleID and Objects are the copy as intake hands it to the store:
+	// its bundle id and the JSON of each of its objects, in order, the same
+	// slices as its channel entries' JSON. The bundle is
+	// RawBundle(BundleID, Objects); a store may so keep each distinct
+	// object once however many copies and entries carry it. BundleID is ""
+	// for a withheld copy.
+	BundleID string
+	Objects  [][]byte
 }
 
 // ChannelFilter selects what one organization may read of a channel.
@@ -80,8 +93,9 @@ type WithheldCopy struct {
 	Notice       string          `json:"notice"`
 }
 
-// entriesOf turns a copy into channel entries.
-func entriesOf(cp Copy, sub *Submission) ([]ChannelEntry, error) {
+// entriesOf turns a copy into channel entries, each object's JSON taken
+// from enc (encoded once per submission).
+func entriesOf(cp Copy, sub *Submission, enc encodings) ([]ChannelEntry, error) {
 	if cp.Bundle == nil {
 		return nil, nil
 	}
@@ -91,7 +105,7 @@ func entriesOf(cp Copy, sub *Submission) ([]ChannelEntry, error) {
 	}
 	out := make([]ChannelEntry, 0, len(cp.Bundle.Objects))
 	for _, o := range cp.Bundle.Objects {
-		js, err := Canonical(o.Props)
+		js, err := enc.of(o)
 		if err != nil {
 			return nil, fmt.Errorf("encode %s for %s: %w", o.ID, cp.Route.Channel, err)
 		}
@@ -116,39 +130,74 @@ func sameGroup(a, b []string) bool {
 	return (a == nil) == (b == nil) && groupKey(a) == groupKey(b)
 }
 
+// RawBundle writes a STIX bundle of objects that are already JSON, without
+// decoding and encoding them again: copies, exports and a submission read
+// back are all assembled from stored JSON.
+func RawBundle(id string, objects [][]byte) ([]byte, error) {
+	return writeRawBundle(nil, id, objects)
+}
+
+// RawBundleDigest is the hex SHA-256 of RawBundle(id, objects), computed
+// without assembling the bundle.
+func RawBundleDigest(id string, objects [][]byte) (string, error) {
+	h := sha256.New()
+	if _, err := writeRawBundle(h, id, objects); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // entriesBundle writes a bundle of the entries' JSON as stored.
 func entriesBundle(id string, entries []ChannelEntry) ([]byte, error) {
 	objs := make([][]byte, len(entries))
 	for i, e := range entries {
 		objs[i] = e.JSON
 	}
-	return rawBundle(id, objs)
+	return RawBundle(id, objs)
 }
 
-// rawBundle writes a STIX bundle of objects that are already JSON, without
-// decoding and encoding them again: copies, exports and a submission read
-// back are all assembled from stored JSON.
-func rawBundle(id string, objects [][]byte) ([]byte, error) {
+// writeRawBundle writes the bundle into the hash w, or returns it when w is
+// nil.
+func writeRawBundle(w hash.Hash, id string, objects [][]byte) ([]byte, error) {
 	idJSON, err := json.Marshal(id)
 	if err != nil {
 		return nil, err
 	}
-	n := 64
-	for _, o := range objects {
-		n += len(o) + 1
+	var b []byte
+	if w == nil {
+		n := 64
+		for _, o := range objects {
+			n += len(o) + 1
+		}
+		b = make([]byte, 0, n)
 	}
-	b := make([]byte, 0, n)
-	b = append(b, `{"type":"bundle","id":`...)
-	b = append(b, idJSON...)
-	b = append(b, `,"objects":[`...)
+	put := func(p []byte) {
+		if w != nil {
+			w.Write(p) // never fails (hash.Hash)
+		} else {
+			b = append(b, p...)
+		}
+	}
+	put(bundleHead)
+	put(idJSON)
+	put(bundleObjects)
 	for i, o := range objects {
 		if i > 0 {
-			b = append(b, ',')
+			put(comma)
 		}
-		b = append(b, o...)
+		put(o)
 	}
-	return append(b, "]}"...), nil
+	put(bundleTail)
+	return b, nil
 }
+
+// The constant parts of a raw bundle, allocated once.
+var (
+	bundleHead    = []byte(`{"type":"bundle","id":`)
+	bundleObjects = []byte(`,"objects":[`)
+	comma         = []byte{','}
+	bundleTail    = []byte("]}")
+)
 
 // revocations finds, for every object of the submission, the channels that
 // released an earlier version but get nothing of this one: there the earlier
@@ -158,8 +207,8 @@ func rawBundle(id string, objects [][]byte) ([]byte, error) {
 // who already pulled it learn to discard it; other objects are only withdrawn
 // from the channel.
 //
-// held maps "channel object-id" to the entries the channels already released.
-func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]ChannelEntry) ([]ChannelEntry, []ChannelEntry, error) {
+// held maps a channel and object to the entries the channel already released.
+func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][]ChannelEntry) ([]ChannelEntry, []ChannelEntry, error) {
 	// A copy reaches a group of readers: the channel's whole audience, or
 	// the organizations named for it. Revocation is per group, so naming
 	// other organizations in a later version withdraws the earlier version
@@ -178,9 +227,13 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[string][]C
 	var revoked, tombstones []ChannelEntry
 	for _, o := range b.Objects {
 		for _, ch := range Channels {
+			prior := held[entryKey{ch, o.ID}]
+			if len(prior) == 0 {
+				continue // the usual case: nothing of it in this channel yet
+			}
 			byGroup := map[string][]ChannelEntry{}
 			var order []string
-			for _, e := range held[string(ch)+" "+o.ID] {
+			for _, e := range prior {
 				g := group(e.Recipients)
 				if _, seen := byGroup[g]; !seen {
 					order = append(order, g)

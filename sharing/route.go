@@ -210,9 +210,13 @@ func (r *Router) contentRules(req RouteRequest) func(Channel, *stix.Object) bool
 // supportFor lists the marking and extension definitions of the bundle that
 // the given objects use.
 func (r *Router) supportFor(b *stix.Bundle, ids []string) []string {
+	want := make(map[string]bool, len(ids)) // a set: a bundle of n objects would otherwise cost n² comparisons
+	for _, id := range ids {
+		want[id] = true
+	}
 	used := map[string]bool{}
 	for _, o := range b.Objects {
-		if !slices.Contains(ids, o.ID) {
+		if !want[o.ID] {
 			continue
 		}
 		for _, m := range o.ObjectMarkingRefs {

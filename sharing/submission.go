@@ -44,6 +44,14 @@ type IntakeRecord struct {
 	Entries     []ChannelEntry         // released or held channel entries of the copies, tombstones included
 	Revoked     []ChannelEntry         // earlier entries this version withdraws (by Seq)
 	Audit       []AuditEvent
+	// Routed, when set, completes the record with routing's part — the
+	// submission's Plan, Copies, Entries, Revoked, HubClaims and their
+	// Audit — which intake builds on another core while the store writes
+	// the rest. The store calls it inside the transaction, after the
+	// submission, its objects, obligations and intake entries and before
+	// anything of routing's part, and writes what it filled in the same
+	// transaction; its error rolls the whole submission back.
+	Routed func() error
 }
 
 // SubmittedObject names one object of a submission and what storing it did.
@@ -85,8 +93,9 @@ type Store interface {
 
 	// CreateSubmission stores the submission, its new objects, its claims
 	// (the hub's claims are kept if already there),
-	// its obligations and its audit events in one transaction: all of it or
-	// nothing. It returns an error wrapping ErrConflict if an identical
+	// its obligations, its copies and channel entries and its audit events
+	// in one transaction: all of it or nothing. It calls rec.Routed, when
+	// set, inside that transaction (IntakeRecord). It returns an error wrapping ErrConflict if an identical
 	// submission (same organization and digest) exists, if an object
 	// version is stored with other content, or if an id is already claimed.
 	CreateSubmission(ctx context.Context, rec *IntakeRecord) error
@@ -195,5 +204,5 @@ func (s *Submissions) bundle(ctx context.Context, sub *Submission) (json.RawMess
 		}
 		objs[i] = stored.JSON
 	}
-	return rawBundle(id, objs)
+	return RawBundle(id, objs)
 }

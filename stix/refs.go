@@ -40,6 +40,23 @@ func cloneValue(v any) any {
 // (the standard TLP marking definitions, which every copy can include). The
 // objects are modified in place: pass clones.
 func PruneReferences(objs []*Object, external func(id string) bool) []*Object {
+	return pruneReferences(objs, external, false)
+}
+
+// PruneReferencesShared is PruneReferences for objects that other copies
+// share: it changes none of objs. An object that loses a reference is
+// cloned, and the clone pruned; every other object comes back as it is, the
+// same pointer, so that what was computed from it (its canonical JSON) holds
+// for every copy that carries it.
+func PruneReferencesShared(objs []*Object, external func(id string) bool) []*Object {
+	return pruneReferences(objs, external, true)
+}
+
+func pruneReferences(objs []*Object, external func(id string) bool, shared bool) []*Object {
+	var own map[*Object]bool // the clones made here, which may be pruned in place
+	if shared {
+		own = map[*Object]bool{}
+	}
 	for {
 		present := make(map[string]bool, len(objs))
 		for _, o := range objs {
@@ -49,6 +66,14 @@ func PruneReferences(objs []*Object, external func(id string) bool) []*Object {
 		out := objs[:0:0]
 		dropped := false
 		for _, o := range objs {
+			if shared && !own[o] {
+				if !losesReference(o, keep) {
+					out = append(out, o)
+					continue
+				}
+				o = o.clone()
+				own[o] = true
+			}
 			spec := specFor[o.Type]
 			lists := indexedLists(o.Props)
 			if pruneMap(o.Props, spec, keep) {
@@ -67,6 +92,26 @@ func PruneReferences(objs []*Object, external func(id string) bool) []*Object {
 			return objs
 		}
 	}
+}
+
+// losesReference reports whether pruning o would change it: pruneMap, told
+// to keep everything, changes nothing and notes what it would have removed.
+func losesReference(o *Object, keep func(string) bool) bool {
+	lost := false
+	pruneMap(o.Props, specFor[o.Type], func(id string) bool {
+		if !keep(id) {
+			lost = true
+		}
+		return true
+	})
+	return lost
+}
+
+// clone returns a deep copy of o without Raw, which would no longer match
+// once the copy changes.
+func (o *Object) clone() *Object {
+	return &Object{Type: o.Type, ID: o.ID, SpecVersion: o.SpecVersion, Created: o.Created, Modified: o.Modified,
+		CreatedByRef: o.CreatedByRef, ObjectMarkingRefs: slices.Clone(o.ObjectMarkingRefs), Props: CloneProps(o.Props)}
 }
 
 // pruneMap removes dangling references from m and reports whether m is still

@@ -26,6 +26,10 @@ import (
 // sensitive_design_refs must name artifacts of the same bundle) are checked
 // here, not in ValidateObject.
 func Validate(b *Bundle) error {
+	return validate(b, nil)
+}
+
+func validate(b *Bundle, known func(*Object) bool) error {
 	c := checker{segs: make([]seg, 0, 16)}
 	root := loc{}
 	objs := c.at(root, "objects")
@@ -35,6 +39,9 @@ func Validate(b *Bundle) error {
 		if o == nil || o.Props == nil {
 			c.fail(ol, "must be a JSON object")
 			continue
+		}
+		if known != nil && known(o) && !bundleWide(o) {
+			continue // checked before, unchanged (ValidateKnown)
 		}
 		c.object(ol, o.Props)
 		sortViolations(c.vs[n:])

@@ -210,8 +210,12 @@ func TestAuditCheckpointsDetectTampering(t *testing.T) {
 			tamper(t, d, `UPDATE channel_entries SET recipients = NULL WHERE recipients = '["carrier-b"]' AND object_id = 'indicator--aa000000-0000-4000-8000-0000000000a1'`)
 		}, nil, "no audited release gave"},
 		"the JSON served to readers changed": {func(t *testing.T, d string) {
-			tamper(t, d, `UPDATE channel_entries SET json = replace(json, '198.18.77.8', '198.18.77.9') WHERE json LIKE '%198.18.77.8%'`)
+			tamper(t, d, `INSERT INTO copy_objects(json) SELECT replace(json, '198.18.77.8', '198.18.77.9') FROM copy_objects WHERE json LIKE '%198.18.77.8%' ORDER BY id LIMIT 1`,
+				`UPDATE channel_entries SET json_id = (SELECT max(id) FROM copy_objects) WHERE json_id IN (SELECT id FROM copy_objects WHERE json LIKE '%198.18.77.8%')`)
 		}, nil, "no audited release gave"},
+		"the JSON of an object its copies and entries share changed": {func(t *testing.T, d string) {
+			tamper(t, d, `UPDATE copy_objects SET json = replace(json, '198.18.77.8', '198.18.77.9') WHERE json LIKE '%198.18.77.8%'`)
+		}, nil, "content changed"},
 		"a held copy released behind its submitter's back": {func(t *testing.T, d string) {
 			tamper(t, d, `UPDATE channel_entries SET status = 'released' WHERE status = 'held'`)
 		}, nil, "never released"},
@@ -222,7 +226,11 @@ func TestAuditCheckpointsDetectTampering(t *testing.T) {
 			tamper(t, d, `PRAGMA foreign_keys = OFF`, `UPDATE channel_entries SET submission_id = 'nowhere' WHERE seq = (SELECT max(seq) FROM channel_entries)`)
 		}, nil, "no audited release"},
 		"a released copy's content changed": {func(t *testing.T, d string) {
-			tamper(t, d, `UPDATE submission_copies SET bundle = replace(bundle, '198.18.77.7', '198.18.77.8') WHERE bundle LIKE '%198.18.77.7%'`)
+			tamper(t, d, `UPDATE submission_copies SET objects = json_remove(objects, '$[0]') WHERE objects IS NOT NULL AND status = 'released'`)
+		}, nil, "content changed"},
+		"a released copy given another object": {func(t *testing.T, d string) {
+			tamper(t, d, `INSERT INTO copy_objects(json) SELECT replace(json, '198.18.77.7', '198.18.77.8') FROM copy_objects WHERE json LIKE '%198.18.77.7%' ORDER BY id LIMIT 1`,
+				`UPDATE submission_copies SET objects = json_insert(objects, '$[#]', (SELECT max(id) FROM copy_objects)) WHERE objects IS NOT NULL AND status = 'released'`)
 		}, nil, "content changed"},
 	} {
 		t.Run(name, func(t *testing.T) {

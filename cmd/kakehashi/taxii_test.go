@@ -312,7 +312,7 @@ func fillChannel(b *testing.B, path string, total int) {
 	if _, err := tx.Exec(`INSERT INTO submissions(id, organization, received_at, bundle_id, digest) VALUES ('s-bench', 'carrier-a', '2026-07-10T01:00:00.000000Z', '', 'd-bench')`); err != nil {
 		b.Fatal(err)
 	}
-	stmt, err := tx.Prepare(`INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)
+	stmt, err := tx.Prepare(`INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)
 		VALUES ('isac-members', ?, '2026-07-10T01:00:00.000Z', '2026-07-10T01:00:00.000000000Z', 's-bench', 'carrier-a', NULL, 'released', ?, ?)`)
 	if err != nil {
 		b.Fatal(err)
@@ -322,7 +322,12 @@ func fillChannel(b *testing.B, path string, total int) {
 		id := fmt.Sprintf("indicator--%08x-0000-4000-8000-%012x", i, i)
 		js := fmt.Sprintf(`{"created":"2026-07-10T01:00:00.000Z","id":%q,"indicator_types":["malicious-activity"],"modified":"2026-07-10T01:00:00.000Z","name":"Scanner %d","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],"pattern":"[ipv4-addr:value = '198.18.%d.%d']","pattern_type":"stix","spec_version":"2.1","type":"indicator","valid_from":"2026-07-10T00:00:00Z"}`,
 			id, i, (i/250)%250, i%250+1)
-		if _, err := stmt.Exec(id, t0.Add(time.Duration(i/1000)*time.Millisecond).Format("2006-01-02T15:04:05.000000Z"), []byte(js)); err != nil {
+		body, err := tx.Exec(`INSERT INTO copy_objects(json) VALUES (?)`, []byte(js))
+		if err != nil {
+			b.Fatal(err)
+		}
+		jsonID, _ := body.LastInsertId()
+		if _, err := stmt.Exec(id, t0.Add(time.Duration(i/1000)*time.Millisecond).Format("2006-01-02T15:04:05.000000Z"), jsonID); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -178,7 +178,8 @@ func (db *DB) FindAuditCheckpoints(ctx context.Context) ([]sharing.AuditCheckpoi
 
 // EachChannelEntry implements sharing.AuditStore, streaming the table.
 func (db *DB) EachChannelEntry(ctx context.Context, fn func(sharing.ChannelEntryKey) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT seq, submission_id, channel, object_id, recipients, status, json FROM channel_entries ORDER BY seq`)
+	rows, err := db.read.QueryContext(ctx, `SELECT e.seq, e.submission_id, e.channel, e.object_id, e.recipients, e.status, j.json
+		FROM channel_entries e JOIN copy_objects j ON j.id = e.json_id ORDER BY e.seq`)
 	if err != nil {
 		return fmt.Errorf("read channel entries: %w", err)
 	}

@@ -38,6 +38,8 @@ type DB struct {
 
 	stampMu   sync.Mutex // guards lastStamp (the writer is serialized anyway; this keeps it obvious)
 	lastStamp time.Time
+
+	ckpt *checkpointer
 }
 
 // SkippedRows is how many unreadable rows lists have skipped since Open
@@ -69,7 +71,9 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	//   _txlock=immediate  (writer) take the write lock at BEGIN, so a transaction
 	//                      never fails half-way on a lock upgrade.
 	base := "file:" + file + "?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL"
-	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	// The writer does not checkpoint at commit (wal_autocheckpoint = 0,
+	// checkpoint.go): a connection of its own does, in the background.
+	w, err := sql.Open(writerDriver(), base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open db: %w", err)
 	}
@@ -93,12 +97,21 @@ func Open(ctx context.Context, file string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.ckpt, err = startCheckpointer(base); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
-// Close closes both pools.
+// Close stops the checkpointer and closes the pools; the last connection
+// to close checkpoints what is left in the WAL.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.stop()
+	}
+	return errors.Join(err, db.read.Close(), db.write.Close())
 }
 
 // Ping checks that the database answers (readiness).
@@ -162,6 +175,9 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", translate(err))
+	}
+	if db.ckpt != nil {
+		db.ckpt.poke()
 	}
 	return nil
 }

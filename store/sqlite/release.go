@@ -5,14 +5,21 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
 // insertRelease writes the plan's copies, entries and revocations of a
-// submission inside the intake transaction.
-func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord) error {
+// submission inside the intake transaction. The JSON of the copies' objects
+// goes to copy_objects, each distinct object once however many copies and
+// entries carry it (the ceptoar channels share theirs).
+func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord, vkeys versionKeys) error {
+	bodies, err := newCopyObjects(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for _, c := range rec.Copies {
 		route, err := json.Marshal(c.Route)
 		if err != nil {
@@ -22,15 +29,29 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 		if err != nil {
 			return fmt.Errorf("encode hits: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO submission_copies(submission_id, idx, route, status, hits, notice, bundle) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			rec.Submission.ID, c.Index, string(route), string(c.Status), string(hits), c.Notice, c.Bundle); err != nil {
+		var bundleID, objects any // NULL: withheld, no bundle
+		if c.BundleID != "" {
+			ids := make([]int64, len(c.Objects))
+			for i, o := range c.Objects {
+				ids[i] = bodies.id(o)
+			}
+			list, err := json.Marshal(ids)
+			if err != nil {
+				return fmt.Errorf("encode copy objects: %w", err)
+			}
+			bundleID, objects = c.BundleID, string(list)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submission_copies(submission_id, idx, route, status, hits, notice, bundle_id, objects) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			rec.Submission.ID, c.Index, string(route), string(c.Status), string(hits), c.Notice, bundleID, objects); err != nil {
 			return fmt.Errorf("insert copy: %w", err)
 		}
 	}
 	recipients := make([]any, len(rec.Entries))
+	jsonIDs := make([]int64, len(rec.Entries))
 	for i := range rec.Entries {
 		e := &rec.Entries[i]
 		e.DateAdded = db.stamp() // its own, in commit order (stamp.go)
+		jsonIDs[i] = bodies.id(e.JSON)
 		if e.Recipients != nil {
 			b, err := json.Marshal(e.Recipients)
 			if err != nil {
@@ -39,12 +60,15 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 			recipients[i] = string(b)
 		}
 	}
+	if err := bodies.insert(ctx, tx); err != nil {
+		return err
+	}
 	// Rows go in entry order, so seq follows the stamps.
-	if err := batchInsert(ctx, tx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)`, 10,
+	if err := batchInsert(ctx, tx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)`, 10,
 		len(rec.Entries), func(i int) []any {
 			e := rec.Entries[i]
-			return []any{string(e.Channel), e.ObjectID, e.Version, versionKey(e.Version), e.SubmissionID, e.Organization,
-				recipients[i], string(e.Status), formatTime(e.DateAdded), e.JSON}
+			return []any{string(e.Channel), e.ObjectID, e.Version, vkeys.of(e.Version), e.SubmissionID, e.Organization,
+				recipients[i], string(e.Status), formatTime(e.DateAdded), jsonIDs[i]}
 		}); err != nil {
 		return err
 	}
@@ -56,6 +80,46 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 	return nil
 }
 
+// copyObjects numbers the distinct objects of one submission's copies for
+// copy_objects: identical JSON gets one id.
+type copyObjects struct {
+	next  int64
+	ids   map[string]int64
+	order [][]byte
+}
+
+// newCopyObjects starts numbering after the last id stored; the writer is
+// alone, so the ids stay free until the transaction commits.
+func newCopyObjects(ctx context.Context, tx *sql.Tx) (*copyObjects, error) {
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM copy_objects`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("last copy object: %w", err)
+	}
+	return &copyObjects{next: last + 1, ids: map[string]int64{}}, nil
+}
+
+// id returns the id of js, numbering it if it is new.
+func (c *copyObjects) id(js []byte) int64 {
+	if id, ok := c.ids[string(js)]; ok {
+		return id
+	}
+	id := c.next
+	c.next++
+	c.ids[string(js)] = id
+	c.order = append(c.order, js)
+	return id
+}
+
+// insert writes the objects numbered so far.
+func (c *copyObjects) insert(ctx context.Context, tx *sql.Tx) error {
+	first := c.next - int64(len(c.order))
+	err := batchInsert(ctx, tx, `INSERT INTO copy_objects(id, json)`, 2, len(c.order), func(i int) []any {
+		return []any{first + int64(i), c.order[i]}
+	})
+	c.order = c.order[:0]
+	return err
+}
+
 func nonNilHits(c sharing.StoredCopy) any {
 	if c.Hits == nil {
 		return []any{}
@@ -63,18 +127,26 @@ func nonNilHits(c sharing.StoredCopy) any {
 	return c.Hits
 }
 
-// FindCopies implements sharing.ReleaseStore.
+// FindCopies implements sharing.ReleaseStore: each copy's bundle is
+// assembled from its objects in copy_objects, as it was released (copies
+// stored before migration 0013 kept their bundle whole).
 func (db *DB) FindCopies(ctx context.Context, submissionID string) ([]sharing.StoredCopy, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT idx, route, status, hits, notice, bundle FROM submission_copies WHERE submission_id = ? ORDER BY idx`, submissionID)
+	rows, err := db.read.QueryContext(ctx, `SELECT idx, route, status, hits, notice, bundle, bundle_id, objects FROM submission_copies WHERE submission_id = ? ORDER BY idx`, submissionID)
 	if err != nil {
 		return nil, fmt.Errorf("find copies: %w", err)
 	}
 	defer rows.Close()
-	var out []sharing.StoredCopy
+	var (
+		out   []sharing.StoredCopy
+		lists = map[int][]int64{} // copy → its objects' ids
+	)
 	for rows.Next() {
 		c := sharing.StoredCopy{SubmissionID: submissionID}
-		var route, status, hits string
-		if err := rows.Scan(&c.Index, &route, &status, &hits, &c.Notice, &c.Bundle); err != nil {
+		var (
+			route, status, hits string
+			bundleID, objects   sql.NullString
+		)
+		if err := rows.Scan(&c.Index, &route, &status, &hits, &c.Notice, &c.Bundle, &bundleID, &objects); err != nil {
 			return nil, fmt.Errorf("scan copy: %w", err)
 		}
 		c.Status = sharing.ReleaseStatus(status)
@@ -84,9 +156,105 @@ func (db *DB) FindCopies(ctx context.Context, submissionID string) ([]sharing.St
 		if err := json.Unmarshal([]byte(hits), &c.Hits); err != nil {
 			return nil, fmt.Errorf("decode hits: %w", err)
 		}
+		if objects.Valid {
+			var ids []int64
+			if err := json.Unmarshal([]byte(objects.String), &ids); err != nil {
+				return nil, fmt.Errorf("decode objects of copy %d: %w", c.Index, err)
+			}
+			c.BundleID, lists[len(out)] = bundleID.String, ids
+		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(lists) == 0 {
+		return out, nil
+	}
+	var want []int64
+	for _, ids := range lists {
+		want = append(want, ids...)
+	}
+	bodies, err := db.findCopyObjects(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	for i, ids := range lists {
+		c := &out[i]
+		c.Objects = make([][]byte, len(ids))
+		for j, id := range ids {
+			js, ok := bodies[id]
+			if !ok {
+				return nil, fmt.Errorf("copy %d of %s: object %d is missing from copy_objects", c.Index, submissionID, id)
+			}
+			c.Objects[j] = js
+		}
+		if c.Bundle, err = sharing.RawBundle(c.BundleID, c.Objects); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// findCopyObjects reads the JSON of the given copy objects, in chunks
+// (SQLite caps bound parameters).
+func (db *DB) findCopyObjects(ctx context.Context, ids []int64) (map[int64][]byte, error) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[int64][]byte, len(ids))
+	if len(ids) > 0 && ids[len(ids)-1]-ids[0] < 2*int64(len(ids)) {
+		// The objects of one submission's copies were numbered together:
+		// one range scan reads them.
+		rows, err := db.read.QueryContext(ctx, `SELECT id, json FROM copy_objects WHERE id BETWEEN ? AND ?`, ids[0], ids[len(ids)-1])
+		if err != nil {
+			return nil, fmt.Errorf("find copy objects: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id int64
+				js []byte
+			)
+			if err := rows.Scan(&id, &js); err != nil {
+				return nil, fmt.Errorf("scan copy object: %w", err)
+			}
+			if _, ok := slices.BinarySearch(ids, id); ok {
+				out[id] = js
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find copy objects: %w", err)
+		}
+		return out, nil
+	}
+	for start := 0; start < len(ids); start += inChunk {
+		part := ids[start:min(start+inChunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT id, json FROM copy_objects WHERE id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("find copy objects: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id int64
+				js []byte
+			)
+			if err := rows.Scan(&id, &js); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan copy object: %w", err)
+			}
+			out[id] = js
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("find copy objects: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // ReleaseHeld implements sharing.ReleaseStore.
@@ -141,8 +309,8 @@ const visibleTo = `(CASE WHEN channel_entries.recipients IS NULL THEN 1 WHEN jso
 // version of each object visible to the reader, ordered by (date_added, seq).
 func (db *DB) FindChannelEntries(ctx context.Context, f sharing.ChannelFilter) ([]sharing.ChannelEntry, error) {
 	q := strings.Builder{}
-	q.WriteString(`SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json
-		FROM channel_entries e WHERE channel = ? AND status = 'released' AND ` + strings.ReplaceAll(visibleTo, "channel_entries.", "e.") + `
+	q.WriteString(`SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, j.json
+		FROM channel_entries e JOIN copy_objects j ON j.id = e.json_id WHERE channel = ? AND status = 'released' AND ` + strings.ReplaceAll(visibleTo, "channel_entries.", "e.") + `
 		AND NOT EXISTS (SELECT 1 FROM channel_entries n WHERE n.channel = e.channel AND n.object_id = e.object_id AND n.status = 'released'
 		    AND ` + strings.ReplaceAll(visibleTo, "channel_entries.", "n.") + ` AND (n.version_key > e.version_key OR (n.version_key = e.version_key AND n.seq > e.seq)))`)
 	args := []any{string(f.Channel), f.Reader, f.Reader}
@@ -163,8 +331,8 @@ func (db *DB) FindChannelEntries(ctx context.Context, f sharing.ChannelFilter) (
 func (db *DB) FindReleasedEntries(ctx context.Context, org string, objectIDs []string) ([]sharing.ChannelEntry, error) {
 	out := []sharing.ChannelEntry{}
 	err := inChunks(objectIDs, func(in string, args []any) error {
-		rows, err := db.queryEntries(ctx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json
-			FROM channel_entries WHERE status = 'released' AND organization = ? AND object_id IN (`+in+`)
+		rows, err := db.queryEntries(ctx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, j.json
+			FROM channel_entries e JOIN copy_objects j ON j.id = e.json_id WHERE status = 'released' AND organization = ? AND object_id IN (`+in+`)
 			ORDER BY channel, object_id, version_key, seq`, append([]any{org}, args...)...)
 		out = append(out, rows...)
 		return err

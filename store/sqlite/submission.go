@@ -16,7 +16,7 @@ import (
 var _ sharing.Store = (*DB)(nil)
 
 // CreateSubmission implements sharing.Store: submission, new objects, the
-// object list and the audit entry in one transaction.
+// object list, what routing made and the audit entries in one transaction.
 func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) error {
 	s, objs := rec.Submission, rec.Objects
 	shareWith, err := json.Marshal(nonNil(s.ShareWith))
@@ -31,16 +31,11 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 	if err != nil {
 		return fmt.Errorf("encode classification: %w", err)
 	}
-	if s.Plan.Channels == nil {
-		s.Plan.Channels = []sharing.Route{}
-	}
-	plan, err := json.Marshal(s.Plan)
-	if err != nil {
-		return fmt.Errorf("encode plan: %w", err)
-	}
+	vkeys := versionKeys{}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification, plan)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification), string(plan)); err != nil {
+		// The plan is written last (routing may still be at work, Routed).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification)); err != nil {
 			return fmt.Errorf("insert submission: %w", err)
 		}
 		for _, id := range rec.Claims {
@@ -48,15 +43,10 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 				return fmt.Errorf("claim %s: %w", id, translate(err))
 			}
 		}
-		for _, id := range rec.HubClaims {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
-				return fmt.Errorf("claim %s for the hub: %w", id, err)
-			}
-		}
 		if err := batchInsert(ctx, tx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)`, 10,
 			len(objs), func(i int) []any {
 				o := objs[i]
-				return []any{o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON, versionKey(o.Version)}
+				return []any{o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID, formatTime(o.DateAdded), o.Digest, o.JSON, vkeys.of(o.Version)}
 			}); err != nil {
 			return err
 		}
@@ -70,10 +60,30 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
 			return err
 		}
-		if err := db.insertIntake(ctx, tx, s); err != nil {
+		if err := db.insertIntake(ctx, tx, s, vkeys); err != nil {
 			return err
 		}
-		if err := db.insertRelease(ctx, tx, rec); err != nil {
+		if rec.Routed != nil {
+			if err := rec.Routed(); err != nil {
+				return err
+			}
+		}
+		if s.Plan.Channels == nil {
+			s.Plan.Channels = []sharing.Route{}
+		}
+		plan, err := json.Marshal(s.Plan)
+		if err != nil {
+			return fmt.Errorf("encode plan: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE submissions SET plan = ? WHERE id = ?`, string(plan), s.ID); err != nil {
+			return fmt.Errorf("record plan: %w", err)
+		}
+		for _, id := range rec.HubClaims {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
+				return fmt.Errorf("claim %s for the hub: %w", id, err)
+			}
+		}
+		if err := db.insertRelease(ctx, tx, rec, vkeys); err != nil {
 			return err
 		}
 		for _, ev := range rec.Audit {
@@ -88,12 +98,12 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 // insertIntake adds the submission's object versions to the submitter's
 // intake collection (TAXII), each with a stamp of its own; a version the
 // organization had submitted before keeps its first date.
-func (db *DB) insertIntake(ctx context.Context, tx *sql.Tx, s *sharing.Submission) error {
+func (db *DB) insertIntake(ctx context.Context, tx *sql.Tx, s *sharing.Submission, vkeys versionKeys) error {
 	// UNIQUE (organization, object_id, version): OR IGNORE keeps the first date.
 	return batchInsert(ctx, tx, `INSERT OR IGNORE INTO taxii_intake(organization, object_id, version, version_key, date_added)`, 5,
 		len(s.Objects), func(i int) []any {
 			o := s.Objects[i]
-			return []any{s.Organization, o.ID, o.Version, versionKey(o.Version), formatTime(db.stamp())}
+			return []any{s.Organization, o.ID, o.Version, vkeys.of(o.Version), formatTime(db.stamp())}
 		})
 }
 
@@ -249,13 +259,26 @@ func (db *DB) findObject(ctx context.Context, where string, args ...any) (*shari
 // a refused submission stored nothing.
 func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	switch table {
-	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens", "obligations", "channel_entries", "submission_copies":
+	case "submissions", "objects", "submission_objects", "audit_log", "revoked_tokens", "obligations", "channel_entries", "submission_copies", "copy_objects":
 	default:
 		return 0, errors.New("count rows: unknown table " + table)
 	}
 	var n int64
 	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
 	return n, err
+}
+
+// versionKeys remembers the version keys of one submission: its objects
+// mostly share a handful of versions, and each entry of each copy needs one.
+type versionKeys map[string]string
+
+func (k versionKeys) of(v string) string {
+	vk, ok := k[v]
+	if !ok {
+		vk = versionKey(v)
+		k[v] = vk
+	}
+	return vk
 }
 
 // versionKey renders a STIX timestamp at fixed nanosecond width so versions

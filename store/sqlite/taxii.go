@@ -38,8 +38,8 @@ func sourceFor(q sharing.TAXIIQuery) taxiiSource {
 	}
 	vis := func(alias string) string { return strings.ReplaceAll(visibleTo, "channel_entries.", alias+".") }
 	return taxiiSource{
-		from:  "channel_entries e",
-		json:  "e.json",
+		from:  "channel_entries e JOIN copy_objects j ON j.id = e.json_id",
+		json:  "j.json",
 		scope: "e.channel = ? AND e.status = 'released' AND " + vis("e"), args: []any{string(q.Collection), q.Reader},
 		peer:     "n.channel = e.channel AND n.object_id = e.object_id AND n.status = 'released' AND " + vis("n"),
 		peerArgs: []any{q.Reader},

@@ -41,7 +41,7 @@ func insertEntries(t testing.TB, db *DB, rows []entryRow) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stmt, err := tx.Prepare(`INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)
+	stmt, err := tx.Prepare(`INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)
 		VALUES (?, ?, ?, ?, 's-entries', 'carrier-a', ?, ?, ?, ?)`)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,12 @@ func insertEntries(t testing.TB, db *DB, rows []entryRow) {
 			rec = r.recipients
 		}
 		js := fmt.Sprintf(`{"id":%q,"modified":%q}`, r.id, r.version)
-		if _, err := stmt.Exec(string(r.channel), r.id, r.version, versionKey(r.version), rec, r.status, formatTime(r.added), []byte(js)); err != nil {
+		body, err := tx.Exec(`INSERT INTO copy_objects(json) VALUES (?)`, []byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jsonID, _ := body.LastInsertId()
+		if _, err := stmt.Exec(string(r.channel), r.id, r.version, versionKey(r.version), rec, r.status, formatTime(r.added), jsonID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -400,7 +405,7 @@ func benchDB(b *testing.B, total int) *DB {
 	seedSubmission(b, db, "s-bench")
 	start := time.Now()
 	err = db.inTx(context.Background(), func(tx *sql.Tx) error {
-		stmt, err := tx.Prepare(`INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json)
+		stmt, err := tx.Prepare(`INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)
 			VALUES ('isac-members', ?, '2026-07-10T01:00:00.000Z', '2026-07-10T01:00:00.000000000Z', 's-bench', 'carrier-a', NULL, 'released', ?, ?)`)
 		if err != nil {
 			return err
@@ -412,7 +417,12 @@ func benchDB(b *testing.B, total int) *DB {
 			js := fmt.Sprintf(`{"created":"2026-07-10T01:00:00.000Z","id":%q,"indicator_types":["malicious-activity"],"modified":"2026-07-10T01:00:00.000Z","name":"Scanner %d","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],"pattern":"[ipv4-addr:value = '198.18.%d.%d']","pattern_type":"stix","spec_version":"2.1","type":"indicator","valid_from":"2026-07-10T00:00:00Z"}`,
 				id, i, (i/250)%250, i%250+1)
 			added := formatTime(t0.Add(time.Duration(i/1000) * time.Millisecond))
-			if _, err := stmt.Exec(id, added, []byte(js)); err != nil {
+			body, err := tx.Exec(`INSERT INTO copy_objects(json) VALUES (?)`, []byte(js))
+			if err != nil {
+				return err
+			}
+			jsonID, _ := body.LastInsertId()
+			if _, err := stmt.Exec(id, added, jsonID); err != nil {
 				return err
 			}
 		}
