@@ -255,7 +255,7 @@ func (db *DB) ReleaseHeld(ctx context.Context, submissionID string, ev sharing.A
 				return err
 			}
 			if _, err := tx.Exec(ctx, `WITH h AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM channel_entries WHERE submission_id = $1 AND status = 'held')
-				UPDATE channel_entries e SET status = 'released', date_added = $2 + (h.n - 1) * interval '1 microsecond' FROM h WHERE e.seq = h.seq`,
+				UPDATE channel_entries e SET status = 'released', date_added = $2::timestamptz + (h.n - 1) * interval '1 microsecond' FROM h WHERE e.seq = h.seq`,
 				submissionID, first); err != nil {
 				return fmt.Errorf("release entries: %w", err)
 			}
