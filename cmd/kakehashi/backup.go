@@ -30,7 +30,10 @@ func cmdBackup(ctx context.Context, args []string, e env) int {
 		return usageError(e, err)
 	}
 	defer h.Close()
-	st, err := h.db.Backup(ctx, *out, sqlite.BackupOptions{Overwrite: *force})
+	if h.sqlite == nil {
+		return usageError(e, errSQLiteOnly("backup", "back PostgreSQL up with pg_dump, or continuous WAL archiving with point-in-time recovery (docs/deployment.md, Backups)"))
+	}
+	st, err := h.sqlite.Backup(ctx, *out, sqlite.BackupOptions{Overwrite: *force})
 	if err != nil {
 		return usageError(e, err)
 	}

@@ -18,8 +18,11 @@ import (
 // Config is the hub's whole configuration. Defaults < config file < environment
 // (KAKEHASHI_*) < flags; only this file reads any of them.
 type Config struct {
-	Addr            string        `yaml:"addr"`
-	DataDir         string        `yaml:"data"`
+	Addr    string `yaml:"addr"`
+	DataDir string `yaml:"data"`
+	// Database is a PostgreSQL URL (postgres://…); empty: SQLite in the data
+	// directory. The data directory still holds the registry and the keys.
+	Database        string        `yaml:"database"`
 	Registry        string        `yaml:"registry"` // default <data>/registry.yaml
 	Demo            bool          `yaml:"demo"`
 	STIXSchemas     string        `yaml:"stix_schemas"`
@@ -147,7 +150,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 		return nil
 	}
 	for name, dst := range map[string]*string{
-		"KAKEHASHI_ADDR": &c.Addr, "KAKEHASHI_DATA": &c.DataDir, "KAKEHASHI_REGISTRY": &c.Registry,
+		"KAKEHASHI_ADDR": &c.Addr, "KAKEHASHI_DATA": &c.DataDir, "KAKEHASHI_DATABASE_URL": &c.Database, "KAKEHASHI_REGISTRY": &c.Registry,
 		"KAKEHASHI_STIX_SCHEMAS": &c.STIXSchemas, "KAKEHASHI_TLS_CERT": &c.TLSCert, "KAKEHASHI_TLS_KEY": &c.TLSKey,
 		"KAKEHASHI_LOG_LEVEL": &c.LogLevel, "KAKEHASHI_RULES": &c.Rules, "KAKEHASHI_PSEUDONYM_KEY": &c.PseudonymKey,
 	} {
@@ -180,6 +183,9 @@ func (c *Config) RegistryPath() string {
 func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		return errors.New("data directory is empty; pass --data DIR")
+	}
+	if c.Database != "" && !isPostgresURL(c.Database) {
+		return errors.New("database must be a PostgreSQL URL, postgres://user@host/dbname (or empty: SQLite in the data directory)")
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("addr %q is not HOST:PORT (e.g. 127.0.0.1:8080): %v", c.Addr, err)

@@ -39,7 +39,8 @@ const (
 type hub struct {
 	cfg         Config
 	registry    *sharing.Registry
-	db          *sqlite.DB
+	db          hubStore
+	sqlite      *sqlite.DB // the same store when it is SQLite (backup, …); nil on PostgreSQL
 	signer      *token.Signer
 	intake      *sharing.Intake
 	obligations *sharing.Obligations
@@ -119,7 +120,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	if err := ensureHubPGPKey(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, dbFile))
+	db, lite, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +167,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	cursorKey := sha256.Sum256(append([]byte("kakehashi taxii cursor\x00"), key...))
 	consoleKey := sha256.Sum256(append([]byte("kakehashi console cursor\x00"), key...))
 	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
-	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:], consoleKey: consoleKey[:],
+	h := &hub{cfg: cfg, registry: reg, db: db, sqlite: lite, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:], consoleKey: consoleKey[:],
 		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
 			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: noteKey[:]}, Designs: designs}}
 	h.releases = &sharing.Releases{Store: db, Registry: reg, Now: time.Now}

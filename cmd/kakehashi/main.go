@@ -42,7 +42,7 @@ func main() {
 const usage = `kakehashi — the telecom sector's information-sharing hub
 
 Usage:
-  kakehashi serve [--config FILE] [--addr HOST:PORT] [--data DIR] [--demo] [--stix-schemas DIR]
+  kakehashi serve [--config FILE] [--addr HOST:PORT] [--data DIR] [--database URL] [--demo] [--stix-schemas DIR]
   kakehashi validate [--stix-schemas DIR] FILE|-
   kakehashi submit [--hub URL] [--token TOKEN] [--share-with ORG,…] [--hold] FILE|-
   kakehashi classify [--registry FILE] [--org ID] [--rules baseline|2025-proposed] FILE|-
@@ -56,6 +56,10 @@ Usage:
   kakehashi backup --out FILE [--force] [--data DIR | --config FILE]
   kakehashi user add|passwd|disable|list [--org ID] [--role ROLE] [--data DIR | --config FILE] [USERNAME]
   kakehashi signals bgp|posts --registry FILE [--data DIR] [--progress] FILE|-
+
+Every command with --data also takes --database postgres://… (or KAKEHASHI_DATABASE_URL):
+the hub's data in PostgreSQL instead of SQLite in the data directory, which still holds
+the registry and the keys. backup is SQLite's only (PostgreSQL: pg_dump or WAL archiving).
 `
 
 // run executes one command and returns its exit code.
@@ -122,11 +126,12 @@ func newFlagSet(name string, e env) *flag.FlagSet {
 	return fs
 }
 
-// configFlags registers --config, --data and --addr and returns a function that
+// configFlags registers --config, --data and --database and returns a function that
 // builds the validated Config: defaults < file < environment < flags.
 func configFlags(fs *flag.FlagSet, e env) func() (Config, error) {
 	file := fs.String("config", "", "configuration file (YAML)")
 	data := fs.String("data", "", "data directory (default ./kakehashi-data)")
+	database := fs.String("database", "", "PostgreSQL URL postgres://… (default: SQLite in the data directory; env KAKEHASHI_DATABASE_URL)")
 	return func() (Config, error) {
 		cfg := DefaultConfig()
 		if *file != "" {
@@ -139,6 +144,9 @@ func configFlags(fs *flag.FlagSet, e env) func() (Config, error) {
 		}
 		if *data != "" {
 			cfg.DataDir = *data
+		}
+		if *database != "" {
+			cfg.Database = *database
 		}
 		return cfg, nil
 	}

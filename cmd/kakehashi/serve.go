@@ -71,7 +71,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 		return err
 	}
 	defer h.Close()
-	h.db.Logger = log
+	setStoreLogger(h.db, log)
 	tokensPath, usersPath := "", ""
 	if cfg.Demo {
 		if tokensPath, err = h.ensureDemoTokens(ctx); err != nil {

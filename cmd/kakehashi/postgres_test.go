@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// pgTestURL returns the URL of a fresh schema of the test database, dropped
+// at the end of the test (as store/postgres's tests isolate). Without
+// KAKEHASHI_TEST_DATABASE_URL the test is skipped; in CI (CI=true) it fails.
+func pgTestURL(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("KAKEHASHI_TEST_DATABASE_URL")
+	if base == "" {
+		const msg = "PostgreSQL tests need KAKEHASHI_TEST_DATABASE_URL=postgres://… (a throwaway cluster: eval \"$(.ci/postgres start)\")"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to KAKEHASHI_TEST_DATABASE_URL: %v", err)
+	}
+	defer conn.Close(ctx)
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "test_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	q.Set("pool_max_conns", "4")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// secondHubDir makes a data directory for another hub of the same
+// deployment: the first one's registry, keys and pseudonym key (so that
+// tokens, signatures and TAXII next tokens are good on both), nothing else.
+func secondHubDir(t *testing.T, first string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"registry.yaml", jwtKeyFile, hubPGPSecret, hubPGPPublic, pseudonymKeyFile, demoTokensFile} {
+		b, err := os.ReadFile(filepath.Join(first, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, demoKeysDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := os.ReadDir(filepath.Join(first, demoKeysDir))
+	for _, k := range keys {
+		b, err := os.ReadFile(filepath.Join(first, demoKeysDir, k.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, demoKeysDir, k.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestTwoHubsOverPostgres: two hubs, each with its own data directory
+// holding the same registry and keys, serve one PostgreSQL database. A
+// submission on hub A is readable at once through hub B's API and TAXII, and
+// a TAXII next token made by A pages on B (issue #14).
+func TestTwoHubsOverPostgres(t *testing.T) {
+	db := pgTestURL(t)
+	dirA := t.TempDir()
+	a := startHub(t, "--demo", "--data", dirA, "--database", db)
+	defer a.stop(t)
+	dirB := secondHubDir(t, dirA)
+	b := startHub(t, "--demo", "--data", dirB, "--database", db)
+	defer b.stop(t)
+	if _, err := os.Stat(filepath.Join(dirA, dbFile)); err == nil {
+		t.Errorf("hub A made %s although it uses PostgreSQL", dbFile)
+	}
+	tokens := readTokens(t, dirA)
+
+	bundle, err := os.ReadFile("testdata/outage.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := request(t, "POST", a.base+"/api/v1/submissions", tokens["carrier-a"], bundle)
+	if status != http.StatusCreated {
+		t.Fatalf("submit on A: %d %v", status, body)
+	}
+	id := body["submission_id"].(string)
+	if status, got := request(t, "GET", b.base+"/api/v1/submissions/"+id, tokens["carrier-a"], nil); status != http.StatusOK {
+		t.Fatalf("read on B: %d %v", status, got)
+	}
+	if status, _ := request(t, "GET", b.base+"/api/v1/submissions/"+id, tokens["carrier-b"], nil); status != http.StatusNotFound {
+		t.Errorf("another carrier reads the submission on B: %d, want 404", status)
+	}
+
+	// TAXII: 25 indicators posted to A's intake collection, read through B.
+	writer := &taxiiClient{t: t, auth: "Bearer " + tokens["carrier-a"]}
+	if ans := writer.do("POST", writer.collectionURL(a.base, "intake")+"objects/", greenIndicators(0, 25)); ans.status != http.StatusAccepted || ans.body["success_count"] != 25.0 {
+		t.Fatalf("TAXII POST on A: %d %.300s", ans.status, ans.raw)
+	}
+	// First the indicator of testdata/outage.json, submitted through A's API.
+	want := []string{"indicator--1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"}
+	for k := range 25 {
+		want = append(want, fmt.Sprintf("indicator--%08x-1111-4000-8000-%012x", k, k))
+	}
+	reader := &taxiiClient{t: t, auth: "Bearer " + tokens["ict-isac"]}
+	colB := reader.collectionURL(b.base, "isac-members")
+	if got, _ := reader.walk(colB, "limit=10&match[type]=indicator"); !slices.Equal(got, want) {
+		t.Errorf("B's isac-members: %d ids %v, want the 26 in order", len(got), got)
+	}
+	// A next token from A, used on B, and back.
+	colA := reader.collectionURL(a.base, "isac-members")
+	first := reader.get(colA + "objects/?limit=10&match[type]=indicator")
+	next, _ := first.body["next"].(string)
+	if next == "" || first.body["more"] != true {
+		t.Fatalf("first page on A has no next: %.300s", first.raw)
+	}
+	var got []string
+	for _, o := range first.body["objects"].([]any) {
+		got = append(got, o.(map[string]any)["id"].(string))
+	}
+	for i := 0; next != ""; i++ {
+		col := colB
+		if i%2 == 1 {
+			col = colA
+		}
+		page := reader.get(col + "objects/?limit=10&match[type]=indicator&next=" + url.QueryEscape(next))
+		for _, o := range page.body["objects"].([]any) {
+			got = append(got, o.(map[string]any)["id"].(string))
+		}
+		next, _ = page.body["next"].(string)
+		if page.body["more"] != true {
+			next = ""
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("paging from A to B with next: %d ids %v, want the 26 in order", len(got), got)
+	}
+
+	// Commands on the hub's data take --database too.
+	e, out, errb := testEnv("")
+	if code := run(context.Background(), []string{"audit", "verify", "--data", dirB, "--database", db}, e); code != exitOK {
+		t.Errorf("audit verify --database: exit %d\n%s%s", code, out, errb)
+	}
+	e, _, errb = testEnv("")
+	e.getenv = func(k string) string {
+		if k == "KAKEHASHI_DATABASE_URL" {
+			return db
+		}
+		return ""
+	}
+	if code := run(context.Background(), []string{"backup", "--data", dirB, "--out", filepath.Join(t.TempDir(), "b.db")}, e); code == exitOK || !strings.Contains(errb.String(), "pg_dump") {
+		t.Errorf("backup on PostgreSQL (KAKEHASHI_DATABASE_URL): exit %d, %q; want an error naming pg_dump", code, errb)
+	}
+}
