@@ -110,6 +110,11 @@ func TestTwoHubsOverPostgres(t *testing.T) {
 		t.Errorf("hub A made %s although it uses PostgreSQL", dbFile)
 	}
 	tokens := readTokens(t, dirA)
+	// One leader: A, which started first, runs the sweep, statistics and
+	// checkpoints; B waits for the lead.
+	if !strings.Contains(a.stderr.String(), "now leads") || strings.Contains(b.stderr.String(), "now leads") {
+		t.Errorf("want hub A alone to lead; A:\n%s\nB:\n%s", a.stderr, b.stderr)
+	}
 
 	bundle, err := os.ReadFile("testdata/outage.json")
 	if err != nil {

@@ -123,8 +123,13 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	}
 	// The first overdue sweep and statistics round run before the hub takes
 	// requests, so that its first answers already reflect them.
-	sweepOnce(ctx, h.obligations, log)
-	publishOnce(ctx, h.statistics, log)
+	// On PostgreSQL only the leading hub runs them (and the checkpoints).
+	lead := newLeadership(h.db, log)
+	lead.try(ctx)
+	if lead.Leading() {
+		sweepOnce(ctx, h.obligations, log)
+		publishOnce(ctx, h.statistics, log)
+	}
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
@@ -132,11 +137,15 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	go func() { errc <- srv.Serve(ln) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
-	go sweepOverdue(sweepCtx, h.obligations, cfg.SweepInterval, log)
-	go publishStatistics(sweepCtx, h.statistics, cfg.StatisticsInterval, log)
+	go lead.run(sweepCtx)
+	go sweepOverdue(sweepCtx, lead, h.obligations, cfg.SweepInterval, log)
+	go publishStatistics(sweepCtx, lead, h.statistics, cfg.StatisticsInterval, log)
 	waitSignals := se.run(sweepCtx)
 	checkpointsDone := make(chan struct{})
-	go func() { defer close(checkpointsDone); h.checkpointEvery(sweepCtx, cfg.AuditCheckpointInterval, log) }()
+	go func() {
+		defer close(checkpointsDone)
+		h.checkpointEvery(sweepCtx, lead, cfg.AuditCheckpointInterval, log)
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -160,6 +169,9 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	stopSweep()
 	<-checkpointsDone
 	waitSignals()
+	if !lead.Leading() {
+		return err
+	}
 	if cerr := h.checkpoint(context.Background()); cerr != nil {
 		return errors.Join(err, fmt.Errorf("audit checkpoint at shutdown: %w", cerr))
 	}
@@ -167,7 +179,8 @@ func serve(ctx context.Context, cfg Config, e env) error {
 }
 
 // checkpointEvery signs a checkpoint of the audit log every interval.
-func (h *hub) checkpointEvery(ctx context.Context, every time.Duration, log *slog.Logger) {
+// Only the leading hub does (leadership).
+func (h *hub) checkpointEvery(ctx context.Context, lead *leadership, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -175,6 +188,9 @@ func (h *hub) checkpointEvery(ctx context.Context, every time.Duration, log *slo
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if !lead.Leading() {
+				continue
+			}
 			if err := h.checkpoint(ctx); err != nil && ctx.Err() == nil {
 				log.Error("audit checkpoint failed", "err", err)
 			}
@@ -184,7 +200,7 @@ func (h *hub) checkpointEvery(ctx context.Context, every time.Duration, log *slo
 
 // sweepOverdue flips missed deadlines to overdue every interval (serve runs
 // the first sweep itself before it takes requests).
-func sweepOverdue(ctx context.Context, obl *sharing.Obligations, every time.Duration, log *slog.Logger) {
+func sweepOverdue(ctx context.Context, lead *leadership, obl *sharing.Obligations, every time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -192,7 +208,9 @@ func sweepOverdue(ctx context.Context, obl *sharing.Obligations, every time.Dura
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			sweepOnce(ctx, obl, log)
+			if lead.Leading() {
+				sweepOnce(ctx, obl, log)
+			}
 		}
 	}
 }
@@ -210,7 +228,7 @@ func sweepOnce(ctx context.Context, obl *sharing.Obligations, log *slog.Logger) 
 // publishStatistics keeps the public quarterly statistics of the current and
 // the previous quarter up to date every interval (serve runs the first round
 // itself before it takes requests).
-func publishStatistics(ctx context.Context, st *sharing.Statistics, every time.Duration, log *slog.Logger) {
+func publishStatistics(ctx context.Context, lead *leadership, st *sharing.Statistics, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -218,7 +236,9 @@ func publishStatistics(ctx context.Context, st *sharing.Statistics, every time.D
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			publishOnce(ctx, st, log)
+			if lead.Leading() {
+				publishOnce(ctx, st, log)
+			}
 		}
 	}
 }

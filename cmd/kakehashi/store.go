@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
 	"github.com/kakehashi-hub/kakehashi/store/postgres"
@@ -71,4 +73,74 @@ func setStoreLogger(db hubStore, log *slog.Logger) {
 // errSQLiteOnly is the error of a command that works on SQLite's file only.
 func errSQLiteOnly(what, instead string) error {
 	return errors.New(what + " works on the SQLite database in the data directory only; this hub uses PostgreSQL (--database): " + instead)
+}
+
+// leaderStore is a store shared by several hubs, of which one at a time runs
+// the cluster-wide periodic work (postgres.DB.Lead).
+type leaderStore interface {
+	Lead(ctx context.Context) (bool, error)
+}
+
+var _ leaderStore = (*postgres.DB)(nil)
+
+// leaderRetry is how often a hub that does not lead tries to take the lead,
+// and the leader checks it still holds it: a dead leader is replaced within
+// a minute.
+const leaderRetry = 30 * time.Second
+
+// leadership says whether this hub runs the overdue sweep, statistics
+// publication and audit checkpoints. A hub on SQLite is alone on its data
+// and always leads; on PostgreSQL the hub holding the leader lock does.
+type leadership struct {
+	store   leaderStore // nil: always the leader
+	log     *slog.Logger
+	leading atomic.Bool
+}
+
+func newLeadership(db hubStore, log *slog.Logger) *leadership {
+	l := &leadership{log: log}
+	if s, ok := db.(leaderStore); ok {
+		l.store = s
+	} else {
+		l.leading.Store(true)
+	}
+	return l
+}
+
+// Leading reports whether this hub is the leader now.
+func (l *leadership) Leading() bool { return l.leading.Load() }
+
+// try asks the store once and logs a change of lead.
+func (l *leadership) try(ctx context.Context) {
+	if l.store == nil {
+		return
+	}
+	ok, err := l.store.Lead(ctx)
+	if err != nil && ctx.Err() == nil {
+		l.log.Error("leader election", "err", err)
+	}
+	if was := l.leading.Swap(ok); was != ok {
+		if ok {
+			l.log.Info("this hub now leads: it runs the overdue sweep, statistics and audit checkpoints")
+		} else {
+			l.log.Warn("this hub no longer leads")
+		}
+	}
+}
+
+// run retries every leaderRetry until ctx ends.
+func (l *leadership) run(ctx context.Context) {
+	if l.store == nil {
+		return
+	}
+	t := time.NewTicker(leaderRetry)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l.try(ctx)
+		}
+	}
 }

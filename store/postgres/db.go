@@ -11,6 +11,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,7 +40,12 @@ type DB struct {
 	// Advisory lock keys (pg_advisory_lock takes a bigint), derived from the
 	// schema so that hubs in different schemas of one database (the tests)
 	// do not wait for each other.
-	migrateKey, auditKey int64
+	migrateKey, auditKey, leaderKey int64
+
+	// The leader lock's own connection (leader.go), nil when not leading.
+	leadMu sync.Mutex
+	leader *pgx.Conn
+	closed bool
 }
 
 // Open connects to the database at url (postgres://…, libpq keywords and
@@ -59,7 +65,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open db: %w", err)
 	}
-	db.migrateKey, db.auditKey = lockKey("migrate", schema), lockKey("audit", schema)
+	db.migrateKey, db.auditKey, db.leaderKey = lockKey("migrate", schema), lockKey("audit", schema), lockKey("leader", schema)
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -74,8 +80,13 @@ func lockKey(purpose, schema string) int64 {
 	return int64(h.Sum64())
 }
 
-// Close closes the pool.
+// Close gives up the leader lock if held (another hub takes over at its next
+// try) and closes the pool.
 func (db *DB) Close() error {
+	db.leadMu.Lock()
+	db.dropLeader()
+	db.closed = true
+	db.leadMu.Unlock()
 	db.pool.Close()
 	return nil
 }
