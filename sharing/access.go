@@ -1,12 +1,12 @@
 package sharing
 
 import (
-	"net/netip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 )
 

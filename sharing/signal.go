@@ -182,19 +182,25 @@ func (s *Signals) FeedBGP(ctx context.Context, caller *Organization, r io.Reader
 	s.bgpMu.Lock()
 	defer s.bgpMu.Unlock()
 	err := ris.Read(r, func(u ris.Update) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		sum.Messages++
-		if progress != nil && sum.Messages%progressEvery == 0 {
-			progress(sum)
-		}
-		if s.Observed != nil {
-			s.Observed(u.Time)
-		}
-		return s.add(&sum, s.bgp.Observe(u))
+		return s.observe(ctx, &sum, u.Time, progress, func() []outage.Signal { return s.bgp.Observe(u) })
 	})
 	return sum, feedError(err)
+}
+
+// observe is one message of a feed: counted, reported every progressEvery,
+// its time told to Observed, and the signals its detector makes correlated.
+func (s *Signals) observe(ctx context.Context, sum *FeedSummary, at time.Time, progress func(FeedSummary), detect func() []outage.Signal) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	sum.Messages++
+	if progress != nil && sum.Messages%progressEvery == 0 {
+		progress(*sum)
+	}
+	if s.Observed != nil {
+		s.Observed(at)
+	}
+	return s.add(sum, detect())
 }
 
 // FeedPosts reads posts as JSON lines {"time", "text"}, in time order, into
@@ -208,17 +214,7 @@ func (s *Signals) FeedPosts(ctx context.Context, caller *Organization, r io.Read
 	s.postMu.Lock()
 	defer s.postMu.Unlock()
 	err := post.Read(r, func(p post.Post) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		sum.Messages++
-		if progress != nil && sum.Messages%progressEvery == 0 {
-			progress(sum)
-		}
-		if s.Observed != nil {
-			s.Observed(p.Time)
-		}
-		return s.add(&sum, s.posts.Observe(p))
+		return s.observe(ctx, &sum, p.Time, progress, func() []outage.Signal { return s.posts.Observe(p) })
 	})
 	return sum, feedError(err)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/store/storetest"
 )
 
 // TestHubsStartingTogether: several hubs opening one new database apply
@@ -96,4 +97,14 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	if n, brk, err := db.VerifyAudit(ctx); n != 1 || brk != nil || err != nil {
 		t.Errorf("verify = %d, %v, %v", n, brk, err)
 	}
+}
+
+// TestTAXIIPagingAcrossHubs: writers on two hubs (two pools over one
+// database) commit while a reader pages alternately through both with the
+// cursor the other gave: no entry is skipped or read twice, because
+// positions are taken in commit order across the cluster (stamp.go).
+func TestTAXIIPagingAcrossHubs(t *testing.T) {
+	u := testURL(t)
+	a, b := openURL(t, u), openURL(t, u)
+	storetest.TAXIIPaging(t, 8, a, b)
 }

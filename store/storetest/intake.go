@@ -121,8 +121,8 @@ func testIntake(t *testing.T, open Open) {
 	})
 }
 
-// taxiiStore is what paging needs: intake to write entries, TAXII to read them.
-type taxiiStore interface {
+// TAXIIHub is what paging needs: intake to write entries, TAXII to read them.
+type TAXIIHub interface {
 	sharing.Store
 	sharing.TAXIIStore
 }
@@ -132,9 +132,17 @@ type taxiiStore interface {
 // §3.4.1), and every entry has a date_added of its own so that paging by
 // added_after alone loses nothing either.
 func testTAXIIPaging(t *testing.T, open Open) {
+	s, _ := fresh[TAXIIHub](t, open)
+	TAXIIPaging(t, 4, s)
+}
+
+// TAXIIPaging is the paging check over hubs that share one database (a
+// store that runs several hubs calls it with one store per hub): writers
+// are spread over the hubs, and the reader asks the hubs in turn, page by
+// page, with the cursor the previous page gave.
+func TAXIIPaging(t *testing.T, writers int, hubs ...TAXIIHub) {
 	ctx := context.Background()
-	s, _ := fresh[taxiiStore](t, open)
-	const writers, subs, objs = 4, 10, 5
+	const subs, objs = 10, 5
 	want := map[string]bool{}
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*subs)
@@ -149,6 +157,7 @@ func testTAXIIPaging(t *testing.T, open Open) {
 			}
 			ids = append(ids, batch)
 		}
+		s := hubs[w%len(hubs)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -164,7 +173,8 @@ func testTAXIIPaging(t *testing.T, open Open) {
 	seen := map[string]int{}
 	var last *sharing.Cursor
 	var lastAdded = at(0).AddDate(-1, 0, 0)
-	for finished := false; ; {
+	for turn, finished := 0, false; ; turn++ {
+		s := hubs[turn%len(hubs)]
 		select {
 		case <-done:
 			finished = true
@@ -205,8 +215,8 @@ func testTAXIIPaging(t *testing.T, open Open) {
 	// Afterwards, by added_after alone.
 	n := 0
 	q.After, q.AddedAfter = nil, at(0).AddDate(-1, 0, 0)
-	for {
-		page, more, err := s.FindTAXIIEntries(ctx, q)
+	for turn := 0; ; turn++ {
+		page, more, err := hubs[turn%len(hubs)].FindTAXIIEntries(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}

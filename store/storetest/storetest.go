@@ -58,6 +58,7 @@ func Run(t *testing.T, open Open) {
 		{"taxii status", testTAXIIStatus},
 		{"intake", testIntake},
 		{"taxii paging", testTAXIIPaging},
+		{"releases", testReleases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
