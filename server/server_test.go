@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -300,6 +301,11 @@ func TestSubmissionLifecycle(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("get own: %d %v", status, got)
 	}
+	// The intake answer's copy statuses are intake's own (not read back):
+	// they must be what reading the submission gives.
+	if chs, _ := body["channels"].([]any); len(chs) == 0 || !reflect.DeepEqual(body["channels"], got["channels"]) {
+		t.Errorf("intake answered channels %v, reading back gives %v", body["channels"], got["channels"])
+	}
 	objs := got["bundle"].(map[string]any)["objects"].([]any)
 	if len(objs) != 4 {
 		t.Fatalf("read back %d objects, want 4", len(objs))
@@ -324,6 +330,9 @@ func TestSubmissionLifecycle(t *testing.T) {
 	status, _, again := f.do("POST", "/api/v1/submissions", carrierA, "application/json", reformat(t, bundle))
 	if status != http.StatusOK || again["submission_id"] != id {
 		t.Fatalf("re-submission: %d %v, want 200 with submission %s", status, again["submission_id"], id)
+	}
+	if !reflect.DeepEqual(again["channels"], body["channels"]) {
+		t.Errorf("re-submission answered channels %v, first answer %v", again["channels"], body["channels"])
 	}
 	if after, _ := f.db.CountRows(ctx, "objects"); after != before {
 		t.Errorf("re-submission changed objects from %d to %d", before, after)

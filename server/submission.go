@@ -102,17 +102,27 @@ func (s *Server) handleSubmissionCreate(c *fiber.Ctx) error {
 		s.metrics.submissions.WithLabelValues("refused").Inc()
 		return err
 	}
-	sub, created, err := s.cfg.Intake.Submit(c.UserContext(), org, req)
+	sub, copies, created, err := s.cfg.Intake.SubmitCopies(c.UserContext(), org, req)
 	if err != nil {
 		s.metrics.submissions.WithLabelValues("refused").Inc()
 		return err
 	}
-	v, err := s.cfg.Submissions.Find(c.UserContext(), org, sub.ID, false)
-	if err != nil {
-		return err
+	if !created {
+		// An earlier submission: its copies are read as they stand now
+		// (a held copy may have been released since).
+		v, err := s.cfg.Submissions.Find(c.UserContext(), org, sub.ID, false)
+		if err != nil {
+			return err
+		}
+		copies = v.Copies
+	} else {
+		// A new one: intake stored these copies in its transaction; they
+		// are what reading them back would give, without assembling every
+		// copy's bundle again.
+		copies = sharing.ForSubmitter(s.cfg.Submissions.Registry, copies)
 	}
 	r := newSubmissionResponse(sub, "accepted")
-	r.Channels = channelStatuses(v.Copies)
+	r.Channels = channelStatuses(copies)
 	if !created {
 		s.metrics.submissions.WithLabelValues("duplicate").Inc()
 		return c.Status(fiber.StatusOK).JSON(r)

@@ -216,10 +216,21 @@ func isWrapper(body []byte) bool {
 // another organization, a version of an object org does not own — are
 // *RefusedError; a role that may not submit is ErrForbidden.
 func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
+	sub, _, created, err := in.SubmitCopies(ctx, org, req)
+	return sub, created, err
+}
+
+// SubmitCopies is Submit that also returns, for a new submission, the
+// copies intake stored in the submission's transaction, in plan order, with
+// their status as stored: what FindCopies would read back (without their
+// bundles), so that the intake answer need not read the submission again.
+// They are nil when the submission is not new: an earlier submission's
+// copies may have changed since (released after review) and are to be read.
+func (in *Intake) SubmitCopies(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, []StoredCopy, bool, error) {
 	if !MaySubmit(org) {
-		return nil, false, fmt.Errorf("your organization's role may not submit: %w", ErrForbidden)
+		return nil, nil, false, fmt.Errorf("your organization's role may not submit: %w", ErrForbidden)
 	}
-	sub, created, err := in.submit(ctx, org, req)
+	sub, copies, created, err := in.submit(ctx, org, req)
 	var re *RefusedError
 	if errors.As(err, &re) || errors.Is(err, ErrForbidden) {
 		detail := map[string]any{"error": err.Error()}
@@ -227,13 +238,16 @@ func (in *Intake) Submit(ctx context.Context, org *Organization, req *SubmitRequ
 			detail = map[string]any{"violations": len(re.Violations), "kind": int(re.Kind)}
 		}
 		if aerr := in.Store.AppendAudit(ctx, AuditEvent{Actor: org.Actor(), Action: AuditIntakeReject, Detail: detail}); aerr != nil {
-			return nil, false, fmt.Errorf("audit refusal: %w (refused: %v)", aerr, err)
+			return nil, nil, false, fmt.Errorf("audit refusal: %w (refused: %v)", aerr, err)
 		}
 	}
-	return sub, created, err
+	if !created {
+		copies = nil
+	}
+	return sub, copies, created, err
 }
 
-func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, bool, error) {
+func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, []StoredCopy, bool, error) {
 	now := in.Now().UTC().Truncate(time.Microsecond)
 	// A bundle without sensitive designs is final as received: its objects
 	// are encoded on the other core while they are checked.
@@ -252,7 +266,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	}
 	if err := in.check(org, req.Bundle, now); err != nil {
 		<-preDone
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	// What the reference validator would warn about: told, never refused.
 	warnings := stix.Warnings(req.Bundle, func(id string) bool {
@@ -264,35 +278,35 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	designMACs, err := in.sealDesigns(ctx, org, req)
 	<-preDone
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	recv, err := pre, preErr
 	if pre == nil && preErr == nil || designMACs != nil { // not encoded ahead, or designs sealed since
 		recv, err = newSubmission(org, req, designMACs, now)
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	sub, objs := recv.sub, recv.objs
 	sub.Warnings = warnings
 	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
 		prev.Warnings = warnings
-		return prev, false, nil // idempotent: the same bundle from the same organization
+		return prev, nil, false, nil // idempotent: the same bundle from the same organization
 	} else if !errors.Is(err, ErrNotFound) {
-		return nil, false, fmt.Errorf("find earlier submission: %w", err)
+		return nil, nil, false, fmt.Errorf("find earlier submission: %w", err)
 	}
 
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	own, err := in.own(ctx, org, req.Bundle, recv)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	sub.Objects = own.submitted
 	fresh := own.fresh
 	classified, err := in.classify(ctx, org, req.Bundle, sub.ID, now)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	sub.Incidents = classified.results
 	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: own.claims, Obligations: classified.obligations}
@@ -329,19 +343,19 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	<-done // routing is over (the store may have failed before it waited)
 	if err != nil {
 		if routeErr != nil && errors.Is(err, routeErr) {
-			return nil, false, routeErr // as if routing had failed before the transaction
+			return nil, nil, false, routeErr // as if routing had failed before the transaction
 		}
 		if errors.Is(err, ErrConflict) {
 			// A concurrent identical submission won the race: answer with it.
 			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
 				prev.Warnings = warnings
-				return prev, false, nil
+				return prev, nil, false, nil
 			}
 		}
-		return nil, false, fmt.Errorf("store submission: %w", err)
+		return nil, nil, false, fmt.Errorf("store submission: %w", err)
 	}
 	in.Signals.fromIntake(org, req.Bundle)
-	return sub, true, nil
+	return sub, rec.Copies, true, nil
 }
 
 // check is the first stage: the bundle is valid STIX under the hub's profile

@@ -63,6 +63,7 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 	if len(pos) != 0 || *n < benchBatch {
 		return usageError(e, fmt.Errorf("usage: kakehashi bench [--objects N (≥ %d)] [--json] [--stix-schemas DIR]", benchBatch))
 	}
+	applyGC(DefaultConfig(), e) // the hub's default garbage collector, as serve sets it
 	f, err := runBench(ctx, *n, *schemas, e)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kakehashi bench: %v\n", err)

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -62,5 +63,31 @@ func TestLoadEnvFileMissing(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "KAKEHASHI_TLS_KEY_FILE") || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("loadEnv with a missing file: %v, want an error naming KAKEHASHI_TLS_KEY_FILE", err)
+	}
+}
+
+func TestGCSettings(t *testing.T) {
+	cfg := DefaultConfig()
+	if cfg.GCPercent != 100 || cfg.MemoryLimitMB != 0 {
+		t.Fatalf("defaults gc_percent %d, memory_limit_mb %d: want Go's own (100, none)", cfg.GCPercent, cfg.MemoryLimitMB)
+	}
+	for _, bad := range []Config{{GCPercent: 10}, {GCPercent: 5000}, {GCPercent: 200, MemoryLimitMB: 64}} {
+		c := DefaultConfig()
+		c.GCPercent, c.MemoryLimitMB = bad.GCPercent, bad.MemoryLimitMB
+		if err := c.Validate(); err == nil {
+			t.Errorf("gc_percent %d, memory_limit_mb %d accepted", bad.GCPercent, bad.MemoryLimitMB)
+		}
+	}
+	c := DefaultConfig()
+	c.GCPercent, c.MemoryLimitMB = 200, 400
+	if err := c.Validate(); err != nil {
+		t.Errorf("gc_percent 200, memory_limit_mb 400 refused: %v", err)
+	}
+	// Tests run commands in their own process: it is not tuned.
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	applyGC(c, env{getenv: func(string) string { return "" }})
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("applyGC tuned a process whose env does not ask for it: GC percent %d", got)
 	}
 }

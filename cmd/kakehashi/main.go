@@ -30,11 +30,15 @@ type env struct {
 	getenv func(string) string
 	// ready, when set, is told the address the server listens on.
 	ready func(addr string)
+	// tuneGC lets serve and bench set this process's garbage collector
+	// from the configuration (applyGC): the real command only, not tests
+	// that run commands in their own process.
+	tuneGC bool
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, tuneGC: true})
 	stop()
 	os.Exit(code)
 }

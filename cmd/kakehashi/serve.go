@@ -44,6 +44,7 @@ func cmdServe(ctx context.Context, args []string, e env) int {
 	if err := cfg.Validate(); err != nil {
 		return usageError(e, err)
 	}
+	applyGC(cfg, e)
 	if err := serve(ctx, cfg, e); err != nil {
 		fmt.Fprintf(e.stderr, "kakehashi: %v\n", err)
 		return exitInvalid

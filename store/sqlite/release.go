@@ -269,8 +269,11 @@ func (db *DB) ReleaseHeld(ctx context.Context, submissionID string, ev sharing.A
 		if n == 0 {
 			return nil
 		}
-		// Each entry becomes readable now, with a stamp of its own.
-		rows, err := tx.QueryContext(ctx, `SELECT seq FROM channel_entries WHERE submission_id = ? AND status = 'held' ORDER BY seq`, submissionID)
+		// Each entry becomes readable now, with a stamp of its own. Naming
+		// every channel lets the read index (channel, status, …) find the
+		// held entries, which are few: no index by submission is kept.
+		args := append(allChannels(), submissionID)
+		rows, err := tx.QueryContext(ctx, `SELECT seq FROM channel_entries WHERE channel IN (`+placeholders(len(args)-1)+`) AND status = 'held' AND submission_id = ? ORDER BY seq`, args...)
 		if err != nil {
 			return fmt.Errorf("find held entries: %w", err)
 		}
@@ -413,4 +416,17 @@ func (db *DB) FindWithheldCopies(ctx context.Context, limit int) ([]sharing.With
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// allChannels is every channel an entry may be in (sharing.ParseChannel), as
+// query arguments.
+func allChannels() []any {
+	var out []any
+	for _, c := range sharing.Channels {
+		out = append(out, string(c))
+	}
+	for _, c := range sharing.EventChannels {
+		out = append(out, string(c))
+	}
+	return append(out, string(sharing.ChannelIntake))
 }
