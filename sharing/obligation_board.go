@@ -82,7 +82,13 @@ func (s *Obligations) Board(ctx context.Context, caller *Organization, q BoardQu
 	if s.Now != nil {
 		now = s.Now()
 	}
-	classes, err := s.latestClasses(ctx)
+	// A carrier's board reads only its own classifications, so that its
+	// answer (and its time) does not depend on other organizations' data.
+	classOf := ""
+	if !canSeeAll(caller) {
+		classOf = caller.ID
+	}
+	classes, err := s.latestClasses(ctx, classOf)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +152,10 @@ func (s *Obligations) incident(ctx context.Context, org, id string) (*stix.Objec
 // latestClasses maps "org incident-id" to the classification of the latest
 // version intake classified, as Statistics.Compute counts it.
 //
-// It reads every recorded classification: fine for a dashboard of the
-// sector's accidents (hundreds a year), to be replaced by an indexed lookup
-// if the hub ever holds far more.
-func (s *Obligations) latestClasses(ctx context.Context) (map[string]reporting.Classification, error) {
-	all, err := s.Store.FindClassifications(ctx)
+// It reads the classifications of one organization ("": all, for the
+// regulator, who sees every carrier's obligations).
+func (s *Obligations) latestClasses(ctx context.Context, organization string) (map[string]reporting.Classification, error) {
+	all, err := s.Store.FindClassifications(ctx, organization)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func published(n int) string {
 // occurred_at in Japan time), each incident once per reporting organization
 // with its latest classification.
 func (s *Statistics) Compute(ctx context.Context, p reporting.Period) (QuarterStatistics, error) {
-	all, err := s.Store.FindClassifications(ctx)
+	all, err := s.Store.FindClassifications(ctx, "")
 	if err != nil {
 		return QuarterStatistics{}, err
 	}

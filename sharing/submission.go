@@ -116,8 +116,9 @@ type Store interface {
 	// FindObjectBefore returns org's stored version of id with the latest
 	// modified before version; ErrNotFound when there is none.
 	FindObjectBefore(ctx context.Context, org, id, version string) (*StoredObject, error)
-	// FindClassifications returns every classification intake answered, oldest first.
-	FindClassifications(ctx context.Context) ([]reporting.Result, error)
+	// FindClassifications returns the classifications intake answered to
+	// an organization's submissions ("": every organization's), oldest first.
+	FindClassifications(ctx context.Context, organization string) ([]reporting.Result, error)
 
 	AuditStore
 

@@ -325,8 +325,8 @@ func (db *DB) findObject(ctx context.Context, id, where string, args ...any) (*s
 
 // FindClassifications implements sharing.Store: every classification any
 // submission answered, in the order received.
-func (db *DB) FindClassifications(ctx context.Context) ([]reporting.Result, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, classification FROM submissions WHERE classification <> '[]'::jsonb ORDER BY received_at, id`)
+func (db *DB) FindClassifications(ctx context.Context, organization string) ([]reporting.Result, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, classification FROM submissions WHERE classification <> '[]'::jsonb AND ($1 = '' OR organization = $1) ORDER BY received_at, id`, organization)
 	if err != nil {
 		return nil, fmt.Errorf("find classifications: %w", err)
 	}

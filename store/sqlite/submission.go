@@ -300,8 +300,8 @@ func nonNil(s []string) []string {
 
 // FindClassifications implements sharing.Store: every classification any
 // submission answered, in the order received.
-func (db *DB) FindClassifications(ctx context.Context) ([]reporting.Result, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, classification FROM submissions WHERE classification != '[]' ORDER BY received_at, id`)
+func (db *DB) FindClassifications(ctx context.Context, organization string) ([]reporting.Result, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, classification FROM submissions WHERE classification != '[]' AND (? = '' OR organization = ?) ORDER BY received_at, id`, organization, organization)
 	if err != nil {
 		return nil, fmt.Errorf("find classifications: %w", err)
 	}

@@ -78,8 +78,14 @@ func testReleases(t *testing.T, open Open) {
 	if err != nil || len(got.Plan.Channels) != 3 || !got.HoldForReview {
 		t.Errorf("submission = %+v, %v; want its plan of 3 routes, held", got, err)
 	}
-	if cs, err := s.FindClassifications(ctx); err != nil || len(cs) != 1 || cs[0].IncidentID != "incident--1" || cs[0].Organization != "carrier-a" {
+	if cs, err := s.FindClassifications(ctx, ""); err != nil || len(cs) != 1 || cs[0].IncidentID != "incident--1" || cs[0].Organization != "carrier-a" {
 		t.Errorf("classifications = %+v, %v", cs, err)
+	}
+	if cs, err := s.FindClassifications(ctx, "carrier-a"); err != nil || len(cs) != 1 {
+		t.Errorf("carrier-a's classifications = %+v, %v; want its one", cs, err)
+	}
+	if cs, err := s.FindClassifications(ctx, "carrier-b"); err != nil || len(cs) != 0 {
+		t.Errorf("carrier-b's classifications = %+v, %v; want none (the only one is carrier-a's)", cs, err)
 	}
 
 	held, err := review.FindHeldCopies(ctx, 10)
