@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -213,6 +214,9 @@ func (u *Users) Add(ctx context.Context, caller *Organization, org, username str
 	if role == UserOperator && caller.Role != RoleAdmin {
 		return User{}, fmt.Errorf("only operators add operators: %w", ErrForbidden)
 	}
+	if err := u.checkNamespace(caller, org, username); err != nil {
+		return User{}, err
+	}
 	hash, err := u.hash(pw)
 	if err != nil {
 		return User{}, err
@@ -225,6 +229,26 @@ func (u *Users) Add(ctx context.Context, caller *Organization, org, username str
 		return User{}, fmt.Errorf("username %q is taken: %w", username, ErrConflict)
 	}
 	return user, err
+}
+
+// checkNamespace keeps "username is taken" from telling an approver about
+// another organization's people: usernames are unique across the hub, so an
+// approver names its people in its organization's own namespace
+// ("carrier-a.yamada"), and nobody — operators included — may create a name
+// in another organization's namespace. A taken name then only ever belongs
+// to the approver's own organization. Operators, who see every user anyway,
+// may use any other name.
+func (u *Users) checkNamespace(caller *Organization, org, username string) error {
+	prefix, _, dotted := strings.Cut(username, ".")
+	if dotted && prefix != org {
+		if _, err := u.Registry.FindOrganizationByID(prefix); err == nil {
+			return fmt.Errorf("usernames starting with %q belong to that organization; use %s.<name>: %w", prefix+".", org, ErrInvalidArgument)
+		}
+	}
+	if !(caller.Role == RoleAdmin && caller.mayAct(UserOperator)) && (!dotted || prefix != org) {
+		return fmt.Errorf("name your organization's people %s.<name> (e.g. %s.yamada): %w", org, org, ErrInvalidArgument)
+	}
+	return nil
 }
 
 func (u *Users) hash(pw string) (string, error) {

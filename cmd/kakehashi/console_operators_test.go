@@ -309,20 +309,20 @@ func TestConsoleOperators(t *testing.T) {
 		}
 		// The approver manages its own organization's people.
 		ap.get("/users")
-		status, hdr, _ = ap.post("/users", url.Values{"organization": {"carrier-a"}, "username": {"viewer-a"}, "role": {"viewer"}, "password": {"viewer password 11"}})
+		status, hdr, _ = ap.post("/users", url.Values{"organization": {"carrier-a"}, "username": {"carrier-a.viewer"}, "role": {"viewer"}, "password": {"viewer password 11"}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("approver adds a viewer: %d", status)
 		}
 		ap.get("/users")
-		if status, _, _ := ap.post("/users/viewer-a/password", url.Values{"password": {"viewer password 22"}}); status != http.StatusSeeOther {
+		if status, _, _ := ap.post("/users/carrier-a.viewer/password", url.Values{"password": {"viewer password 22"}}); status != http.StatusSeeOther {
 			t.Errorf("approver sets a password: %d", status)
 		}
 		ap.get("/users")
-		if status, _, _ := ap.post("/users/viewer-a/disable", nil); status != http.StatusSeeOther {
+		if status, _, _ := ap.post("/users/carrier-a.viewer/disable", nil); status != http.StatusSeeOther {
 			t.Errorf("approver disables: %d", status)
 		}
 		_, _, body = ap.get("/users")
-		if !regexp.MustCompile(`data-username="viewer-a"[^>]*data-disabled="true"`).MatchString(body) {
+		if !regexp.MustCompile(`data-username="carrier-a\.viewer"[^>]*data-disabled="true"`).MatchString(body) {
 			t.Error("the disabled user is not shown disabled")
 		}
 		// The audit log names the person who acted.

@@ -190,7 +190,16 @@ func TestUsersAcrossOrganizations(t *testing.T) {
 	_, tok, _ = u.SignIn(ctx, "192.0.2.1", "noc-a", pw)
 	nocA, _, _ := u.Resume(ctx, tok)
 
-	must(u.Add(ctx, bossA, "carrier-a", "new-a", sharing.UserViewer, pw))
+	must(u.Add(ctx, bossA, "carrier-a", "carrier-a.new", sharing.UserViewer, pw))
+	// An approver's names are its organization's: a name outside that
+	// namespace is refused before the store is asked whether it is taken,
+	// so a taken name never tells about another organization's people.
+	if _, err := u.Add(ctx, bossA, "carrier-a", "noc-b", sharing.UserViewer, pw); !errors.Is(err, sharing.ErrInvalidArgument) {
+		t.Errorf("approver adds a name outside its namespace (another organization's user): %v, want ErrInvalidArgument", err)
+	}
+	if _, err := u.Add(ctx, sharing.CommandLine, "carrier-b", "carrier-a.spy", sharing.UserViewer, pw); !errors.Is(err, sharing.ErrInvalidArgument) {
+		t.Errorf("a name in another organization's namespace: %v, want ErrInvalidArgument", err)
+	}
 	if _, err := u.Add(ctx, bossA, "carrier-b", "spy", sharing.UserReporter, pw); !errors.Is(err, sharing.ErrForbidden) {
 		t.Errorf("approver adds to another organization: %v", err)
 	}
