@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,55 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/kakehashi-hub/kakehashi/store/postgres/pgtest"
 )
-
-// pgTestURL returns the URL of a fresh schema of the test database, dropped
-// at the end of the test (as store/postgres's tests isolate). Without
-// KAKEHASHI_TEST_DATABASE_URL the test is skipped; in CI (CI=true) it fails.
-func pgTestURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("KAKEHASHI_TEST_DATABASE_URL")
-	if base == "" {
-		const msg = "PostgreSQL tests need KAKEHASHI_TEST_DATABASE_URL=postgres://… (a throwaway cluster: eval \"$(.ci/postgres start)\")"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to KAKEHASHI_TEST_DATABASE_URL: %v", err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "4")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // secondHubDir makes a data directory for another hub of the same
 // deployment: the first one's registry, keys and pseudonym key (so that
@@ -99,7 +50,7 @@ func secondHubDir(t *testing.T, first string) string {
 // submission on hub A is readable at once through hub B's API and TAXII, and
 // a TAXII next token made by A pages on B (issue #14).
 func TestTwoHubsOverPostgres(t *testing.T) {
-	db := pgTestURL(t)
+	db := pgtest.URL(t)
 	dirA := t.TempDir()
 	a := startHub(t, "--demo", "--data", dirA, "--database", db)
 	defer a.stop(t)

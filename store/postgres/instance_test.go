@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/store/postgres/pgtest"
 	"github.com/kakehashi-hub/kakehashi/store/storetest"
 )
 
@@ -14,7 +15,7 @@ import (
 // each migration once (the advisory lock makes the others wait, then find
 // nothing to do) and all come up.
 func TestHubsStartingTogether(t *testing.T) {
-	u := testURL(t)
+	u := pgtest.URL(t)
 	const hubs = 5
 	var wg sync.WaitGroup
 	errs := make([]error, hubs)
@@ -46,7 +47,7 @@ func TestHubsStartingTogether(t *testing.T) {
 // TestAuditChainAcrossHubs: two hubs appending at once over one database
 // write one chain that verifies, with no sequence number twice.
 func TestAuditChainAcrossHubs(t *testing.T) {
-	u := testURL(t)
+	u := pgtest.URL(t)
 	a, b := openURL(t, u), openURL(t, u)
 	ctx := context.Background()
 	const writers, each = 8, 20
@@ -104,7 +105,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 // cursor the other gave: no entry is skipped or read twice, because
 // positions are taken in commit order across the cluster (stamp.go).
 func TestTAXIIPagingAcrossHubs(t *testing.T) {
-	u := testURL(t)
+	u := pgtest.URL(t)
 	a, b := openURL(t, u), openURL(t, u)
 	storetest.TAXIIPaging(t, 8, a, b)
 }

@@ -4,13 +4,15 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/kakehashi-hub/kakehashi/store/postgres/pgtest"
 )
 
 // TestLeaderTakeover: of two hubs over one database one leads; the other
 // does not while it lives, and takes over once the leader is closed (its
 // session, and with it the advisory lock, gone).
 func TestLeaderTakeover(t *testing.T) {
-	u := testURL(t)
+	u := pgtest.URL(t)
 	ctx := context.Background()
 	a, b := openURL(t, u), openURL(t, u)
 	if ok, err := a.Lead(ctx); err != nil || !ok {
@@ -42,7 +44,7 @@ func TestLeaderTakeover(t *testing.T) {
 // server terminates it, as when the connection breaks), its next Lead says
 // so and another hub takes the lead.
 func TestLeaderConnectionLost(t *testing.T) {
-	u := testURL(t)
+	u := pgtest.URL(t)
 	ctx := context.Background()
 	a, b := openURL(t, u), openURL(t, u)
 	if ok, err := a.Lead(ctx); err != nil || !ok {
