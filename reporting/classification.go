@@ -108,6 +108,13 @@ type Result struct {
 	// Period is the reporting period (quarter) the accident belongs to, by
 	// occurred_at in Japan time (product decision 4).
 	Period Period `json:"-"`
+	// ReportKind is the incident's report_kind (PROFILE.md §3) and
+	// OccurredAt its occurred_at, as classified: the public statistics
+	// count by them without reading the incident again. OccurredAt is kept
+	// beside Period because the statistics are quarterly even under a rule
+	// set that reports once a fiscal year.
+	ReportKind string    `json:"-"`
+	OccurredAt time.Time `json:"-"`
 }
 
 // ResultSet is the whole document of INTERFACES.md §4 (`kakehashi classify`).

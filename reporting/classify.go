@@ -92,6 +92,8 @@ func ClassifyTelecom(incidentID, modified string, t *stix.Telecom, org Organizat
 		Evidence:       e.ev,
 		RuleSet:        rs.Name,
 		Period:         e.period,
+		ReportKind:     t.ReportKind,
+		OccurredAt:     t.OccurredAt,
 	}
 	res.Obligations = e.obligations(incidentID, now)
 	return res, nil

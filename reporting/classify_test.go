@@ -308,6 +308,11 @@ func TestClassifyInterfacesExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the store keeps beside the API encoding, and the encoding leaves out.
+	if res.RuleSet != DefaultRuleSet || res.Period != (Period{FiscalYear: 2026, Index: 2, Months: 3}) ||
+		res.ReportKind != "service-outage" || !res.OccurredAt.Equal(at) {
+		t.Errorf("rule set %q, period %+v, report kind %q, occurred at %v", res.RuleSet, res.Period, res.ReportKind, res.OccurredAt)
+	}
 	res.IncidentID = "incident--…"
 	res.Evidence = res.Evidence[:1]
 	got, err := json.Marshal(res)

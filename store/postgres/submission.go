@@ -20,8 +20,12 @@ var (
 )
 
 // classificationRow is how the store keeps one classification: every field
-// of reporting.Result, the rule set and period included (the API encoding
-// leaves them out, and the obligations' bookkeeping with them).
+// of reporting.Result, the rule set, period, report kind and occurred_at
+// included (the API encoding leaves them out, and the obligations'
+// bookkeeping with them). The same shape as store/sqlite's row, so that a
+// copy moves the column as it is. Rows written before the report kind and
+// occurred_at were kept read with both zero (sharing.Statistics then reads
+// the incident for them).
 type classificationRow struct {
 	IncidentID     string                   `json:"incident_id"`
 	Modified       string                   `json:"modified"`
@@ -32,13 +36,15 @@ type classificationRow struct {
 	Evidence       []reporting.Evidence     `json:"evidence"`
 	RuleSet        string                   `json:"rule_set"`
 	Period         reporting.Period         `json:"period"`
+	ReportKind     string                   `json:"report_kind,omitempty"`
+	OccurredAt     time.Time                `json:"occurred_at,omitzero"`
 }
 
 func classificationRows(rs []reporting.Result) []classificationRow {
 	out := make([]classificationRow, len(rs))
 	for i, r := range rs {
 		out[i] = classificationRow{r.IncidentID, r.Modified, r.Organization, r.Classification, r.Provisional,
-			r.Obligations, r.Evidence, r.RuleSet, r.Period}
+			r.Obligations, r.Evidence, r.RuleSet, r.Period, r.ReportKind, r.OccurredAt}
 	}
 	return out
 }
@@ -46,7 +52,7 @@ func classificationRows(rs []reporting.Result) []classificationRow {
 func (c classificationRow) result() reporting.Result {
 	return reporting.Result{IncidentID: c.IncidentID, Modified: c.Modified, Organization: c.Organization,
 		Classification: c.Classification, Provisional: c.Provisional, Obligations: c.Obligations,
-		Evidence: c.Evidence, RuleSet: c.RuleSet, Period: c.Period}
+		Evidence: c.Evidence, RuleSet: c.RuleSet, Period: c.Period, ReportKind: c.ReportKind, OccurredAt: c.OccurredAt}
 }
 
 // CreateSubmission implements sharing.Store: the submission, its claims, new

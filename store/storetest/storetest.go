@@ -57,6 +57,7 @@ func Run(t *testing.T, open Open) {
 		{"events", testEvents},
 		{"taxii status", testTAXIIStatus},
 		{"intake", testIntake},
+		{"classifications", testClassifications},
 		{"taxii paging", testTAXIIPaging},
 		{"releases", testReleases},
 	}
