@@ -55,7 +55,8 @@ func published(n int) string {
 
 // Compute counts the telecom incidents that occurred in the period (by
 // occurred_at in Japan time), each incident once per reporting organization
-// with its latest classification.
+// with its latest classification. It counts from the classifications alone:
+// each keeps the report kind and occurred_at of the version it classified.
 func (s *Statistics) Compute(ctx context.Context, p reporting.Period) (QuarterStatistics, error) {
 	all, err := s.Store.FindClassifications(ctx, "")
 	if err != nil {
@@ -71,24 +72,16 @@ func (s *Statistics) Compute(ctx context.Context, p reporting.Period) (QuarterSt
 	byClass, byKind := map[string]int{}, map[string]int{}
 	total := 0
 	for _, r := range latest {
-		stored, err := s.Store.FindObjectVersion(ctx, r.Organization, ObjectKey{ID: r.IncidentID, Version: r.Modified})
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
+		kind, occurred, ok, err := s.incidentFacts(ctx, r)
 		if err != nil {
 			return QuarterStatistics{}, err
 		}
-		o, err := stix.DecodeObject(stored.JSON)
-		if err != nil {
-			return QuarterStatistics{}, fmt.Errorf("decode %s: %w", r.IncidentID, err)
-		}
-		t, ok, err := o.TelecomExtension()
-		if err != nil || !ok || reporting.PeriodOf(t.OccurredAt, p.Months) != p {
+		if !ok || reporting.PeriodOf(occurred, p.Months) != p {
 			continue
 		}
 		total++
 		byClass[string(r.Classification)]++
-		byKind[t.ReportKind]++
+		byKind[kind]++
 	}
 	st := QuarterStatistics{Period: p.String(), Incidents: published(total), ByClassification: map[string]string{}, ByReportKind: map[string]string{}}
 	for _, c := range []reporting.Classification{reporting.Serious, reporting.PossiblySerious, reporting.Quarterly, reporting.QuarterlySimple, reporting.Exempt, reporting.NotReportable} {
@@ -98,6 +91,32 @@ func (s *Statistics) Compute(ctx context.Context, p reporting.Period) (QuarterSt
 		st.ByReportKind[k] = published(byKind[k])
 	}
 	return st, nil
+}
+
+// incidentFacts returns the report kind and occurred_at of the classified
+// version, and false when it is not to be counted. A classification stored
+// before the store kept them (no report kind) has them read from the stored
+// incident, as Compute once did for every classification.
+func (s *Statistics) incidentFacts(ctx context.Context, r reporting.Result) (string, time.Time, bool, error) {
+	if r.ReportKind != "" {
+		return r.ReportKind, r.OccurredAt, true, nil
+	}
+	stored, err := s.Store.FindObjectVersion(ctx, r.Organization, ObjectKey{ID: r.IncidentID, Version: r.Modified})
+	if errors.Is(err, ErrNotFound) {
+		return "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, err
+	}
+	o, err := stix.DecodeObject(stored.JSON)
+	if err != nil {
+		return "", time.Time{}, false, fmt.Errorf("decode %s: %w", r.IncidentID, err)
+	}
+	t, ok, err := o.TelecomExtension()
+	if err != nil || !ok {
+		return "", time.Time{}, false, nil
+	}
+	return t.ReportKind, t.OccurredAt, true, nil
 }
 
 func laterVersion(a, b string) bool {
