@@ -98,7 +98,9 @@ func (l *Limiter) count(ctx context.Context, key string, n int) (int, time.Durat
 		if err == nil {
 			return c, left
 		}
-		l.warn(err)
+		if ctx.Err() == nil { // not a client that went away
+			l.warn(err)
+		}
 	}
 	c, left, _ := l.memory().CountRate(ctx, key, l.Window, n)
 	return c, left
