@@ -99,8 +99,9 @@ func TestRateCountersPruned(t *testing.T) {
 		}
 		return n
 	}
-	// The open pruned already (nothing was due); make one due, then the
-	// full batch makes the next call prune again.
+	// The first count above pruned (nothing had expired yet) and put the
+	// next prune a minute off: make it due now; a full batch then makes
+	// the next call prune again.
 	db.nextPrune.Store(0)
 	db.CountRate(ctx, "a", time.Hour, 0)
 	if got := rows(); got != 3+10 {

@@ -1,7 +1,8 @@
 -- Rate limit counters shared by every hub of the database (issue #14): one row
 -- per key and fixed window, so that N hubs allow the configured rate and not
--- N times it. The key is the SHA-256 of the limiter's key, which names client
--- addresses and what was typed as a username: the table holds neither.
+-- N times it. The key is the SHA-256 of the window's length, the limit's name
+-- and its key, which names a client address or what was typed as a username:
+-- the table holds neither.
 --
 -- UNLOGGED: a count is worth a minute at most, so it is not worth a WAL
 -- record per request; after a crash of the server the table comes back
