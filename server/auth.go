@@ -26,7 +26,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	cred := parseAuthorization(c.Get(fiber.HeaderAuthorization))
 	// An address or a credential that failed too often is refused before
 	// its credentials are even looked at (sharing.Access).
-	if err := s.cfg.Access.Admit(addr); err != nil {
+	if err := s.cfg.Access.Admit(c.UserContext(), addr); err != nil {
 		return err
 	}
 	p, err := s.identify(c, cred)
@@ -38,7 +38,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		}
 		return s.unauthorized(c, err)
 	}
-	if err := s.cfg.Access.Request(p.Org, addr, requestKind(c)); err != nil {
+	if err := s.cfg.Access.Request(c.UserContext(), p.Org, addr, requestKind(c)); err != nil {
 		return err
 	}
 	c.Locals("principal", p)
@@ -50,7 +50,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 // address's read allowance; credentials that are sent must be valid.
 func (s *Server) authenticateOptional(c *fiber.Ctx) error {
 	if c.Get(fiber.HeaderAuthorization) == "" {
-		if err := s.cfg.Access.Request(nil, c.IP(), requestKind(c)); err != nil {
+		if err := s.cfg.Access.Request(c.UserContext(), nil, c.IP(), requestKind(c)); err != nil {
 			return err
 		}
 		return c.Next()

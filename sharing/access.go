@@ -53,8 +53,8 @@ const (
 // Admit is asked before credentials are checked: a client address that
 // failed too often recently is refused for the rest of the window, right or
 // wrong, so that guessing from it is bounded.
-func (a *Access) Admit(addr string) error {
-	if wait, over := a.Failures.Exceeded(addrKey(addr)); over {
+func (a *Access) Admit(ctx context.Context, addr string) error {
+	if wait, over := a.Failures.Exceeded(ctx, addrKey(addr)); over {
 		return &RateLimitedError{What: "failed authentications from your address", RetryAfter: wait}
 	}
 	return nil
@@ -86,7 +86,7 @@ func credentialKey(credential string) string {
 // that instead of 401. Failures never lock out the right secret: only the
 // address limit (Admit) refuses before checking.
 func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, cause error) error {
-	a.Failures.Add(addrKey(addr))
+	a.Failures.Add(ctx, addrKey(addr))
 	if a.Audit != nil {
 		subject := credential
 		if len(subject) > 64 {
@@ -100,7 +100,7 @@ func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, ca
 	if credential == "" {
 		return nil
 	}
-	if wait, ok := a.Failures.Take(credentialKey(credential)); !ok {
+	if wait, ok := a.Failures.Take(ctx, credentialKey(credential)); !ok {
 		return &RateLimitedError{What: "failed authentications for this user", RetryAfter: wait}
 	}
 	return nil
@@ -109,12 +109,12 @@ func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, ca
 // Request counts one request of a kind from the caller's organization, or,
 // for a caller without credentials (the public channel), from its address;
 // over the allowance it is a *RateLimitedError.
-func (a *Access) Request(caller *Organization, addr, kind string) error {
+func (a *Access) Request(ctx context.Context, caller *Organization, addr, kind string) error {
 	key, who := "anon "+addr, "your address"
 	if caller != nil {
 		key, who = caller.ID, "your organization"
 	}
-	if wait, ok := a.Requests[kind].Take(key); !ok {
+	if wait, ok := a.Requests[kind].Take(ctx, key); !ok {
 		return &RateLimitedError{What: kind + " requests from " + who, RetryAfter: wait}
 	}
 	return nil

@@ -20,7 +20,7 @@ func (u *Users) ChangeOwnPassword(ctx context.Context, caller *Organization, add
 	if caller == nil || caller.Person == nil {
 		return fmt.Errorf("only a signed-in person changes their own password: %w", ErrForbidden)
 	}
-	if err := u.Access.Admit(addr); err != nil {
+	if err := u.Access.Admit(ctx, addr); err != nil {
 		return err
 	}
 	user, err := u.Store.FindUserByName(ctx, caller.Person.Username)

@@ -1,8 +1,12 @@
 package sharing
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,22 +22,53 @@ func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("too many %s; retry after %s", e.What, e.RetryAfter.Round(time.Second))
 }
 
+// RateCounter counts events per key in fixed windows: consecutive intervals of
+// a given length on the counter's own clock. One
+// counter may serve several processes (store/postgres keeps the counts in the
+// database, so that every hub of a deployment counts against one allowance);
+// MemoryRateCounter serves one.
+type RateCounter interface {
+	// CountRate adds n (n ≥ 0; 0 only reads) to key's count in the current
+	// window of the given length, and returns the count after the addition
+	// and how long the window has left. Adds from any number of callers at
+	// once are all counted. An error means nothing is known about the count
+	// (the database did not answer); the caller decides what to allow.
+	CountRate(ctx context.Context, key string, window time.Duration, n int) (count int, left time.Duration, err error)
+}
+
 // Limiter counts events per key in fixed windows: at most Max events per key
-// in each Window. It keeps no more than a window's keys (older windows are
-// dropped as a whole), so memory is bounded by the keys seen in one window.
+// in each Window. The counts are kept by Counter (shared by every hub of a
+// deployment over PostgreSQL) or, without one, in this process's memory.
 // A nil *Limiter allows everything.
+//
+// When Counter fails (the database is unreachable or slow), the Limiter
+// counts that event in this process's memory instead and logs it (at most
+// once a minute): neither failing open, which would let guessing through
+// while the database struggles, nor failing closed, which would lock everyone
+// out. During such an outage each hub enforces the limit on its own, so a
+// client spreading its requests over N hubs gets at most N × Max.
 type Limiter struct {
 	Max    int
 	Window time.Duration
-	Now    func() time.Time
-	// MaxKeys caps the keys counted in one window (0: 100,000): past it, a
-	// new key is treated as over its allowance, so that a flood of distinct
-	// keys cannot grow memory without bound.
+	// Name tells this limiter's keys from other limiters' in a shared
+	// Counter ("auth-failures", "intake", …).
+	Name string
+	// Counter keeps the counts; nil: this process's memory.
+	Counter RateCounter
+	// Timeout bounds one call of Counter before falling back to memory
+	// (0: 2 s).
+	Timeout time.Duration
+	// Log receives Counter failures; nil: slog.Default().
+	Log *slog.Logger
+	// Now is the clock of the in-memory counts (nil: time.Now); a shared
+	// Counter uses its own (the database's).
+	Now func() time.Time
+	// MaxKeys caps the keys counted in memory in one window (0: 100,000).
 	MaxKeys int
 
-	mu     sync.Mutex
-	start  time.Time
-	counts map[string]int
+	memOnce  sync.Once
+	mem      *MemoryRateCounter
+	lastWarn atomic.Int64 // Unix seconds of the last logged Counter failure
 }
 
 // NewLimiter returns a limiter of max events per window; max ≤ 0 is no limit (nil).
@@ -44,51 +79,131 @@ func NewLimiter(max int, window time.Duration) *Limiter {
 	return &Limiter{Max: max, Window: window, Now: time.Now}
 }
 
-func (l *Limiter) full(key string) bool {
-	max := l.MaxKeys
-	if max <= 0 {
-		max = 100000
-	}
-	_, seen := l.counts[key]
-	return !seen && len(l.counts) >= max
+func (l *Limiter) memory() *MemoryRateCounter {
+	l.memOnce.Do(func() { l.mem = &MemoryRateCounter{Now: l.Now, MaxKeys: l.MaxKeys} })
+	return l.mem
 }
 
-func (l *Limiter) roll(now time.Time) {
-	if l.counts == nil || now.Sub(l.start) >= l.Window || now.Before(l.start) {
-		l.start, l.counts = now.Truncate(l.Window), map[string]int{}
+// count adds n events of key and returns its count and the time left in
+// the window, from Counter or, when it fails or is nil, from memory.
+func (l *Limiter) count(ctx context.Context, key string, n int) (int, time.Duration) {
+	if l.Counter != nil {
+		timeout := l.Timeout
+		if timeout <= 0 {
+			timeout = 2 * time.Second
+		}
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		c, left, err := l.Counter.CountRate(cctx, l.Name+"\x00"+key, l.Window, n)
+		cancel()
+		if err == nil {
+			return c, left
+		}
+		if ctx.Err() == nil { // not a client that went away
+			l.warn(err)
+		}
 	}
+	c, left, _ := l.memory().CountRate(ctx, key, l.Window, n)
+	return c, left
 }
 
-// check counts one event of key when count is set and the allowance is not
-// used up; it reports how long until the next window and whether the key is
-// over its allowance.
-func (l *Limiter) check(key string, count bool) (time.Duration, bool) {
-	if l == nil {
-		return 0, false
+func (l *Limiter) warn(err error) {
+	now := time.Now().Unix()
+	last := l.lastWarn.Load()
+	if now-last < 60 || !l.lastWarn.CompareAndSwap(last, now) {
+		return
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.Now()
-	l.roll(now)
-	if l.counts[key] >= l.Max || l.full(key) {
-		return l.start.Add(l.Window).Sub(now), true
+	log := l.Log
+	if log == nil {
+		log = slog.Default()
 	}
-	if count {
-		l.counts[key]++
-	}
-	return 0, false
+	log.Error("rate limit counter failed: counting in this hub's memory until it answers (each hub then limits on its own)",
+		"limit", l.Name, "err", err)
 }
 
 // Exceeded reports whether key has used up its allowance in this window, and
 // how long until the next window, without counting an event.
-func (l *Limiter) Exceeded(key string) (time.Duration, bool) { return l.check(key, false) }
+func (l *Limiter) Exceeded(ctx context.Context, key string) (time.Duration, bool) {
+	if l == nil {
+		return 0, false
+	}
+	c, left := l.count(ctx, key, 0)
+	return left, c >= l.Max
+}
 
-// Add counts one event of key (none past the allowance: it is used up anyway).
-func (l *Limiter) Add(key string) { l.check(key, true) }
+// Add counts one event of key.
+func (l *Limiter) Add(ctx context.Context, key string) {
+	if l != nil {
+		l.count(ctx, key, 1)
+	}
+}
 
-// Take counts one event of key unless its allowance is used up, in which case
-// it returns how long until the next window and false.
-func (l *Limiter) Take(key string) (time.Duration, bool) {
-	wait, over := l.check(key, true)
-	return wait, !over
+// Take counts one event of key and reports whether it was within the
+// allowance; when not, it also returns how long until the next window.
+func (l *Limiter) Take(ctx context.Context, key string) (time.Duration, bool) {
+	if l == nil {
+		return 0, true
+	}
+	c, left := l.count(ctx, key, 1)
+	if c > l.Max {
+		return left, false
+	}
+	return 0, true
+}
+
+// MemoryRateCounter is a RateCounter in this process's memory: the counts of
+// a hub alone on its data (SQLite), and a Limiter's fallback. It keeps only
+// the current window of each window length (older windows are dropped as a
+// whole), so memory is bounded by the keys seen in one window.
+type MemoryRateCounter struct {
+	// Now is its clock; nil: time.Now.
+	Now func() time.Time
+	// MaxKeys caps the keys counted in one window (0: 100,000): past it, a
+	// new key counts as math.MaxInt32 (over any allowance), so that a flood
+	// of distinct keys cannot grow memory without bound.
+	MaxKeys int
+
+	mu      sync.Mutex
+	windows map[time.Duration]*memoryWindow
+}
+
+type memoryWindow struct {
+	start  time.Time
+	counts map[string]int
+}
+
+var _ RateCounter = (*MemoryRateCounter)(nil)
+
+// CountRate implements RateCounter; it never fails.
+func (m *MemoryRateCounter) CountRate(_ context.Context, key string, window time.Duration, n int) (int, time.Duration, error) {
+	if window <= 0 || n < 0 {
+		return 0, 0, fmt.Errorf("count rate: window %s must be positive and n %d not negative", window, n)
+	}
+	now := time.Now()
+	if m.Now != nil {
+		now = m.Now()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.windows == nil {
+		m.windows = map[time.Duration]*memoryWindow{}
+	}
+	w := m.windows[window]
+	if w == nil || now.Sub(w.start) >= window || now.Before(w.start) {
+		w = &memoryWindow{start: now.Truncate(window), counts: map[string]int{}}
+		m.windows[window] = w
+	}
+	left := w.start.Add(window).Sub(now)
+	c, seen := w.counts[key]
+	max := m.MaxKeys
+	if max <= 0 {
+		max = 100000
+	}
+	if !seen && len(w.counts) >= max {
+		return math.MaxInt32, left, nil
+	}
+	if n > 0 {
+		c += n
+		w.counts[key] = c
+	}
+	return c, left, nil
 }

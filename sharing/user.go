@@ -363,14 +363,14 @@ var ErrSignIn = fmt.Errorf("the username or password is not right: %w", ErrUnaut
 // session; it returns the session and the token for the cookie. Failures are
 // rate-limited per address and per username, and audited (Access.Failed).
 func (u *Users) SignIn(ctx context.Context, addr, username, pw string) (Session, string, error) {
-	if err := u.Access.Admit(addr); err != nil {
+	if err := u.Access.Admit(ctx, addr); err != nil {
 		return Session{}, "", err
 	}
 	// A username that failed too often, from any address, waits for the
 	// rest of the window before its password is even checked: guesses
 	// spread over many addresses are bounded too. The wait ends with the
 	// window (a minute), so nobody can lock a person out for longer.
-	if wait, over := u.Access.Failures.Exceeded(credentialKey(userCredential(username))); over {
+	if wait, over := u.Access.Failures.Exceeded(ctx, credentialKey(userCredential(username))); over {
 		return Session{}, "", &RateLimitedError{What: "failed sign-ins for this user", RetryAfter: wait}
 	}
 	release, err := u.hashSlot(ctx)

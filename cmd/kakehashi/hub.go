@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -175,8 +178,7 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
 	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
 	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
-	h.users = &sharing.Users{Store: db, Registry: reg, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
-		Access: &sharing.Access{Registry: reg, Audit: db, Failures: sharing.NewLimiter(cfg.AuthFailuresPerMinute, time.Minute)}}
+	h.users = &sharing.Users{Store: db, Registry: reg, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge, Access: h.newAccess()}
 	h.auditor = &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: time.Now}
 	h.credentials = &sharing.Credentials{Store: db, Registry: reg, MaxTTL: cfg.MaxTokenTTL, Now: time.Now,
 		Sign: func(org, role string, ttl time.Duration) (string, string, time.Time, error) {
@@ -212,12 +214,7 @@ func (h *hub) serverConfig(secure bool) (server.Config, error) {
 		Intake: h.intake, Obligations: h.obligations, Reports: h.reports, Releases: h.releases, Keys: h.keys, HubKey: h.hubKey,
 		Exports: h.exports, Signer: h.signer, Ready: h.db.Ping, CursorKey: h.cursorKey,
 		HeaderTimeout: h.cfg.HeaderTimeout, BodyTimeout: h.cfg.BodyTimeout, IdleTimeout: h.cfg.IdleTimeout,
-		Access: &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db, Audit: h.db,
-			Failures: sharing.NewLimiter(h.cfg.AuthFailuresPerMinute, time.Minute),
-			Requests: map[string]*sharing.Limiter{
-				sharing.RequestIntake: sharing.NewLimiter(h.cfg.IntakePerMinute, time.Minute),
-				sharing.RequestRead:   sharing.NewLimiter(h.cfg.ReadsPerMinute, time.Minute),
-			}},
+		Access:      h.users.Access,
 		Submissions: &sharing.Submissions{Store: h.db, Registry: h.registry},
 		TAXII:       &sharing.TAXII{Store: h.db, Audit: h.db},
 		Auditor:     h.auditor,
@@ -225,7 +222,6 @@ func (h *hub) serverConfig(secure bool) (server.Config, error) {
 			Name: "kakehashi_store_skipped_rows_total", Help: "Stored rows that lists skipped because they could not be decoded (see the error log).",
 		}, func() float64 { return float64(h.db.SkippedRows()) })},
 	}
-	h.users.Access = sc.Access
 	con, err := console.New(console.Config{
 		Users: h.users, Registry: h.registry, Access: sc.Access, Intake: h.intake, Submissions: sc.Submissions,
 		Releases: h.releases, Obligations: h.obligations, Reports: h.reports, Exports: h.exports, TAXII: sc.TAXII,
@@ -237,6 +233,38 @@ func (h *hub) serverConfig(secure bool) (server.Config, error) {
 	}
 	sc.Console = con
 	return sc, nil
+}
+
+// newAccess is who may call the API and the console, and the rate limits of
+// both (one Access: the console shares the API's rules and allowances). On
+// PostgreSQL the limits count in the database (postgres.DB.CountRate), so
+// that every hub of a deployment counts against one allowance; on SQLite,
+// where one hub has the data, in this process's memory.
+func (h *hub) newAccess() *sharing.Access {
+	counter, _ := h.db.(sharing.RateCounter)
+	limit := func(name string, perMinute int) *sharing.Limiter {
+		l := sharing.NewLimiter(perMinute, time.Minute)
+		if l != nil {
+			l.Name, l.Counter = name, counter
+		}
+		return l
+	}
+	return &sharing.Access{Registry: h.registry, Tokens: h.db, APIKeys: h.db, Audit: h.db,
+		Failures: limit("auth-failures", h.cfg.AuthFailuresPerMinute),
+		Requests: map[string]*sharing.Limiter{
+			sharing.RequestIntake: limit(sharing.RequestIntake, h.cfg.IntakePerMinute),
+			sharing.RequestRead:   limit(sharing.RequestRead, h.cfg.ReadsPerMinute),
+		}}
+}
+
+// setLimitLogger sends the rate limits' reports (a failing shared counter)
+// to log.
+func setLimitLogger(a *sharing.Access, log *slog.Logger) {
+	for _, l := range append([]*sharing.Limiter{a.Failures}, slices.Collect(maps.Values(a.Requests))...) {
+		if l != nil {
+			l.Log = log
+		}
+	}
 }
 
 // ceptoarIdentity is the identity anonymized copies are attributed to: that

@@ -73,6 +73,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	}
 	defer h.Close()
 	setStoreLogger(h.db, log)
+	setLimitLogger(h.users.Access, log)
 	tokensPath, usersPath := "", ""
 	if cfg.Demo {
 		if tokensPath, err = h.ensureDemoTokens(ctx); err != nil {

@@ -72,7 +72,7 @@ func (c *Console) requireUser(ctx *fiber.Ctx) error {
 			return c.fail(ctx, err)
 		}
 	}
-	if err := c.cfg.Access.Request(caller, ctx.IP(), kind); err != nil {
+	if err := c.cfg.Access.Request(ctx.UserContext(), caller, ctx.IP(), kind); err != nil {
 		return c.fail(ctx, err)
 	}
 	return ctx.Next()

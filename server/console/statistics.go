@@ -116,7 +116,7 @@ func (c *Console) handleStatisticsCSV(ctx *fiber.Ctx) error {
 // public TAXII collection.
 func (c *Console) publishedStatistics(ctx *fiber.Ctx) ([]sharing.QuarterStatistics, error) {
 	caller := callerOf(ctx)
-	if err := c.cfg.Access.Request(caller, ctx.IP(), sharing.RequestRead); err != nil {
+	if err := c.cfg.Access.Request(ctx.UserContext(), caller, ctx.IP(), sharing.RequestRead); err != nil {
 		return nil, err
 	}
 	return c.cfg.Statistics.Published(ctx.UserContext(), caller)

@@ -36,6 +36,8 @@ type DB struct {
 	Logger *slog.Logger
 
 	skipped atomic.Int64
+	// nextPrune is when rate_counters is next pruned (rate.go), Unix ns.
+	nextPrune atomic.Int64
 
 	// Advisory lock keys (pg_advisory_lock takes a bigint), derived from the
 	// schema so that hubs in different schemas of one database (the tests)
@@ -106,11 +108,14 @@ func (db *DB) SkippedRows() int64 { return db.skipped.Load() }
 // store/sqlite: one bad row must not fail every list that includes it).
 func (db *DB) skip(table, key string, err error) {
 	db.skipped.Add(1)
-	log := db.Logger
-	if log == nil {
-		log = slog.Default()
+	db.logger().Error("unreadable row skipped", "table", table, "key", key, "err", err)
+}
+
+func (db *DB) logger() *slog.Logger {
+	if db.Logger == nil {
+		return slog.Default()
 	}
-	log.Error("unreadable row skipped", "table", table, "key", key, "err", err)
+	return db.Logger
 }
 
 // migrate applies the pending migrations, each in its own transaction, while
