@@ -83,11 +83,6 @@ func (c storeCopy) run(ctx context.Context) int {
 		return usageError(e, err)
 	}
 	defer src.Close()
-	// The source first: a log that does not verify is not carried over.
-	if code, ok := c.verify(ctx, src, "source"); !ok {
-		fmt.Fprintln(e.stderr, "kakehashi: nothing copied")
-		return code
-	}
 	dst, err := postgres.Open(ctx, c.to)
 	if err != nil {
 		return usageError(e, fmt.Errorf("--to %s: %w", redactURL(c.to), err))
@@ -102,6 +97,12 @@ func (c storeCopy) run(ctx context.Context) int {
 		return exitUsage
 	}
 	defer imp.Rollback(context.Background())
+	// The source is verified before anything is copied: a log that does
+	// not verify is not carried over.
+	if code, ok := c.verify(ctx, src, "source"); !ok {
+		fmt.Fprintln(e.stderr, "kakehashi: nothing copied")
+		return code
+	}
 	meter := newCopyMeter(e.stderr, c.tty)
 	start := time.Now()
 	var counts []transfer.Count
