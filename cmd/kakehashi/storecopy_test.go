@@ -20,6 +20,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/store/postgres"
 	"github.com/kakehashi-hub/kakehashi/store/postgres/pgtest"
 	"github.com/kakehashi-hub/kakehashi/store/sqlite"
+	"github.com/kakehashi-hub/kakehashi/store/transfer"
 )
 
 // sourceHub is a SQLite hub with real traffic, stopped: what `store copy`
@@ -339,5 +340,176 @@ func compareTAXII(t *testing.T, lite *sqlite.DB, pg *postgres.DB, ch sharing.Cha
 		}
 		last := a[len(a)-1]
 		q.After = &sharing.Cursor{DateAdded: last.DateAdded, Seq: last.Seq}
+	}
+}
+
+// smallHub is a stopped demo hub with one submission of carrier-a.
+func smallHub(t *testing.T) (dir, submission string) {
+	t.Helper()
+	dir = t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	mixed, _ := os.ReadFile("testdata/mixed.json")
+	status, resp := request(t, "POST", h.base+"/api/v1/submissions", readTokens(t, dir)["carrier-a"], mixed)
+	if status != http.StatusCreated {
+		t.Fatalf("submit: %d %v", status, resp)
+	}
+	h.stop(t)
+	return dir, resp["submission_id"].(string)
+}
+
+// TestStoreCopyRefusesBrokenSource: a source whose audit log does not
+// verify is not copied (exit 4), whether an entry was altered or the whole
+// chain rewritten with recomputed hashes (the signed checkpoints catch it);
+// the target stays empty and takes a good copy afterwards.
+func TestStoreCopyRefusesBrokenSource(t *testing.T) {
+	for name, c := range map[string]struct {
+		tamper func(t *testing.T, dir string)
+		want   string
+	}{
+		"altered entry": {func(t *testing.T, dir string) {
+			tamper(t, dir, `DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET detail = '{"forged":true}' WHERE seq = 3`)
+		}, "source audit log BROKEN at entry 3"},
+		"chain rewritten": {rewriteChain, "source audit log BROKEN at entry"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			pg := pgtest.URL(t)
+			dir, _ := smallHub(t)
+			c.tamper(t, dir)
+			e, out, errb := testEnv("")
+			if code := run(context.Background(), []string{"store", "copy", "--from", dir, "--to", pg}, e); code != exitBroken ||
+				!strings.Contains(out.String(), c.want) || !strings.Contains(errb.String(), "nothing copied") {
+				t.Fatalf("copy of a broken source: %d\n%s\n%s", code, out, errb)
+			}
+			db, err := postgres.Open(context.Background(), pg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			im, err := db.BeginImport(context.Background())
+			if err != nil {
+				t.Fatalf("the target is not left empty: %v", err)
+			}
+			im.Rollback(context.Background())
+		})
+	}
+}
+
+// TestStoreCopyLegacyCopies: copies stored before SQLite's migration 0013
+// kept their bundle whole; the copy splits each into its objects, which
+// PostgreSQL keeps in copy_objects, and reads back the same bundle, byte for
+// byte (audit verify checks each released copy's digest).
+func TestStoreCopyLegacyCopies(t *testing.T) {
+	pg := pgtest.URL(t)
+	dir, id := smallHub(t)
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := lite.FindCopies(ctx, id)
+	lite.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stmts []string
+	for _, c := range before {
+		if c.Bundle != nil {
+			stmts = append(stmts, fmt.Sprintf(`UPDATE submission_copies SET bundle = x'%x', bundle_id = NULL, objects = NULL WHERE submission_id = '%s' AND idx = %d`,
+				c.Bundle, id, c.Index))
+		}
+	}
+	if len(stmts) < 2 {
+		t.Fatalf("%d released copies, want several", len(stmts))
+	}
+	tamper(t, dir, stmts...)
+
+	e, out, errb := testEnv("")
+	if code := run(ctx, []string{"store", "copy", "--from", dir, "--to", pg}, e); code != exitOK {
+		t.Fatalf("store copy: %d\n%s\n%s", code, out, errb)
+	}
+	if !strings.Contains(out.String(), "target audit log intact") {
+		t.Errorf("no verification of the target:\n%s", out)
+	}
+	lite, err = sqlite.Open(ctx, filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	db, err := postgres.Open(ctx, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ca, errA := lite.FindCopies(ctx, id)
+	cb, errB := db.FindCopies(ctx, id)
+	for i := range ca {
+		ca[i].Objects, ca[i].BundleID = nil, "" // the legacy rows have neither; the bundle is what counts
+	}
+	for _, cs := range [][]sharing.StoredCopy{cb, before} {
+		for i := range cs {
+			cs[i].Objects, cs[i].BundleID = nil, ""
+		}
+	}
+	equal(t, "legacy copies", ca, cb, errA, errB)
+	equal(t, "legacy copies against the originals", before, ca, nil, nil)
+}
+
+// TestStoreCopyUsage: the mistakes an operator can make get a usage error
+// that says what to do, before anything is opened.
+func TestStoreCopyUsage(t *testing.T) {
+	hubDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(hubDir, dbFile), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no subcommand", []string{"store"}, "usage: kakehashi store copy --from DIR --to postgres://"},
+		{"other subcommand", []string{"store", "move"}, "usage: kakehashi store copy"},
+		{"no --from", []string{"store", "copy", "--to", "postgres://h/db"}, "usage: kakehashi store copy"},
+		{"no --to", []string{"store", "copy", "--from", hubDir}, "usage: kakehashi store copy"},
+		{"--to not postgres", []string{"store", "copy", "--from", hubDir, "--to", "/var/lib/other.db"}, `--to "/var/lib/other.db" is not a PostgreSQL URL`},
+		{"password hidden", []string{"store", "copy", "--from", hubDir, "--to", "mysql://u:secret@h/db"}, "mysql://u:xxxxx@h/db"},
+		{"--from not a hub", []string{"store", "copy", "--from", t.TempDir(), "--to", "postgres://h/db"}, "is not a hub's data directory: it has no kakehashi.db"},
+		{"--from without keys", []string{"store", "copy", "--from", hubDir, "--to", "postgres://h/db"}, "hub-jwt-key.json, which signs the audit checkpoints, cannot be read"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e, _, errb := testEnv("")
+			if code := run(context.Background(), c.args, e); code != exitUsage || !strings.Contains(errb.String(), c.want) {
+				t.Errorf("%v: %d %q, want 2 and %q", c.args, code, errb, c.want)
+			}
+			if strings.Contains(errb.String(), "secret") {
+				t.Errorf("the password is shown: %s", errb)
+			}
+		})
+	}
+}
+
+// TestCopyMeter: on a terminal the meter redraws one line with the count,
+// the rate and the time left, and ends it.
+func TestCopyMeter(t *testing.T) {
+	var b syncBuffer
+	m := newCopyMeter(&b, true)
+	m.update(transfer.Progress{Done: 12345, Total: 200000})
+	time.Sleep(300 * time.Millisecond)
+	m.stop()
+	got := b.String()
+	if !strings.HasPrefix(got, "\rcopied 12,345 / 200,000 records, ") || !strings.Contains(got, "/s, about ") ||
+		!strings.Contains(got, " left") || !strings.HasSuffix(got, "\n") {
+		t.Errorf("meter: %q", got)
+	}
+	var quiet syncBuffer
+	m = newCopyMeter(&quiet, false)
+	m.update(transfer.Progress{Done: 1, Total: 2})
+	m.stop()
+	if quiet.String() != "" {
+		t.Errorf("meter off a terminal: %q", quiet.String())
+	}
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4200: "-4,200"} {
+		if got := grouped(n); got != want {
+			t.Errorf("grouped(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
