@@ -24,10 +24,10 @@ const storeUsage = "usage: kakehashi store copy --from DIR --to postgres://… [
 
 // cmdStore is `kakehashi store copy`: moving a hub from SQLite in its data
 // directory to PostgreSQL (docs/deployment.md, "Moving up"). Exit codes: 0
-// copied and verified; 1 refused or failed (the target is not empty, a
-// record of the source cannot be read; nothing is kept); 2 usage or I/O; 4
-// the audit log does not verify, on the source (nothing copied) or on the
-// target.
+// copied and verified; 1 refused or failed (the target is not empty, the
+// source hub is still writing, a record cannot be read or written; nothing
+// is kept); 2 usage or I/O; 4 the audit log does not verify, on the source
+// (nothing copied) or on the target.
 func cmdStore(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 || args[0] != "copy" {
 		return usageError(e, errors.New(storeUsage))
@@ -103,6 +103,10 @@ func (c storeCopy) run(ctx context.Context) int {
 		fmt.Fprintln(e.stderr, "kakehashi: nothing copied")
 		return code
 	}
+	head, err := auditHead(ctx, src)
+	if err != nil {
+		return usageError(e, err)
+	}
 	meter := newCopyMeter(e.stderr, c.tty)
 	start := time.Now()
 	var counts []transfer.Count
@@ -110,6 +114,16 @@ func (c storeCopy) run(ctx context.Context) int {
 		var err error
 		if counts, err = transfer.Run(ctx, s, imp, meter.update); err != nil {
 			return err
+		}
+		// The copy is of one snapshot; a hub still writing to the file
+		// would lose what it writes after it. Nearly every write appends to
+		// the audit log, so a log that moved on betrays a running hub.
+		now, err := auditHead(ctx, src)
+		if err != nil {
+			return err
+		}
+		if now != head {
+			return fmt.Errorf("the hub of %s is still running: its audit log moved from entry %d to %d during the copy; stop it and copy again", c.from, head.Seq, now.Seq)
 		}
 		return imp.Commit(ctx)
 	})
@@ -147,6 +161,18 @@ func (c storeCopy) verify(ctx context.Context, db sharing.AuditStore, side strin
 	fmt.Fprintf(c.e.stdout, "%s audit log intact: %d entries, %d signed checkpoints, %d channel entries match their audited releases\n",
 		side, r.Entries, r.Checkpoints, r.Channel)
 	return exitOK, true
+}
+
+// auditHead is the last entry of the log (the zero entry when it is empty).
+func auditHead(ctx context.Context, db sharing.AuditStore) (sharing.AuditEntry, error) {
+	e, err := db.FindAuditHead(ctx)
+	if errors.Is(err, sharing.ErrNotFound) {
+		return sharing.AuditEntry{}, nil
+	}
+	if err != nil {
+		return e, fmt.Errorf("read the head of the audit log: %w", err)
+	}
+	return e, nil
 }
 
 // summary prints what was copied, kind by kind.

@@ -513,3 +513,52 @@ func TestCopyMeter(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreCopyRefusesRunningSource: a hub that keeps writing to the SQLite
+// file during the copy would lose what it writes after the snapshot; the
+// copy sees its audit log move on and keeps nothing (exit 1).
+func TestStoreCopyRefusesRunningSource(t *testing.T) {
+	pg := pgtest.URL(t)
+	dir, _ := smallHub(t)
+	ctx := context.Background()
+	writer, err := sqlite.Open(ctx, filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() { // a hub still at work: an audited write every millisecond
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if err := writer.AppendAudit(ctx, sharing.AuditEvent{Actor: "carrier-a", Action: "token.issued", Subject: fmt.Sprint(i)}); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	e, out, errb := testEnv("")
+	code := run(ctx, []string{"store", "copy", "--from", dir, "--to", pg}, e)
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if code != exitInvalid || !strings.Contains(errb.String(), "is still running: its audit log moved from entry") ||
+		!strings.Contains(errb.String(), "nothing copied") {
+		t.Fatalf("copy of a running hub: %d\n%s\n%s", code, out, errb)
+	}
+	db, err := postgres.Open(ctx, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	im, err := db.BeginImport(ctx)
+	if err != nil {
+		t.Fatalf("the target is not left empty: %v", err)
+	}
+	im.Rollback(ctx)
+}
