@@ -215,6 +215,19 @@ func TestStoreCopyToPostgres(t *testing.T) {
 	if got := taxiiIDs(reader.get(col + "objects/?limit=3&next=" + src.taxiiNext)); !cmp.Equal(got, src.taxiiPage) {
 		t.Errorf("the page after the SQLite hub's next token, on PostgreSQL: %v, want %v", got, src.taxiiPage)
 	}
+	// The hub carries on: new entries take ids and positions after the
+	// copied ones (the identities and the TAXII clock moved on).
+	writer := &taxiiClient{t: t, auth: "Bearer " + readTokens(t, src.dir)["carrier-a"]}
+	if a := writer.do("POST", writer.collectionURL(h.base, "intake")+"objects/", greenIndicators(1000, 5)); a.status != http.StatusAccepted || a.body["success_count"] != 5.0 {
+		t.Fatalf("TAXII POST on the copy: %d %s", a.status, a.raw)
+	}
+	ids, _ := reader.walk(col, "limit=7")
+	if len(ids) < 5 || !cmp.Equal(ids[len(ids)-5:], []string{
+		"indicator--000003e8-1111-4000-8000-0000000003e8", "indicator--000003e9-1111-4000-8000-0000000003e9",
+		"indicator--000003ea-1111-4000-8000-0000000003ea", "indicator--000003eb-1111-4000-8000-0000000003eb",
+		"indicator--000003ec-1111-4000-8000-0000000003ec"}) {
+		t.Errorf("isac-members on the copy does not end with the indicators submitted after the move: %v", ids)
+	}
 	h.stop(t)
 
 }

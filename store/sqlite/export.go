@@ -80,8 +80,8 @@ func (x *exporter) Count(ctx context.Context, k transfer.Kind) (int64, error) {
 	return n, nil
 }
 
-// rows yields what scan makes of each row of q, stopping at the first error.
-func rows[T any](ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) (T, error)) iter.Seq2[T, error] {
+// eachRow yields what scan makes of each row of q, stopping at the first error.
+func eachRow[T any](ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows) (T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		rs, err := tx.QueryContext(ctx, q)
@@ -104,7 +104,7 @@ func rows[T any](ctx context.Context, tx *sql.Tx, q string, scan func(*sql.Rows)
 
 // Submissions implements transfer.Source.
 func (x *exporter) Submissions(ctx context.Context) iter.Seq2[sharing.Submission, error] {
-	return rows(ctx, x.tx, `SELECT id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification, plan
+	return eachRow(ctx, x.tx, `SELECT id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification, plan
 		FROM submissions ORDER BY id`, func(r *sql.Rows) (sharing.Submission, error) {
 		var (
 			s                                         sharing.Submission
@@ -132,7 +132,7 @@ func (x *exporter) Submissions(ctx context.Context) iter.Seq2[sharing.Submission
 
 // SubmissionObjects implements transfer.Source.
 func (x *exporter) SubmissionObjects(ctx context.Context) iter.Seq2[transfer.SubmissionObject, error] {
-	return rows(ctx, x.tx, `SELECT submission_id, seq, object_id, type, version, new FROM submission_objects ORDER BY submission_id, seq`,
+	return eachRow(ctx, x.tx, `SELECT submission_id, seq, object_id, type, version, new FROM submission_objects ORDER BY submission_id, seq`,
 		func(r *sql.Rows) (transfer.SubmissionObject, error) {
 			var o transfer.SubmissionObject
 			err := r.Scan(&o.SubmissionID, &o.Seq, &o.ID, &o.Type, &o.Version, &o.New)
@@ -142,7 +142,7 @@ func (x *exporter) SubmissionObjects(ctx context.Context) iter.Seq2[transfer.Sub
 
 // Objects implements transfer.Source.
 func (x *exporter) Objects(ctx context.Context) iter.Seq2[sharing.StoredObject, error] {
-	return rows(ctx, x.tx, `SELECT organization, id, version, type, spec_version, submission_id, date_added, digest, json
+	return eachRow(ctx, x.tx, `SELECT organization, id, version, type, spec_version, submission_id, date_added, digest, json
 		FROM objects ORDER BY organization, id, version`, func(r *sql.Rows) (sharing.StoredObject, error) {
 		var (
 			o     sharing.StoredObject
@@ -161,7 +161,7 @@ func (x *exporter) Objects(ctx context.Context) iter.Seq2[sharing.StoredObject, 
 
 // ObjectOwners implements transfer.Source.
 func (x *exporter) ObjectOwners(ctx context.Context) iter.Seq2[transfer.ObjectOwner, error] {
-	return rows(ctx, x.tx, `SELECT id, organization FROM object_owners ORDER BY id`, func(r *sql.Rows) (transfer.ObjectOwner, error) {
+	return eachRow(ctx, x.tx, `SELECT id, organization FROM object_owners ORDER BY id`, func(r *sql.Rows) (transfer.ObjectOwner, error) {
 		var o transfer.ObjectOwner
 		err := r.Scan(&o.ID, &o.Organization)
 		return o, err
@@ -172,7 +172,7 @@ func (x *exporter) ObjectOwners(ctx context.Context) iter.Seq2[transfer.ObjectOw
 // of the copies kept whole (legacyCopies), numbered after them.
 func (x *exporter) CopyObjects(ctx context.Context) iter.Seq2[transfer.CopyObject, error] {
 	return func(yield func(transfer.CopyObject, error) bool) {
-		for o, err := range rows(ctx, x.tx, `SELECT id, json FROM copy_objects ORDER BY id`, func(r *sql.Rows) (transfer.CopyObject, error) {
+		for o, err := range eachRow(ctx, x.tx, `SELECT id, json FROM copy_objects ORDER BY id`, func(r *sql.Rows) (transfer.CopyObject, error) {
 			var o transfer.CopyObject
 			err := r.Scan(&o.ID, &o.JSON)
 			return o, err
@@ -217,7 +217,7 @@ func (x *exporter) legacyCopies(ctx context.Context) iter.Seq2[legacyCopy, error
 			yield(legacyCopy{}, fmt.Errorf("last copy object: %w", err))
 			return
 		}
-		for c, err := range rows(ctx, x.tx, `SELECT submission_id, idx, bundle FROM submission_copies WHERE objects IS NULL AND bundle IS NOT NULL
+		for c, err := range eachRow(ctx, x.tx, `SELECT submission_id, idx, bundle FROM submission_copies WHERE objects IS NULL AND bundle IS NOT NULL
 			ORDER BY submission_id, idx`, func(r *sql.Rows) (legacyCopy, error) {
 			var (
 				c      legacyCopy
@@ -260,16 +260,19 @@ func (x *exporter) legacyCopies(ctx context.Context) iter.Seq2[legacyCopy, error
 // Copies implements transfer.Source.
 func (x *exporter) Copies(ctx context.Context) iter.Seq2[transfer.Copy, error] {
 	return func(yield func(transfer.Copy, error) bool) {
-		legacy := map[[2]any][]int64{} // (submission, index) → ids; a few at most
-		bundleIDs := map[[2]any]string{}
+		type key struct {
+			submission string
+			index      int
+		}
+		legacy := map[key]legacyCopy{} // a few at most
 		for c, err := range x.legacyCopies(ctx) {
 			if err != nil {
 				yield(transfer.Copy{}, err)
 				return
 			}
-			legacy[[2]any{c.submissionID, c.index}], bundleIDs[[2]any{c.submissionID, c.index}] = c.ids, c.bundleID
+			legacy[key{c.submissionID, c.index}] = c
 		}
-		for c, err := range rows(ctx, x.tx, `SELECT submission_id, idx, route, status, hits, notice, bundle_id, objects
+		for c, err := range eachRow(ctx, x.tx, `SELECT submission_id, idx, route, status, hits, notice, bundle_id, objects
 			FROM submission_copies ORDER BY submission_id, idx`, func(r *sql.Rows) (transfer.Copy, error) {
 			var (
 				c                   transfer.Copy
@@ -294,8 +297,8 @@ func (x *exporter) Copies(ctx context.Context) iter.Seq2[transfer.Copy, error] {
 			}
 			return c, nil
 		}) {
-			if ids, ok := legacy[[2]any{c.SubmissionID, c.Index}]; ok && err == nil {
-				c.BundleID, c.ObjectIDs = bundleIDs[[2]any{c.SubmissionID, c.Index}], ids
+			if l, ok := legacy[key{c.SubmissionID, c.Index}]; ok && err == nil {
+				c.BundleID, c.ObjectIDs = l.bundleID, l.ids
 			}
 			if !yield(c, err) || err != nil {
 				return
@@ -306,7 +309,7 @@ func (x *exporter) Copies(ctx context.Context) iter.Seq2[transfer.Copy, error] {
 
 // ChannelEntries implements transfer.Source.
 func (x *exporter) ChannelEntries(ctx context.Context) iter.Seq2[transfer.ChannelEntry, error] {
-	return rows(ctx, x.tx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json_id
+	return eachRow(ctx, x.tx, `SELECT seq, channel, object_id, version, submission_id, organization, recipients, status, date_added, json_id
 		FROM channel_entries ORDER BY seq`, func(r *sql.Rows) (transfer.ChannelEntry, error) {
 		var (
 			e                 transfer.ChannelEntry
@@ -337,7 +340,7 @@ func (x *exporter) ChannelEntries(ctx context.Context) iter.Seq2[transfer.Channe
 
 // IntakeEntries implements transfer.Source.
 func (x *exporter) IntakeEntries(ctx context.Context) iter.Seq2[transfer.IntakeEntry, error] {
-	return rows(ctx, x.tx, `SELECT seq, organization, object_id, version, date_added FROM taxii_intake ORDER BY seq`,
+	return eachRow(ctx, x.tx, `SELECT seq, organization, object_id, version, date_added FROM taxii_intake ORDER BY seq`,
 		func(r *sql.Rows) (transfer.IntakeEntry, error) {
 			var (
 				e     transfer.IntakeEntry
@@ -356,7 +359,7 @@ func (x *exporter) IntakeEntries(ctx context.Context) iter.Seq2[transfer.IntakeE
 
 // Obligations implements transfer.Source.
 func (x *exporter) Obligations(ctx context.Context) iter.Seq2[reporting.Obligation, error] {
-	return rows(ctx, x.tx, `SELECT id, json FROM obligations ORDER BY id`, func(r *sql.Rows) (reporting.Obligation, error) {
+	return eachRow(ctx, x.tx, `SELECT id, json FROM obligations ORDER BY id`, func(r *sql.Rows) (reporting.Obligation, error) {
 		var (
 			id  string
 			raw []byte
@@ -375,7 +378,7 @@ func (x *exporter) Obligations(ctx context.Context) iter.Seq2[reporting.Obligati
 // AuditEntries implements transfer.Source: entries as stored, unchecked
 // (the copy is verified where it lands).
 func (x *exporter) AuditEntries(ctx context.Context) iter.Seq2[sharing.AuditEntry, error] {
-	return rows(ctx, x.tx, `SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq`,
+	return eachRow(ctx, x.tx, `SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq`,
 		func(r *sql.Rows) (sharing.AuditEntry, error) {
 			var (
 				e  sharing.AuditEntry
@@ -394,7 +397,7 @@ func (x *exporter) AuditEntries(ctx context.Context) iter.Seq2[sharing.AuditEntr
 
 // AuditCheckpoints implements transfer.Source.
 func (x *exporter) AuditCheckpoints(ctx context.Context) iter.Seq2[sharing.AuditCheckpoint, error] {
-	return rows(ctx, x.tx, `SELECT head_seq, head_hash, at, signature FROM audit_checkpoints ORDER BY id`,
+	return eachRow(ctx, x.tx, `SELECT head_seq, head_hash, at, signature FROM audit_checkpoints ORDER BY id`,
 		func(r *sql.Rows) (sharing.AuditCheckpoint, error) {
 			var (
 				cp sharing.AuditCheckpoint
@@ -413,7 +416,7 @@ func (x *exporter) AuditCheckpoints(ctx context.Context) iter.Seq2[sharing.Audit
 
 // RevokedTokens implements transfer.Source.
 func (x *exporter) RevokedTokens(ctx context.Context) iter.Seq2[transfer.RevokedToken, error] {
-	return rows(ctx, x.tx, `SELECT jti, revoked_at FROM revoked_tokens ORDER BY jti`, func(r *sql.Rows) (transfer.RevokedToken, error) {
+	return eachRow(ctx, x.tx, `SELECT jti, revoked_at FROM revoked_tokens ORDER BY jti`, func(r *sql.Rows) (transfer.RevokedToken, error) {
 		var (
 			t  transfer.RevokedToken
 			at string
@@ -429,7 +432,7 @@ func (x *exporter) RevokedTokens(ctx context.Context) iter.Seq2[transfer.Revoked
 
 // APIKeys implements transfer.Source.
 func (x *exporter) APIKeys(ctx context.Context) iter.Seq2[sharing.APIKey, error] {
-	return rows(ctx, x.tx, `SELECT id, organization, hash, created_at, expires_at, revoked_at FROM api_keys ORDER BY id`,
+	return eachRow(ctx, x.tx, `SELECT id, organization, hash, created_at, expires_at, revoked_at FROM api_keys ORDER BY id`,
 		func(r *sql.Rows) (sharing.APIKey, error) {
 			var (
 				k                sharing.APIKey
@@ -463,7 +466,7 @@ func (x *exporter) APIKeys(ctx context.Context) iter.Seq2[sharing.APIKey, error]
 
 // OrganizationKeys implements transfer.Source.
 func (x *exporter) OrganizationKeys(ctx context.Context) iter.Seq2[transfer.OrganizationKey, error] {
-	return rows(ctx, x.tx, `SELECT organization, armored, fingerprint, updated_at FROM organization_keys ORDER BY organization`,
+	return eachRow(ctx, x.tx, `SELECT organization, armored, fingerprint, updated_at FROM organization_keys ORDER BY organization`,
 		func(r *sql.Rows) (transfer.OrganizationKey, error) {
 			var (
 				k  transfer.OrganizationKey
@@ -480,7 +483,7 @@ func (x *exporter) OrganizationKeys(ctx context.Context) iter.Seq2[transfer.Orga
 
 // KeyChanges implements transfer.Source.
 func (x *exporter) KeyChanges(ctx context.Context) iter.Seq2[sharing.KeyChange, error] {
-	return rows(ctx, x.tx, `SELECT organization, at, fingerprint, source, actor FROM key_changes ORDER BY seq`,
+	return eachRow(ctx, x.tx, `SELECT organization, at, fingerprint, source, actor FROM key_changes ORDER BY seq`,
 		func(r *sql.Rows) (sharing.KeyChange, error) {
 			var (
 				c  sharing.KeyChange
@@ -497,7 +500,7 @@ func (x *exporter) KeyChanges(ctx context.Context) iter.Seq2[sharing.KeyChange, 
 
 // Users implements transfer.Source.
 func (x *exporter) Users(ctx context.Context) iter.Seq2[sharing.User, error] {
-	return rows(ctx, x.tx, `SELECT username, organization, role, password_hash, disabled, created_at, updated_at FROM users ORDER BY username`,
+	return eachRow(ctx, x.tx, `SELECT username, organization, role, password_hash, disabled, created_at, updated_at FROM users ORDER BY username`,
 		func(r *sql.Rows) (sharing.User, error) {
 			var (
 				u                sharing.User
@@ -518,7 +521,7 @@ func (x *exporter) Users(ctx context.Context) iter.Seq2[sharing.User, error] {
 
 // Sessions implements transfer.Source.
 func (x *exporter) Sessions(ctx context.Context) iter.Seq2[sharing.Session, error] {
-	return rows(ctx, x.tx, `SELECT id, username, organization, csrf, created_at, last_seen FROM sessions ORDER BY id`,
+	return eachRow(ctx, x.tx, `SELECT id, username, organization, csrf, created_at, last_seen FROM sessions ORDER BY id`,
 		func(r *sql.Rows) (sharing.Session, error) {
 			var (
 				s             sharing.Session
@@ -537,7 +540,7 @@ func (x *exporter) Sessions(ctx context.Context) iter.Seq2[sharing.Session, erro
 
 // TAXIIStatuses implements transfer.Source.
 func (x *exporter) TAXIIStatuses(ctx context.Context) iter.Seq2[sharing.TAXIIStatus, error] {
-	return rows(ctx, x.tx, `SELECT id, organization, created_at, body FROM taxii_status ORDER BY id`,
+	return eachRow(ctx, x.tx, `SELECT id, organization, created_at, body FROM taxii_status ORDER BY id`,
 		func(r *sql.Rows) (sharing.TAXIIStatus, error) {
 			var (
 				st                sharing.TAXIIStatus
@@ -557,7 +560,7 @@ func (x *exporter) TAXIIStatuses(ctx context.Context) iter.Seq2[sharing.TAXIISta
 
 // SectorEvents implements transfer.Source.
 func (x *exporter) SectorEvents(ctx context.Context) iter.Seq2[outage.Event, error] {
-	return rows(ctx, x.tx, `SELECT id, json FROM sector_events ORDER BY id`, func(r *sql.Rows) (outage.Event, error) {
+	return eachRow(ctx, x.tx, `SELECT id, json FROM sector_events ORDER BY id`, func(r *sql.Rows) (outage.Event, error) {
 		var (
 			ev  outage.Event
 			id  string
