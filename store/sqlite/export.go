@@ -49,7 +49,7 @@ var exportCounts = map[transfer.Kind]string{
 	transfer.SubmissionObjects: `SELECT count(*) FROM submission_objects`,
 	transfer.Objects:           `SELECT count(*) FROM objects`,
 	transfer.ObjectOwners:      `SELECT count(*) FROM object_owners`,
-	transfer.CopyObjects: `SELECT (SELECT count(*) FROM copy_objects) + (SELECT coalesce(sum(json_array_length(bundle, '$.objects')), 0)
+	transfer.CopyObjects: `SELECT (SELECT count(*) FROM copy_objects) + (SELECT coalesce(sum(json_array_length(CAST(bundle AS TEXT), '$.objects')), 0)
 		FROM submission_copies WHERE objects IS NULL AND bundle IS NOT NULL)`,
 	transfer.Copies:           `SELECT count(*) FROM submission_copies`,
 	transfer.ChannelEntries:   `SELECT count(*) FROM channel_entries`,
