@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -262,9 +263,18 @@ func (m *copyMeter) draw() {
 	rate := perSecond(done, time.Since(m.start))
 	left := "time left unknown"
 	if rate > 0 {
-		left = fmt.Sprintf("about %s left", (time.Duration(float64(total-done)/float64(rate)) * time.Second).Round(time.Second))
+		left = timeLeft(float64(total-done) / float64(rate))
 	}
 	fmt.Fprintf(m.w, "\rcopied %s / %s records, %s/s, %s\x1b[K", grouped(done), grouped(total), grouped(rate), left)
+}
+
+// timeLeft says how long the rest takes, in whole seconds (rounded up)
+// under two minutes, else in minutes.
+func timeLeft(seconds float64) string {
+	if seconds < 120 {
+		return fmt.Sprintf("about %d s left", int(math.Ceil(seconds)))
+	}
+	return fmt.Sprintf("about %d min left", int(math.Round(seconds/60)))
 }
 
 // stop ends the line (on a terminal).

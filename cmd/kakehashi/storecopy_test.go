@@ -510,7 +510,7 @@ func TestCopyMeter(t *testing.T) {
 	m.stop()
 	got := b.String()
 	if !strings.HasPrefix(got, "\rcopied 12,345 / 200,000 records, ") || !strings.Contains(got, "/s, about ") ||
-		!strings.Contains(got, " left") || !strings.HasSuffix(got, "\n") {
+		!strings.Contains(got, " left\x1b[K") || !strings.HasSuffix(got, "\n") {
 		t.Errorf("meter: %q", got)
 	}
 	var quiet syncBuffer
@@ -519,6 +519,11 @@ func TestCopyMeter(t *testing.T) {
 	m.stop()
 	if quiet.String() != "" {
 		t.Errorf("meter off a terminal: %q", quiet.String())
+	}
+	for secs, want := range map[float64]string{0: "about 0 s left", 0.2: "about 1 s left", 22.1: "about 23 s left", 119: "about 119 s left", 600: "about 10 min left"} {
+		if got := timeLeft(secs); got != want {
+			t.Errorf("timeLeft(%v) = %q, want %q", secs, got, want)
+		}
 	}
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4200: "-4,200"} {
 		if got := grouped(n); got != want {
