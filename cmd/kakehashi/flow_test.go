@@ -197,17 +197,10 @@ func toStrings(v any) []string {
 	return out
 }
 
-func TestFollowUpVersionReplacesAndRevokes(t *testing.T) {
-	dir := t.TempDir()
-	h := startHub(t, "--demo", "--data", dir)
-	defer h.stop(t)
-	tokens := readTokens(t, dir)
-	bundle, _ := os.ReadFile("testdata/mixed.json")
-	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], bundle); status != 201 {
-		t.Fatalf("submit: %d %v", status, resp)
-	}
-	// 第2報: the green indicator is re-marked AMBER+STRICT (more restrictive), the
-	// incident gets a new version.
+// followUpBundle is 第2報 of testdata/mixed.json: the green indicator
+// re-marked AMBER+STRICT (more restrictive), the incident in a new version.
+func followUpBundle(t *testing.T, bundle []byte) []byte {
+	t.Helper()
 	follow := bytes.Replace(bundle, []byte(`"name": "Flood source (green)", "pattern": "[ipv4-addr:value = '198.18.0.12']", "pattern_type": "stix",
       "valid_from": "2026-07-10T00:00:00Z", "indicator_types": ["malicious-activity"],
       "created_by_ref": "identity--6d0bd1b6-5a1c-4c7e-9a53-6f1b1d9c2b11",
@@ -224,6 +217,21 @@ func TestFollowUpVersionReplacesAndRevokes(t *testing.T) {
 	if bytes.Count(follow, []byte("2026-07-11T09:00:00.000Z")) != 2 {
 		t.Fatal("fixture edit did not apply")
 	}
+	return follow
+}
+
+func TestFollowUpVersionReplacesAndRevokes(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "--demo", "--data", dir)
+	defer h.stop(t)
+	tokens := readTokens(t, dir)
+	bundle, _ := os.ReadFile("testdata/mixed.json")
+	if status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], bundle); status != 201 {
+		t.Fatalf("submit: %d %v", status, resp)
+	}
+	// 第2報: the green indicator is re-marked AMBER+STRICT (more restrictive), the
+	// incident gets a new version.
+	follow := followUpBundle(t, bundle)
 	status, resp := request(t, "POST", h.base+"/api/v1/submissions", tokens["carrier-a"], follow)
 	if status != 201 {
 		t.Fatalf("follow-up: %d %v", status, resp)

@@ -332,8 +332,14 @@ func ensureHubPGPKey(dir string) error {
 // beside it (absent until the hub first ran) and, when kept is set, a
 // checkpoint an operator or the regulator saved (audit verify --checkpoint).
 func (h *hub) auditAnchors(kept string) ([]sharing.AuditCheckpoint, error) {
+	return auditAnchorsIn(h.cfg.DataDir, kept)
+}
+
+// auditAnchorsIn reads the checkpoint file of the data directory dir, if
+// there is one, and the checkpoint file kept, if named.
+func auditAnchorsIn(dir, kept string) ([]sharing.AuditCheckpoint, error) {
 	var anchors []sharing.AuditCheckpoint
-	for _, p := range []string{filepath.Join(h.cfg.DataDir, auditCheckpointFile), kept} {
+	for _, p := range []string{filepath.Join(dir, auditCheckpointFile), kept} {
 		if p == "" {
 			continue
 		}

@@ -58,12 +58,14 @@ Usage:
   kakehashi bench [--objects N] [--json] [--stix-schemas DIR]
   kakehashi audit verify [--data DIR | --config FILE]
   kakehashi backup --out FILE [--force] [--data DIR | --config FILE]
+  kakehashi store copy --from DIR --to postgres://… [--progress]
   kakehashi user add|passwd|disable|list [--org ID] [--role ROLE] [--data DIR | --config FILE] [USERNAME]
   kakehashi signals bgp|posts --registry FILE [--data DIR] [--progress] FILE|-
 
 Every command with --data also takes --database postgres://… (or KAKEHASHI_DATABASE_URL):
 the hub's data in PostgreSQL instead of SQLite in the data directory, which still holds
 the registry and the keys. backup is SQLite's only (PostgreSQL: pg_dump or WAL archiving).
+store copy moves a stopped SQLite hub's data into an empty PostgreSQL database and verifies it.
 `
 
 // run executes one command and returns its exit code.
@@ -95,6 +97,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdAudit(ctx, args[1:], e)
 	case "backup":
 		return cmdBackup(ctx, args[1:], e)
+	case "store":
+		return cmdStore(ctx, args[1:], e)
 	case "user":
 		return cmdUser(ctx, args[1:], e)
 	case "signals":
