@@ -121,10 +121,15 @@ func (x *exporter) Submissions(ctx context.Context) iter.Seq2[sharing.Submission
 			name string
 			raw  string
 			v    any
-		}{{"share_with", shareWith, &s.ShareWith}, {"classification", classification, &s.Incidents}, {"plan", plan, &s.Plan}} {
+		}{{"share_with", shareWith, &s.ShareWith}, {"plan", plan, &s.Plan}} {
 			if err := json.Unmarshal([]byte(f.raw), f.v); err != nil {
 				return s, fmt.Errorf("submission %s: decode %s: %w", s.ID, f.name, err)
 			}
+		}
+		// The store's own classification rows, read as the store reads them
+		// (the rule set, period, report kind and occurred_at come across).
+		if s.Incidents, err = decodeClassifications([]byte(classification)); err != nil {
+			return s, fmt.Errorf("submission %s: decode classification: %w", s.ID, err)
 		}
 		return s, nil
 	})
