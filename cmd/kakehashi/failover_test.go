@@ -257,9 +257,11 @@ type failoverTally struct {
 	killedAt   time.Time // just before the kill
 	acks       []submitResult
 	acksOn     map[string]int
-	afterKill  map[int]int // acknowledged on the survivor after the kill, per writer
-	unanswered int         // submissions to the dead hub without an answer
-	inFlight   int         // of which sent before the kill
+	afterKill  map[int]int    // acknowledged on the survivor after the kill, per writer
+	unanswered int            // submissions to the dead hub without an answer
+	inFlight   int            // of which sent before the kill
+	lost       []submitResult // those unanswered submissions
+	committed  int            // of which the reader saw (the kill came after the commit)
 	objectsAck int
 }
 
@@ -267,6 +269,7 @@ func (ft *failoverTally) add(r submitResult) {
 	switch {
 	case r.err != nil && ft.dead != "" && r.hub == ft.dead:
 		ft.unanswered++
+		ft.lost = append(ft.lost, r)
 		if r.sent.Before(ft.killedAt) {
 			ft.inFlight++
 		}
@@ -483,8 +486,8 @@ func TestFailoverKill9(t *testing.T) {
 
 	out := checkFailoverLead(t, survivor, ft.killedAt, dirs[1], db)
 	t.Logf("%d submissions acknowledged (%d by the victim before its death, %d by the survivor; %d objects); "+
-		"unanswered by the dead hub %d (%d under way at the kill); reader: %d objects in %d pages through the victim, %d in %d through the survivor; %s; %.1f s (hubs up after %.1f s)",
-		len(ft.acks), ft.acksOn[victim.base], ft.acksOn[survivor.base], ft.objectsAck, ft.unanswered, ft.inFlight,
+		"unanswered by the dead hub %d (%d under way at the kill, %d of them committed); reader: %d objects in %d pages through the victim, %d in %d through the survivor; %s; %.1f s (hubs up after %.1f s)",
+		len(ft.acks), ft.acksOn[victim.base], ft.acksOn[survivor.base], ft.objectsAck, ft.unanswered, ft.inFlight, ft.committed,
 		readBefore, pagesBefore, len(read)-readBefore, rd.pages-pagesBefore, out, time.Since(begin).Seconds(), started.Seconds())
 }
 
@@ -538,7 +541,8 @@ func checkFailoverLead(t *testing.T, survivor *osHub, killedAt time.Time, dir, d
 }
 
 // checkFailoverRead wants every object of every acknowledged submission in
-// what the reader read, and nothing read twice.
+// what the reader read, nothing read twice, and of a submission the dead hub
+// never answered all objects or none (intake is one transaction).
 func checkFailoverRead(t *testing.T, ft *failoverTally, read []string) {
 	t.Helper()
 	seen := map[string]int{}
@@ -561,6 +565,19 @@ func checkFailoverRead(t *testing.T, ft *failoverTally, read []string) {
 	}
 	if missing > 0 {
 		t.Errorf("%d acknowledged objects missing from the reader's %d", missing, len(read))
+	}
+	for _, r := range ft.lost {
+		n := 0
+		for _, id := range r.objects {
+			n += min(seen[id], 1)
+		}
+		switch n {
+		case 0:
+		case len(r.objects):
+			ft.committed++
+		default:
+			t.Errorf("writer %d's unanswered submission left %d of its %d objects: %v", r.writer, n, len(r.objects), r.objects)
+		}
 	}
 }
 
