@@ -116,7 +116,7 @@ func (h *osHub) ready(t *testing.T) {
 		t.Fatalf("serve did not listen within 3 min:\n%s", h.stderr)
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute) // the first sweep and statistics run before it serves
 	for {
 		resp, err := client.Get(h.base + "/readyz")
 		if err == nil {
@@ -126,7 +126,7 @@ func (h *osHub) ready(t *testing.T) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s/readyz not 200 within 30 s (%v):\n%s", h.base, err, h.stderr)
+			t.Fatalf("%s/readyz not 200 within 2 min (%v):\n%s", h.base, err, h.stderr)
 		}
 		time.Sleep(50 * time.Millisecond) // polling the condition itself
 	}
