@@ -49,6 +49,10 @@ type Config struct {
 	DesignShareWith bool `yaml:"design_share_with"`
 	// StatisticsInterval is how often the public quarterly statistics are recomputed.
 	StatisticsInterval time.Duration `yaml:"statistics_interval"`
+	// LeaderInterval is how often a hub over PostgreSQL that does not lead
+	// tries to take the lead, and the leader checks that it still holds it:
+	// a dead leader is replaced within it (docs/deployment.md).
+	LeaderInterval time.Duration `yaml:"leader_interval"`
 	// TAXIIMaxPageSize caps the TAXII limit parameter (TAXII 2.1 §3.4.1).
 	TAXIIMaxPageSize int `yaml:"taxii_max_page_size"`
 	// EarliestIncidentTime and IncidentFutureSkew bound the times of the
@@ -105,6 +109,7 @@ func DefaultConfig() Config {
 		SweepInterval:      time.Minute,
 		TAXIIMaxPageSize:   1000,
 		StatisticsInterval: 10 * time.Minute,
+		LeaderInterval:     30 * time.Second,
 
 		EarliestIncidentTime: sharing.DefaultEarliest,
 		IncidentFutureSkew:   sharing.DefaultFutureSkew,
@@ -218,6 +223,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SweepInterval < time.Second {
 		return errors.New("sweep_interval must be at least 1s, e.g. 1m")
+	}
+	if c.LeaderInterval < time.Second || c.LeaderInterval > 10*time.Minute {
+		return fmt.Errorf("leader_interval %s must be between 1s and 10m, e.g. 30s", c.LeaderInterval)
 	}
 	if c.EarliestIncidentTime.IsZero() || c.EarliestIncidentTime.After(time.Now()) {
 		return fmt.Errorf("earliest_incident_time %s must be a past RFC 3339 time, e.g. 1985-01-01T00:00:00Z", c.EarliestIncidentTime.Format(time.RFC3339))

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLoadEnvFileTrimsOneNewline reads secrets through *_FILE variables as an
@@ -89,5 +90,22 @@ func TestGCSettings(t *testing.T) {
 	applyGC(c, env{getenv: func(string) string { return "" }})
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("applyGC tuned a process whose env does not ask for it: GC percent %d", got)
+	}
+}
+
+func TestLeaderIntervalBounds(t *testing.T) {
+	for _, d := range []time.Duration{0, 500 * time.Millisecond, 11 * time.Minute} {
+		c := DefaultConfig()
+		c.LeaderInterval = d
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "leader_interval") {
+			t.Errorf("leader_interval %v: %v, want an error naming leader_interval", d, err)
+		}
+	}
+	for _, d := range []time.Duration{time.Second, 30 * time.Second, 10 * time.Minute} {
+		c := DefaultConfig()
+		c.LeaderInterval = d
+		if err := c.Validate(); err != nil {
+			t.Errorf("leader_interval %v: %v", d, err)
+		}
 	}
 }

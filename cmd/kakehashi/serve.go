@@ -126,7 +126,7 @@ func serve(ctx context.Context, cfg Config, e env) error {
 	// The first overdue sweep and statistics round run before the hub takes
 	// requests, so that its first answers already reflect them.
 	// On PostgreSQL only the leading hub runs them (and the checkpoints).
-	lead := newLeadership(h.db, log)
+	lead := newLeadership(h.db, cfg.LeaderInterval, log)
 	lead.try(ctx)
 	if lead.Leading() {
 		sweepOnce(ctx, h.obligations, log)

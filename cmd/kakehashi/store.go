@@ -83,22 +83,21 @@ type leaderStore interface {
 
 var _ leaderStore = (*postgres.DB)(nil)
 
-// leaderRetry is how often a hub that does not lead tries to take the lead,
-// and the leader checks it still holds it: a dead leader is replaced within
-// a minute.
-const leaderRetry = 30 * time.Second
-
 // leadership says whether this hub runs the overdue sweep, statistics
 // publication and audit checkpoints. A hub on SQLite is alone on its data
 // and always leads; on PostgreSQL the hub holding the leader lock does.
 type leadership struct {
 	store   leaderStore // nil: always the leader
+	every   time.Duration
 	log     *slog.Logger
 	leading atomic.Bool
 }
 
-func newLeadership(db hubStore, log *slog.Logger) *leadership {
-	l := &leadership{log: log}
+// newLeadership tries for the lead every interval (leader_interval): a hub
+// that does not lead takes it then, and the leader checks that it still
+// holds it, so that a dead leader is replaced within one interval.
+func newLeadership(db hubStore, every time.Duration, log *slog.Logger) *leadership {
+	l := &leadership{every: every, log: log}
 	if s, ok := db.(leaderStore); ok {
 		l.store = s
 	} else {
@@ -128,12 +127,12 @@ func (l *leadership) try(ctx context.Context) {
 	}
 }
 
-// run retries every leaderRetry until ctx ends.
+// run retries every l.every until ctx ends.
 func (l *leadership) run(ctx context.Context) {
 	if l.store == nil {
 		return
 	}
-	t := time.NewTicker(leaderRetry)
+	t := time.NewTicker(l.every)
 	defer t.Stop()
 	for {
 		select {
