@@ -54,3 +54,30 @@ func TestScratchSchemaAndFloor(t *testing.T) {
 		t.Errorf("schema %s still there after Drop (%v)", s.Name, err)
 	}
 }
+
+// TestAnalyze: Analyze refreshes the statistics of this schema's tables only.
+func TestAnalyze(t *testing.T) {
+	ctx := context.Background()
+	db, other := openTest(t), openTest(t)
+	for _, d := range []*DB{db, other} {
+		if err := d.InsertFloor(ctx, []sharing.StoredObject{{ID: "indicator--1", Version: "v", JSON: []byte(`{}`)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count := func(d *DB) (analyzed, all int) {
+		t.Helper()
+		if err := d.pool.QueryRow(ctx, `SELECT count(last_analyze), count(*) FROM pg_stat_user_tables WHERE schemaname = current_schema()`).Scan(&analyzed, &all); err != nil {
+			t.Fatal(err)
+		}
+		return analyzed, all
+	}
+	if analyzed, all := count(db); all < 10 || analyzed != all {
+		t.Errorf("Analyze: %d of the schema's %d tables analyzed, want all", analyzed, all)
+	}
+	if analyzed, _ := count(other); analyzed != 0 {
+		t.Errorf("Analyze touched %d tables of another schema", analyzed)
+	}
+}
