@@ -130,6 +130,7 @@ func (o benchOptions) validate() error {
 	return nil
 }
 
+// printBench writes the figures as a table for a person.
 func printBench(e env, f benchFigures) {
 	fmt.Fprintf(e.stdout, "objects                 %d\n", f.Objects)
 	fmt.Fprintf(e.stdout, "store                   %s, %d hub(s), %d client(s)\n", f.Store, f.Hubs, f.Clients)
