@@ -55,7 +55,7 @@ Usage:
   kakehashi token issue --org ID [--ttl DURATION] [--data DIR | --config FILE]
   kakehashi token revoke [--data DIR | --config FILE] JTI
   kakehashi export --channel CHANNEL [--org ID] [--added-after TIME] [--sign] [--encrypt] [--data DIR | --config FILE]
-  kakehashi bench [--objects N] [--json] [--stix-schemas DIR]
+  kakehashi bench [--objects N] [--json] [--stix-schemas DIR] [--database URL [--hubs N]] [--clients N]
   kakehashi audit verify [--data DIR | --config FILE]
   kakehashi backup --out FILE [--force] [--data DIR | --config FILE]
   kakehashi store copy --from DIR --to postgres://… [--progress]
@@ -66,6 +66,7 @@ Every command with --data also takes --database postgres://… (or KAKEHASHI_DAT
 the hub's data in PostgreSQL instead of SQLite in the data directory, which still holds
 the registry and the keys. backup is SQLite's only (PostgreSQL: pg_dump or WAL archiving).
 store copy moves a stopped SQLite hub's data into an empty PostgreSQL database and verifies it.
+bench --database works in a schema of its own, which it drops at the end.
 `
 
 // run executes one command and returns its exit code.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,30 +21,8 @@ import (
 func secondHubDir(t *testing.T, first string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"registry.yaml", jwtKeyFile, hubPGPSecret, hubPGPPublic, pseudonymKeyFile, demoTokensFile} {
-		b, err := os.ReadFile(filepath.Join(first, f))
-		if f == demoTokensFile && errors.Is(err, os.ErrNotExist) {
-			continue // the first hub is not a --demo one
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.MkdirAll(filepath.Join(dir, demoKeysDir), 0o700); err != nil {
+	if err := copyHubFiles(first, dir); err != nil {
 		t.Fatal(err)
-	}
-	keys, _ := os.ReadDir(filepath.Join(first, demoKeysDir))
-	for _, k := range keys {
-		b, err := os.ReadFile(filepath.Join(first, demoKeysDir, k.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, demoKeysDir, k.Name()), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return dir
 }

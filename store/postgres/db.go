@@ -213,3 +213,32 @@ func nullTime(t *time.Time) any {
 	}
 	return stamp(*t)
 }
+
+// Analyze refreshes the planner's statistics of the tables of this hub's
+// schema, which autovacuum otherwise does on its own some time after a
+// large change (its naptime is a minute). Call it after filling a database
+// in a burst (`kakehashi bench`, a copy from SQLite): until then the planner
+// takes the tables for nearly empty and may choose plans whose cost grows
+// with the table — before it, the first TAXII page of a freshly written
+// collection of 50,000 objects took 51 s (docs/performance.md, "PostgreSQL").
+func (db *DB) Analyze(ctx context.Context) error {
+	rows, err := db.pool.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = pgx.Identifier{t}.Sanitize()
+	}
+	if _, err := db.pool.Exec(ctx, `ANALYZE `+strings.Join(names, ", ")); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
