@@ -138,6 +138,12 @@ func (c storeCopy) run(ctx context.Context) int {
 		fmt.Fprintf(e.stderr, "kakehashi: the copy in %s does not verify: do not serve from it; drop its tables (or the schema) before copying again\n", redactURL(c.to))
 		return code
 	}
+	// The planner has no statistics of the freshly filled tables until
+	// autovacuum gets to them; without them a TAXII page of a large
+	// collection can take seconds (docs/performance.md, "PostgreSQL").
+	if err := dst.Analyze(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "kakehashi: the copy is complete and verified, but %v; run ANALYZE on the database before serving\n", err)
+	}
 	return exitOK
 }
 
