@@ -108,6 +108,10 @@ type entryRun struct {
 	like       int   // an earlier run with the same rows, or -1
 }
 
+// minCopiedRun is the shortest run worth copying: a short run binds few
+// values, and copying it costs two more statements.
+const minCopiedRun = 16
+
 // runsOf splits entries into runs of one channel each, and marks every run
 // whose rows are, in order, those of an earlier run in another channel: the
 // ceptoar channels carry the same objects, so four of a bundle's five runs
@@ -121,7 +125,7 @@ func runsOf(r entryRows) []entryRun {
 		}
 		run := entryRun{start: i, end: j, like: -1}
 		for k, prev := range runs {
-			if prev.end-prev.start == j-i && prev.like == -1 && r.entries[prev.start].Channel != r.entries[i].Channel && r.sameRows(prev.start, i, j-i) {
+			if j-i >= minCopiedRun && prev.end-prev.start == j-i && prev.like == -1 && r.entries[prev.start].Channel != r.entries[i].Channel && r.sameRows(prev.start, i, j-i) {
 				run.like = k
 				break
 			}
@@ -177,6 +181,9 @@ func (db *DB) insertEntries(ctx context.Context, tx *sql.Tx, rows entryRows, vke
 					rows.recipients[i], string(e.Status), formatTime(e.DateAdded), rows.jsonIDs[i]}
 			}); err != nil {
 			return err
+		}
+		if !slices.ContainsFunc(runs[k+1:], func(r entryRun) bool { return r.like == k }) {
+			continue // no later run copies this one
 		}
 		// AUTOINCREMENT gives the one writer's rows consecutive seqs, so
 		// the run is the n rows up to the last one written.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,7 +132,7 @@ func TestRepeatedEntriesCopied(t *testing.T) {
 	ctx := context.Background()
 	// A clock that stands still, and one that jumps: stamps must follow
 	// entry order either way.
-	at := time.Date(2026, 7, 10, 1, 2, 3, 999_998_000, time.UTC)
+	at := time.Date(2026, 7, 10, 1, 2, 3, 999_957_000, time.UTC) // the copied NISC run crosses a second
 	db.Now = func() time.Time { at = at.Add(3 * time.Microsecond); return at }
 	s := &sharing.Submission{ID: "s1", Organization: "carrier-a", ReceivedAt: at, Digest: "d-s1"}
 	rec := &sharing.IntakeRecord{Submission: s}
@@ -141,14 +142,21 @@ func TestRepeatedEntriesCopied(t *testing.T) {
 				SubmissionID: "s1", Organization: "carrier-a", Recipients: recipients, Status: sharing.StatusReleased, JSON: []byte(o)})
 		}
 	}
-	a, b, c := `{"id":"a"}`, `{"id":"b"}`, `{"id":"c"}`
-	add(sharing.ChannelAccidentReports, nil, `{"id":"a","full":true}`, b, c)
-	add(sharing.ChannelISACMembers, nil, a, b, c)
-	add(sharing.ChannelNISC, nil, a, b, c)                           // copied
-	add(sharing.ChannelISACInternal, []string{"carrier-b"}, a, b, c) // named: written
-	add(sharing.ChannelCrossSector, nil, a, b, `{"id":"c2"}`)        // one row differs: written
-	add(sharing.ChannelAccidentReports, nil, a, b)                   // shorter: written
-	add(sharing.ChannelISACInternal, nil, a, b, c)                   // copied
+	var abc []string // a run long enough to be copied
+	for i := range minCopiedRun + 1 {
+		abc = append(abc, fmt.Sprintf(`{"id":"%d"}`, i))
+	}
+	other := slices.Clone(abc)
+	other[len(other)-1] = `{"id":"other"}`
+	add(sharing.ChannelAccidentReports, nil, other...)
+	add(sharing.ChannelISACMembers, nil, abc...)                    // one row differs from the first run: written
+	add(sharing.ChannelNISC, nil, abc...)                           // copied
+	add(sharing.ChannelISACInternal, []string{"carrier-b"}, abc...) // named: written
+	add(sharing.ChannelCrossSector, nil, other...)                  // copied from the first run
+	add(sharing.ChannelAccidentReports, nil, abc[1:]...)            // shorter: written
+	add(sharing.ChannelISACInternal, nil, abc...)                   // copied
+	add(sharing.ChannelNISC, nil, abc[:minCopiedRun-1]...)          // too short to copy
+	add(sharing.ChannelCrossSector, nil, abc[:minCopiedRun-1]...)   // too short to copy
 	er, err := newEntryRows(rec.Entries, &copyObjects{ids: map[string]int64{}})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +166,7 @@ func TestRepeatedEntriesCopied(t *testing.T) {
 	for _, r := range runs {
 		likes = append(likes, r.like)
 	}
-	if diff := cmp.Diff([]int{-1, -1, 1, -1, -1, -1, 1}, likes); diff != "" {
+	if diff := cmp.Diff([]int{-1, -1, 1, -1, 0, -1, 1, -1, -1}, likes); diff != "" {
 		t.Errorf("runs copied from (-want +got):\n%s", diff)
 	}
 	if err := db.CreateSubmission(ctx, rec); err != nil {
