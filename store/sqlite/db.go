@@ -70,7 +70,11 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	//                      commits but never corrupts the file.
 	//   _txlock=immediate  (writer) take the write lock at BEGIN, so a transaction
 	//                      never fails half-way on a lock upgrade.
-	base := "file:" + file + "?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL"
+	//   _stmt_cache_size   each connection keeps its 64 most recent compiled
+	//                      statements: intake's multi-row INSERTs (hundreds of
+	//                      placeholders) and the TAXII page queries were
+	//                      compiled again on every use (docs/performance.md).
+	base := "file:" + file + "?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL&_stmt_cache_size=64"
 	// The writer does not checkpoint at commit (wal_autocheckpoint = 0,
 	// checkpoint.go): a connection of its own does, in the background.
 	// It keeps 64 MiB of pages (cache_size; SQLite's default is 2 MiB): a
