@@ -80,9 +80,9 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	// It keeps 64 MiB of pages (cache_size; SQLite's default is 2 MiB): a
 	// 1,000-object submission inserts thousands of index entries at random
 	// places (object ids), and with the default cache most of those pages are
-	// read again and the transaction's dirty pages spill to the WAL before
-	// commit. A cache changes no durability: commits are written and synced
-	// as before (docs/performance.md, fourth round).
+	// read again, and dirty pages may be spilled to the WAL before commit. A
+	// cache changes no durability: commits are written and synced as before
+	// (docs/performance.md, fourth round). It costs up to 64 MiB resident.
 	w, err := sql.Open(writerDriver(), base+"&_txlock=immediate&_cache_size=-65536")
 	if err != nil {
 		return nil, fmt.Errorf("open db: %w", err)
