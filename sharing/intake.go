@@ -478,6 +478,44 @@ func (e encodings) of(o *stix.Object) ([]byte, error) {
 	return js, nil
 }
 
+// prepare encodes the objects of the copies that are not encoded yet, on
+// every core: the store is waiting for routing by then (Intake.submit), so
+// these encodings (about 2,000 for a 1,000-object bundle) are on the
+// acknowledgement's path. Canonical only reads the objects, and nothing
+// changes them once the copies are built. An object that cannot be encoded
+// is left out, for of to encode again and report.
+func (e encodings) prepare(copies []built) {
+	var todo []*stix.Object
+	seen := map[*stix.Object]bool{}
+	for _, b := range copies {
+		if b.cp.Bundle == nil {
+			continue
+		}
+		for _, o := range b.cp.Bundle.Objects {
+			if _, ok := e[o]; !ok && !seen[o] {
+				seen[o] = true
+				todo = append(todo, o)
+			}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/64+1)
+	js := make([][]byte, len(todo))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(todo); i += workers {
+				js[i], _ = Canonical(todo[i].Props)
+			}
+		})
+	}
+	wg.Wait()
+	for i, o := range todo {
+		if js[i] != nil {
+			e[o] = js[i]
+		}
+	}
+}
+
 // owned is what the ownership stage decided.
 type owned struct {
 	submitted []SubmittedObject // every object of the submission, and whether it is new
@@ -626,6 +664,7 @@ func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitReque
 	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
 	out.plan = in.Router.Plan(rr)
 	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
+	enc.prepare(copies)
 	var candidates []ChannelEntry
 	for i, route := range out.plan.Channels {
 		if i == 0 {

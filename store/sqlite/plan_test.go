@@ -10,7 +10,9 @@ import (
 // channel_entries but audit verification's (which reads them all by seq) seeks
 // an index rather than scanning the table: the indexes kept after migrations
 // 0011 and 0017 must serve TAXII paging in both directions, match[id] and
-// match[type], the version filters, feeds, revocations and ReleaseHeld.
+// match[type], the version filters, feeds, revocations and ReleaseHeld; and
+// the copy of a run of entries repeated in another channel (insertEntries)
+// reads its source by seq.
 func TestEntryQueryPlans(t *testing.T) {
 	db, _ := openTest(t)
 	vis := func(a string) string { return strings.ReplaceAll(visibleTo, "channel_entries.", a+".") }
@@ -27,6 +29,7 @@ func TestEntryQueryPlans(t *testing.T) {
 		"released entries":       `SELECT seq FROM channel_entries e JOIN copy_objects j ON j.id = e.json_id WHERE status = 'released' AND organization = 'o' AND object_id IN ('a', 'b') ORDER BY channel, object_id, version_key, seq`,
 		"release held":           `SELECT seq FROM channel_entries WHERE channel IN (` + chans + `) AND status = 'held' AND submission_id = 's' ORDER BY seq`,
 		"revoke":                 `UPDATE channel_entries SET status = 'revoked' WHERE seq = 1`,
+		"repeated entries":       `SELECT 'nisc', object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id FROM channel_entries WHERE seq BETWEEN 1 AND 1000 ORDER BY seq`,
 	}
 	for name, q := range queries {
 		n := strings.Count(q, "?")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
@@ -46,36 +47,151 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 			return fmt.Errorf("insert copy: %w", err)
 		}
 	}
-	recipients := make([]any, len(rec.Entries))
-	jsonIDs := make([]int64, len(rec.Entries))
-	for i := range rec.Entries {
-		e := &rec.Entries[i]
-		e.DateAdded = db.stamp() // its own, in commit order (stamp.go)
-		jsonIDs[i] = bodies.id(e.JSON)
-		if e.Recipients != nil {
-			b, err := json.Marshal(e.Recipients)
-			if err != nil {
-				return err
-			}
-			recipients[i] = string(b)
-		}
+	rows, err := newEntryRows(rec.Entries, bodies)
+	if err != nil {
+		return err
 	}
 	if err := bodies.insert(ctx, tx); err != nil {
 		return err
 	}
-	// Rows go in entry order, so seq follows the stamps.
-	if err := batchInsert(ctx, tx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)`, 10,
-		len(rec.Entries), func(i int) []any {
-			e := rec.Entries[i]
-			return []any{string(e.Channel), e.ObjectID, e.Version, vkeys.of(e.Version), e.SubmissionID, e.Organization,
-				recipients[i], string(e.Status), formatTime(e.DateAdded), jsonIDs[i]}
-		}); err != nil {
+	if err := db.insertEntries(ctx, tx, rows, vkeys); err != nil {
 		return err
 	}
 	for _, e := range rec.Revoked {
 		if _, err := tx.ExecContext(ctx, `UPDATE channel_entries SET status = 'revoked' WHERE seq = ?`, e.Seq); err != nil {
 			return fmt.Errorf("revoke channel entry: %w", err)
 		}
+	}
+	return nil
+}
+
+// entryRows are a submission's channel entries as rows: each entry's
+// recipients (JSON, or nil for the whole audience) and its object's id in
+// copy_objects.
+type entryRows struct {
+	entries    []sharing.ChannelEntry
+	recipients []any
+	jsonIDs    []int64
+}
+
+// newEntryRows numbers the entries' objects in bodies and encodes their
+// recipients.
+func newEntryRows(entries []sharing.ChannelEntry, bodies *copyObjects) (entryRows, error) {
+	rows := entryRows{entries: entries, recipients: make([]any, len(entries)), jsonIDs: make([]int64, len(entries))}
+	for i := range entries {
+		e := &entries[i]
+		rows.jsonIDs[i] = bodies.id(e.JSON)
+		if e.Recipients != nil {
+			b, err := json.Marshal(e.Recipients)
+			if err != nil {
+				return rows, fmt.Errorf("encode recipients: %w", err)
+			}
+			rows.recipients[i] = string(b)
+		}
+	}
+	return rows, nil
+}
+
+// same reports whether entries i and j are the same row but for their
+// channel (and so their seq and stamp).
+func (r entryRows) same(i, j int) bool {
+	a, b := &r.entries[i], &r.entries[j]
+	return a.ObjectID == b.ObjectID && a.Version == b.Version && a.SubmissionID == b.SubmissionID &&
+		a.Organization == b.Organization && a.Status == b.Status && r.jsonIDs[i] == r.jsonIDs[j] &&
+		r.recipients[i] == r.recipients[j]
+}
+
+// entryRun is a run of consecutive entries of one channel, [start, end).
+type entryRun struct {
+	start, end int
+	firstSeq   int64 // once written
+	like       int   // an earlier run with the same rows, or -1
+}
+
+// minCopiedRun is the shortest run worth copying: a short run binds few
+// values, and copying it costs two more statements.
+const minCopiedRun = 16
+
+// runsOf splits entries into runs of one channel each, and marks every run
+// whose rows are, in order, those of an earlier run in another channel: the
+// ceptoar channels carry the same objects, so four of a bundle's five runs
+// are usually the same rows.
+func runsOf(r entryRows) []entryRun {
+	var runs []entryRun
+	for i := 0; i < len(r.entries); {
+		j := i + 1
+		for j < len(r.entries) && r.entries[j].Channel == r.entries[i].Channel {
+			j++
+		}
+		run := entryRun{start: i, end: j, like: -1}
+		for k, prev := range runs {
+			if j-i >= minCopiedRun && prev.end-prev.start == j-i && prev.like == -1 && r.entries[prev.start].Channel != r.entries[i].Channel && r.sameRows(prev.start, i, j-i) {
+				run.like = k
+				break
+			}
+		}
+		runs = append(runs, run)
+		i = j
+	}
+	return runs
+}
+
+func (r entryRows) sameRows(a, b, n int) bool {
+	for k := range n {
+		if !r.same(a+k, b+k) {
+			return false
+		}
+	}
+	return true
+}
+
+// insertEntries writes the entries in order, each with a stamp of its own
+// (stamp.go): seq and date_added both follow entry order. A run that repeats
+// an earlier run's rows in another channel is copied inside SQLite from the
+// rows just written (INSERT … SELECT), its stamps computed from each row's
+// position, instead of binding ten values a row again; the rows are the
+// same as a multi-row INSERT would write.
+func (db *DB) insertEntries(ctx context.Context, tx *sql.Tx, rows entryRows, vkeys versionKeys) error {
+	runs := runsOf(rows)
+	for k := range runs {
+		run := &runs[k]
+		n := run.end - run.start
+		first := db.stamps(n) // entry start+j is stamped first + j µs
+		for j := range n {
+			rows.entries[run.start+j].DateAdded = first.Add(time.Duration(j) * time.Microsecond)
+		}
+		if run.like >= 0 {
+			src := runs[run.like]
+			res, err := tx.ExecContext(ctx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)
+				SELECT ?1, object_id, version, version_key, submission_id, organization, recipients, status,
+				       strftime('%Y-%m-%dT%H:%M:%S', (?2 + seq - ?3) / 1000000, 'unixepoch') || printf('.%06dZ', (?2 + seq - ?3) % 1000000), json_id
+				FROM channel_entries WHERE seq BETWEEN ?3 AND ?4 ORDER BY seq`,
+				string(rows.entries[run.start].Channel), first.UnixMicro(), src.firstSeq, src.firstSeq+int64(n)-1)
+			if err != nil {
+				return fmt.Errorf("copy channel entries: %w", err)
+			}
+			if got, err := res.RowsAffected(); err != nil || got != int64(n) {
+				return fmt.Errorf("copy channel entries: %d rows copied of %d (%v)", got, n, err)
+			}
+		} else if err := batchInsert(ctx, tx, `INSERT INTO channel_entries(channel, object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id)`, 10,
+			n, func(j int) []any {
+				i := run.start + j
+				e := rows.entries[i]
+				return []any{string(e.Channel), e.ObjectID, e.Version, vkeys.of(e.Version), e.SubmissionID, e.Organization,
+					rows.recipients[i], string(e.Status), formatTime(e.DateAdded), rows.jsonIDs[i]}
+			}); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(runs[k+1:], func(r entryRun) bool { return r.like == k }) {
+			continue // no later run copies this one
+		}
+		// AUTOINCREMENT gives the one writer's rows consecutive seqs, so
+		// the run is the n rows up to the last one written.
+		var last int64
+		if err := tx.QueryRowContext(ctx, `SELECT last_insert_rowid()`).Scan(&last); err != nil {
+			return fmt.Errorf("last channel entry: %w", err)
+		}
+		run.firstSeq = last - int64(n) + 1
 	}
 	return nil
 }

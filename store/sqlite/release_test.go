@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +119,93 @@ func TestCopyObjectsMigration(t *testing.T) {
 	}
 	if es[0].Seq != 7 || es[1].Seq <= 8 {
 		t.Errorf("seqs %d, %d: the old entry keeps its seq, a new one comes after every old one", es[0].Seq, es[1].Seq)
+	}
+}
+
+// TestRepeatedEntriesCopied: entries that repeat an earlier channel's rows
+// (the ceptoar channels) are copied inside SQLite, and the rows are those a
+// plain INSERT writes: every column, the stamp the store gave each entry,
+// seq and date_added both in entry order. A run that differs in one row, in
+// its readers or in length is written as it is.
+func TestRepeatedEntriesCopied(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	// A clock that stands still, and one that jumps: stamps must follow
+	// entry order either way.
+	at := time.Date(2026, 7, 10, 1, 2, 3, 999_957_000, time.UTC) // the copied NISC run crosses a second
+	db.Now = func() time.Time { at = at.Add(3 * time.Microsecond); return at }
+	s := &sharing.Submission{ID: "s1", Organization: "carrier-a", ReceivedAt: at, Digest: "d-s1"}
+	rec := &sharing.IntakeRecord{Submission: s}
+	add := func(ch sharing.Channel, recipients []string, objs ...string) {
+		for i, o := range objs {
+			rec.Entries = append(rec.Entries, sharing.ChannelEntry{Channel: ch, ObjectID: fmt.Sprintf("indicator--%d", i), Version: "2026-07-10T01:10:00.123Z",
+				SubmissionID: "s1", Organization: "carrier-a", Recipients: recipients, Status: sharing.StatusReleased, JSON: []byte(o)})
+		}
+	}
+	var abc []string // a run long enough to be copied
+	for i := range minCopiedRun + 1 {
+		abc = append(abc, fmt.Sprintf(`{"id":"%d"}`, i))
+	}
+	other := slices.Clone(abc)
+	other[len(other)-1] = `{"id":"other"}`
+	add(sharing.ChannelAccidentReports, nil, other...)
+	add(sharing.ChannelISACMembers, nil, abc...)                    // one row differs from the first run: written
+	add(sharing.ChannelNISC, nil, abc...)                           // copied
+	add(sharing.ChannelISACInternal, []string{"carrier-b"}, abc...) // named: written
+	add(sharing.ChannelCrossSector, nil, other...)                  // copied from the first run
+	add(sharing.ChannelAccidentReports, nil, abc[1:]...)            // shorter: written
+	add(sharing.ChannelISACInternal, nil, abc...)                   // copied
+	add(sharing.ChannelNISC, nil, abc[:minCopiedRun-1]...)          // too short to copy
+	add(sharing.ChannelCrossSector, nil, abc[:minCopiedRun-1]...)   // too short to copy
+	er, err := newEntryRows(rec.Entries, &copyObjects{ids: map[string]int64{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := runsOf(er)
+	var likes []int
+	for _, r := range runs {
+		likes = append(likes, r.like)
+	}
+	if diff := cmp.Diff([]int{-1, -1, 1, -1, 0, -1, 1, -1, -1}, likes); diff != "" {
+		t.Errorf("runs copied from (-want +got):\n%s", diff)
+	}
+	if err := db.CreateSubmission(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT e.seq, channel, object_id, version, version_key, submission_id, organization, coalesce(recipients, ''), status, date_added, j.json
+		FROM channel_entries e JOIN copy_objects j ON j.id = e.json_id ORDER BY e.seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got, want []string
+	var lastSeq int64
+	var lastAdded string
+	for rows.Next() {
+		var (
+			seq                                                    int64
+			ch, id, v, vk, sub, org, recipients, status, added, js string
+		)
+		if err := rows.Scan(&seq, &ch, &id, &v, &vk, &sub, &org, &recipients, &status, &added, &js); err != nil {
+			t.Fatal(err)
+		}
+		if seq <= lastSeq || added <= lastAdded {
+			t.Errorf("entry %d (%s): seq or date_added not after the previous entry's (%d, %s)", seq, added, lastSeq, lastAdded)
+		}
+		lastSeq, lastAdded = seq, added
+		got = append(got, strings.Join([]string{ch, id, v, vk, sub, org, recipients, status, added, js}, " "))
+	}
+	recipients := func(r entryRows, i int) string {
+		if r.recipients[i] == nil {
+			return ""
+		}
+		return r.recipients[i].(string)
+	}
+	for i, e := range rec.Entries {
+		want = append(want, strings.Join([]string{string(e.Channel), e.ObjectID, e.Version, versionKey(e.Version), e.SubmissionID, e.Organization,
+			recipients(er, i), string(e.Status), formatTime(e.DateAdded), string(e.JSON)}, " "))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("channel entries (-want +got):\n%s", diff)
 	}
 }

@@ -17,14 +17,20 @@ import (
 // stamp returns the next date_added: now, or one microsecond after the last
 // stamp when the clock has not moved on (or went back). Only the writer calls
 // it, inside a transaction.
-func (db *DB) stamp() time.Time {
+func (db *DB) stamp() time.Time { return db.stamps(1) }
+
+// stamps takes n consecutive stamps, one microsecond apart, and returns the
+// first: as n calls of stamp would when the clock does not move on between
+// them. Intake stamps a run of channel entries so, which lets the store
+// compute each entry's stamp from its position (insertEntries).
+func (db *DB) stamps(n int) time.Time {
 	db.stampMu.Lock()
 	defer db.stampMu.Unlock()
 	t := db.Now().UTC().Truncate(time.Microsecond)
 	if !t.After(db.lastStamp) {
 		t = db.lastStamp.Add(time.Microsecond)
 	}
-	db.lastStamp = t
+	db.lastStamp = t.Add(time.Duration(n-1) * time.Microsecond)
 	return t
 }
 
