@@ -368,12 +368,12 @@ func (x *exporter) Obligations(ctx context.Context) iter.Seq2[reporting.Obligati
 		var (
 			id  string
 			raw []byte
-			o   reporting.Obligation
 		)
 		if err := r.Scan(&id, &raw); err != nil {
-			return o, err
+			return reporting.Obligation{}, err
 		}
-		if err := json.Unmarshal(raw, &o); err != nil {
+		o, err := decodeObligation(raw)
+		if err != nil {
 			return o, fmt.Errorf("obligation %s: %w", id, err)
 		}
 		return o, nil
