@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,8 +38,14 @@ type Copy struct {
 	Notice string
 }
 
+// errNoAnonymizer is why a community copy is withheld by a Copier without an
+// anonymizer (a hub opened for an operator's command, which takes nothing in).
+var errNoAnonymizer = errors.New("the hub runs without its anonymizer: no community copy can be made")
+
 // Copier builds the copy of each route (SHARING.md §4, §6).
 type Copier struct {
+	// Anonymizer makes the community copies; without one, every copy but
+	// the identified one is withheld (fail closed).
 	Anonymizer *anonymize.Anonymizer
 	Policy     Policy // nil: DefaultPolicy; decides which granular markings a copy may keep
 	// NoteKey keys the ids of the hub's classification notes, so that no
@@ -81,6 +88,9 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 		return c.finish(cp, bundleID, objs, hold, alsoVisible, nil)
 	}
 	objs := c.prepare(req, route, selectObjects(req.Bundle, route.Objects))
+	if c.Anonymizer == nil {
+		return cp, errNoAnonymizer // fail closed: the copy is withheld
+	}
 	res, err := c.Anonymizer.Anonymize(&stix.Bundle{ID: bundleID, Objects: objs}, req.Submitter.ID, route.Profile)
 	if err != nil {
 		return cp, fmt.Errorf("anonymize for %s: %w", route.Channel, err)
@@ -103,8 +113,8 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 // the caller builds each copy on its own and a leak withholds only the
 // copies that carry it.
 func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVisible [][]string) ([]Copy, bool, error) {
-	if len(routes) < 2 {
-		return nil, false, nil
+	if len(routes) < 2 || c.Anonymizer == nil {
+		return nil, false, nil // one by one (Build withholds without an anonymizer)
 	}
 	profile := routes[0].Profile
 	union := map[string]bool{}

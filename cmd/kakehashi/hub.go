@@ -88,7 +88,11 @@ func (h *hub) checkpoint(ctx context.Context) error {
 }
 
 // openFromFlags builds the configuration from flags, file and environment,
-// validates it and opens the hub: what every command on a data directory does.
+// validates it and opens the hub for an operator's command on its data
+// (token, user, export, backup, audit verify). Those take in nothing, so the
+// hub is opened without its anonymizer, whose morphological dictionary
+// costs about half a second and 150 MB to load: were intake ever called on
+// such a hub, every community copy would be withheld (sharing.Copier).
 func openFromFlags(ctx context.Context, build func() (Config, error)) (*hub, error) {
 	cfg, err := build()
 	if err != nil {
@@ -97,11 +101,16 @@ func openFromFlags(ctx context.Context, build func() (Config, error)) (*hub, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return openHub(ctx, cfg)
+	return openHubFor(ctx, cfg, false)
 }
 
-// openHub opens the data directory, creating the hub's keys on first use.
-func openHub(ctx context.Context, cfg Config) (*hub, error) {
+// openHub opens the data directory for serving, creating the hub's keys on
+// first use.
+func openHub(ctx context.Context, cfg Config) (*hub, error) { return openHubFor(ctx, cfg, true) }
+
+// openHubFor opens the data directory; anonymizer says whether the hub
+// builds its anonymizer (serve and bench do; operators' commands do not).
+func openHubFor(ctx context.Context, cfg Config, anonymizer bool) (*hub, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -144,11 +153,14 @@ func openHub(ctx context.Context, cfg Config) (*hub, error) {
 		db.Close()
 		return nil, err
 	}
-	anon, err := anonymize.NewAnonymizer(reg.Parties(), anonymize.Options{PseudonymKey: key, Rotation: anonymize.Rotation(cfg.PseudonymRotation),
-		CEPTOARIdentity: ceptoarIdentity(reg)})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("anonymizer: %w", err)
+	var anon *anonymize.Anonymizer
+	if anonymizer {
+		anon, err = anonymize.NewAnonymizer(reg.Parties(), anonymize.Options{PseudonymKey: key, Rotation: anonymize.Rotation(cfg.PseudonymRotation),
+			CEPTOARIdentity: ceptoarIdentity(reg)})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("anonymizer: %w", err)
+		}
 	}
 	if err := sharing.CheckRegistryKeys(reg, time.Now()); err != nil {
 		db.Close()
