@@ -122,7 +122,7 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 // validate refuses what the bench cannot run.
 func (o benchOptions) validate() error {
 	if o.database != "" && !isPostgresURL(o.database) {
-		return fmt.Errorf("--database %q: want a PostgreSQL URL postgres://user@host/dbname", o.database)
+		return fmt.Errorf("--database %s: want a PostgreSQL URL postgres://user@host/dbname", redactDatabaseURL(o.database))
 	}
 	if o.hubs > 1 && o.database == "" {
 		return fmt.Errorf("--hubs %d needs --database postgres://…: several hubs share one PostgreSQL database; SQLite's file belongs to one hub", o.hubs)

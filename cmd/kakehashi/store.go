@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -142,4 +143,24 @@ func (l *leadership) run(ctx context.Context) {
 			l.try(ctx)
 		}
 	}
+}
+
+// redactDatabaseURL is a database address as it may be printed: a postgres://
+// URL without its password (the user:password@ part and the password and
+// sslpassword parameters, which libpq also accepts); anything else, such as
+// a libpq keyword/value string, is not shown at all, since it may hold a
+// password anywhere.
+func redactDatabaseURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "(a database address that is not a postgres:// URL; not shown)"
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.Redacted()
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,7 +44,7 @@ func cmdStore(ctx context.Context, args []string, e env) int {
 	case len(pos) != 0 || *from == "" || *to == "":
 		return usageError(e, errors.New(storeUsage))
 	case !isPostgresURL(*to):
-		return usageError(e, fmt.Errorf("--to %q is not a PostgreSQL URL: give postgres://USER@HOST/DATABASE (the hub's data moves from SQLite to PostgreSQL only)", redactURL(*to)))
+		return usageError(e, fmt.Errorf("--to %s is not a PostgreSQL URL: give postgres://USER@HOST/DATABASE (the hub's data moves from SQLite to PostgreSQL only)", redactDatabaseURL(*to)))
 	}
 	dbPath := filepath.Join(*from, dbFile)
 	if _, err := os.Stat(dbPath); err != nil {
@@ -86,12 +85,12 @@ func (c storeCopy) run(ctx context.Context) int {
 	defer src.Close()
 	dst, err := postgres.Open(ctx, c.to)
 	if err != nil {
-		return usageError(e, fmt.Errorf("--to %s: %w", redactURL(c.to), err))
+		return usageError(e, fmt.Errorf("--to %s: %w", redactDatabaseURL(c.to), err))
 	}
 	defer dst.Close()
 	imp, err := dst.BeginImport(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "kakehashi: %s: %v\n", redactURL(c.to), err)
+		fmt.Fprintf(e.stderr, "kakehashi: %s: %v\n", redactDatabaseURL(c.to), err)
 		if errors.Is(err, postgres.ErrNotEmpty) {
 			return exitInvalid
 		}
@@ -130,12 +129,12 @@ func (c storeCopy) run(ctx context.Context) int {
 	})
 	meter.stop()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "kakehashi: store copy: %v\nkakehashi: nothing copied: %s is as it was\n", err, redactURL(c.to))
+		fmt.Fprintf(e.stderr, "kakehashi: store copy: %v\nkakehashi: nothing copied: %s is as it was\n", err, redactDatabaseURL(c.to))
 		return exitInvalid
 	}
 	c.summary(counts, time.Since(start))
 	if code, ok := c.verify(ctx, dst, "target"); !ok {
-		fmt.Fprintf(e.stderr, "kakehashi: the copy in %s does not verify: do not serve from it; drop its tables (or the schema) before copying again\n", redactURL(c.to))
+		fmt.Fprintf(e.stderr, "kakehashi: the copy in %s does not verify: do not serve from it; drop its tables (or the schema) before copying again\n", redactDatabaseURL(c.to))
 		return code
 	}
 	// The planner has no statistics of the freshly filled tables until
@@ -188,21 +187,13 @@ func (c storeCopy) summary(counts []transfer.Count, took time.Duration) {
 	for _, n := range counts {
 		total += n.N
 	}
-	fmt.Fprintf(c.e.stdout, "copied %s to %s: %s records in %s (%s/s)\n", filepath.Join(c.from, dbFile), redactURL(c.to),
+	fmt.Fprintf(c.e.stdout, "copied %s to %s: %s records in %s (%s/s)\n", filepath.Join(c.from, dbFile), redactDatabaseURL(c.to),
 		grouped(total), took.Round(time.Millisecond), grouped(perSecond(total, took)))
 	for _, n := range counts {
 		fmt.Fprintf(c.e.stdout, "  %-18s %s\n", n.Kind, grouped(n.N))
 	}
 }
 
-// redactURL hides the password of a database URL.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(an unparsable URL)"
-	}
-	return u.Redacted()
-}
 
 // grouped writes n with thousands separators: 12,345.
 func grouped(n int64) string {

@@ -483,8 +483,9 @@ func TestStoreCopyUsage(t *testing.T) {
 		{"other subcommand", []string{"store", "move"}, "usage: kakehashi store copy"},
 		{"no --from", []string{"store", "copy", "--to", "postgres://h/db"}, "usage: kakehashi store copy"},
 		{"no --to", []string{"store", "copy", "--from", hubDir}, "usage: kakehashi store copy"},
-		{"--to not postgres", []string{"store", "copy", "--from", hubDir, "--to", "/var/lib/other.db"}, `--to "/var/lib/other.db" is not a PostgreSQL URL`},
-		{"password hidden", []string{"store", "copy", "--from", hubDir, "--to", "mysql://u:secret@h/db"}, "mysql://u:xxxxx@h/db"},
+		{"--to not postgres", []string{"store", "copy", "--from", hubDir, "--to", "/var/lib/other.db"}, `--to (a database address that is not a postgres:// URL; not shown) is not a PostgreSQL URL`},
+		{"password hidden", []string{"store", "copy", "--from", hubDir, "--to", "mysql://u:secret@h/db"}, "is not a PostgreSQL URL"},
+		{"keyword form hidden", []string{"store", "copy", "--from", hubDir, "--to", "host=/tmp password=secret"}, "is not a PostgreSQL URL"},
 		{"--from not a hub", []string{"store", "copy", "--from", t.TempDir(), "--to", "postgres://h/db"}, "is not a hub's data directory: it has no kakehashi.db"},
 		{"--from without keys", []string{"store", "copy", "--from", hubDir, "--to", "postgres://h/db"}, "hub-jwt-key.json, which signs the audit checkpoints, cannot be read"},
 	} {
@@ -497,6 +498,23 @@ func TestStoreCopyUsage(t *testing.T) {
 				t.Errorf("the password is shown: %s", errb)
 			}
 		})
+	}
+}
+
+// TestRedactDatabaseURL: no form of a database address prints its password.
+func TestRedactDatabaseURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:secret@h/db":                            "postgres://u:xxxxx@h/db",
+		"postgresql://u@h/db?password=secret&sslmode=disable": "postgresql://u@h/db?password=xxxxx&sslmode=disable",
+		"postgres://u@/db?host=/run&PassWord=secret":          "postgres://u@/db?PassWord=xxxxx&host=%2Frun",
+		"postgres://u@h/db?sslpassword=secret":                "postgres://u@h/db?sslpassword=xxxxx",
+		"host=/tmp password=secret":                           "(a database address that is not a postgres:// URL; not shown)",
+		"postgres://u:secret@h:99x/db":                        "(a database address that is not a postgres:// URL; not shown)",
+		"mysql://u:secret@h/db":                               "(a database address that is not a postgres:// URL; not shown)",
+	} {
+		if got := redactDatabaseURL(in); got != want || strings.Contains(got, "secret") {
+			t.Errorf("redactDatabaseURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -35,7 +36,8 @@ func CreateScratchSchema(ctx context.Context, dbURL, prefix string) (*ScratchSch
 	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
-		return nil, fmt.Errorf("scratch schema: the database URL: %w", err)
+		// url's error quotes the whole URL, password included.
+		return nil, errors.New("scratch schema: the database address is not a valid URL")
 	}
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
