@@ -88,12 +88,9 @@ func credentialKey(credential string) string {
 func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, cause error) error {
 	a.Failures.Add(ctx, addrKey(addr))
 	if a.Audit != nil {
-		subject := credential
-		if len(subject) > 64 {
-			subject = subject[:64]
-		}
+		subject := storableText(credential, 64)
 		if err := a.Audit.AppendAudit(ctx, AuditEvent{Actor: "anonymous", Action: AuditAuthFailed, Subject: subject,
-			Detail: map[string]any{"address": addr, "scheme": scheme, "reason": cause.Error()}}); err != nil {
+			Detail: map[string]any{"address": addr, "scheme": scheme, "reason": storableText(cause.Error(), 0)}}); err != nil {
 			return err
 		}
 	}

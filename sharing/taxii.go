@@ -311,6 +311,13 @@ func (t *TAXII) SaveStatus(ctx context.Context, caller *Organization, st *TAXIIS
 		return fmt.Errorf("status needs credentials: %w", ErrUnauthorized)
 	}
 	st.Organization = caller.ID
+	// A failure names what the client sent, which may be no valid id at all.
+	for _, details := range [][]TAXIIStatusDetail{st.Successes, st.Failures, st.Pendings} {
+		for i := range details {
+			d := &details[i]
+			d.ID, d.Version, d.Message = storableText(d.ID, 0), storableText(d.Version, 0), storableText(d.Message, 0)
+		}
+	}
 	return t.Store.CreateTAXIIStatus(ctx, st)
 }
 

@@ -194,7 +194,6 @@ func (c storeCopy) summary(counts []transfer.Count, took time.Duration) {
 	}
 }
 
-
 // grouped writes n with thousands separators: 12,345.
 func grouped(n int64) string {
 	s := strconv.FormatInt(n, 10)

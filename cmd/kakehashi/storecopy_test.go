@@ -83,6 +83,7 @@ func makeSourceHub(t *testing.T) sourceHub {
 		t.Fatalf("isac-members has one page only: %s", first.raw)
 	}
 	src.taxiiPage = taxiiIDs(reader.get(col + "objects/?limit=3&next=" + src.taxiiNext))
+	sendOutsideText(t, h.base, tokens["carrier-a"]) // bytes SQLite keeps and PostgreSQL refuses
 
 	status, list := request(t, "GET", h.base+"/api/v1/obligations", tokens["carrier-a"], nil)
 	obls, _ := list["obligations"].([]any)
