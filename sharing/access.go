@@ -107,7 +107,7 @@ func (a *Access) Failed(ctx context.Context, addr, scheme, credential string, ca
 // for a caller without credentials (the public channel), from its address;
 // over the allowance it is a *RateLimitedError.
 func (a *Access) Request(ctx context.Context, caller *Organization, addr, kind string) error {
-	key, who := "anon "+addr, "your address"
+	key, who := "anon "+addrKey(addr), "your network" // IPv6 per /64, as failed sign-ins
 	if caller != nil {
 		key, who = caller.ID, "your organization"
 	}

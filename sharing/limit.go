@@ -45,8 +45,15 @@ type RateCounter interface {
 // counts that event in this process's memory instead and logs it (at most
 // once a minute): neither failing open, which would let guessing through
 // while the database struggles, nor failing closed, which would lock everyone
-// out. During such an outage each hub enforces the limit on its own, so a
-// client spreading its requests over N hubs gets at most N × Max.
+// out. While Counter fails, each hub also counts in its own memory, which
+// starts from zero: a client spreading its requests over N hubs, or whose
+// requests alternate between a failing and an answering Counter, gets at most
+// (N + 1) × Max in a window.
+//
+// A key a shared Counter has answered to be over its allowance is remembered
+// in this process until its window ends: further requests with it are
+// refused without a round trip to the database, so a flood costs the
+// database nothing and holds no lock on the key's row.
 type Limiter struct {
 	Max    int
 	Window time.Duration
@@ -69,6 +76,40 @@ type Limiter struct {
 	memOnce  sync.Once
 	mem      *MemoryRateCounter
 	lastWarn atomic.Int64 // Unix seconds of the last logged Counter failure
+
+	overMu sync.Mutex
+	over   map[string]time.Time // keys the Counter found over their allowance, until their window ends
+}
+
+// maxOverKeys bounds the keys remembered over their allowance; past it, a
+// key is asked of the Counter again (correct, only slower).
+const maxOverKeys = 10000
+
+// knownOver reports whether key is remembered over its allowance, and until when.
+func (l *Limiter) knownOver(key string, now time.Time) (time.Time, bool) {
+	l.overMu.Lock()
+	defer l.overMu.Unlock()
+	until, ok := l.over[key]
+	return until, ok && now.Before(until)
+}
+
+func (l *Limiter) rememberOver(key string, until, now time.Time) {
+	l.overMu.Lock()
+	defer l.overMu.Unlock()
+	if l.over == nil {
+		l.over = map[string]time.Time{}
+	}
+	if len(l.over) >= maxOverKeys {
+		for k, t := range l.over {
+			if !now.Before(t) {
+				delete(l.over, k)
+			}
+		}
+		if len(l.over) >= maxOverKeys {
+			return
+		}
+	}
+	l.over[key] = until
 }
 
 // NewLimiter returns a limiter of max events per window; max ≤ 0 is no limit (nil).
@@ -88,6 +129,10 @@ func (l *Limiter) memory() *MemoryRateCounter {
 // the window, from Counter or, when it fails or is nil, from memory.
 func (l *Limiter) count(ctx context.Context, key string, n int) (int, time.Duration) {
 	if l.Counter != nil {
+		now := time.Now()
+		if until, over := l.knownOver(key, now); over {
+			return l.Max + n, until.Sub(now) // counts only grow within a window
+		}
 		timeout := l.Timeout
 		if timeout <= 0 {
 			timeout = 2 * time.Second
@@ -96,6 +141,9 @@ func (l *Limiter) count(ctx context.Context, key string, n int) (int, time.Durat
 		c, left, err := l.Counter.CountRate(cctx, l.Name+"\x00"+key, l.Window, n)
 		cancel()
 		if err == nil {
+			if c >= l.Max {
+				l.rememberOver(key, now.Add(left), now)
+			}
 			return c, left
 		}
 		if ctx.Err() == nil { // not a client that went away
