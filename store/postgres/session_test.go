@@ -31,4 +31,12 @@ func TestTouchSessionNeverBack(t *testing.T) {
 	if err != nil || !got.LastSeen.Equal(t0.Add(2*time.Minute)) {
 		t.Errorf("last_seen after touches at +2 min then +1 min = %v, %v; want +2 min", got.LastSeen, err)
 	}
+	// A hub whose clock runs an hour ahead of the database's.
+	if err := db.TouchSession(ctx, "s1", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = db.FindSessionByID(ctx, "s1")
+	if err != nil || got.LastSeen.After(time.Now().Add(time.Minute)) {
+		t.Errorf("last_seen after a touch from a clock an hour ahead = %v, %v; want the database's now", got.LastSeen, err)
+	}
 }

@@ -115,9 +115,11 @@ func (db *DB) FindSessionByID(ctx context.Context, id string) (sharing.Session, 
 
 // TouchSession implements sharing.UserStore. Every hub touches the one row,
 // so the idle timeout runs from the last use on any hub; a hub whose clock
-// lags another's never moves last_seen back.
+// lags another's never moves last_seen back, and one whose clock runs ahead
+// of the database's cannot move it into the future (which would lengthen
+// the idle timeout on every hub).
 func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
-	if _, err := db.pool.Exec(ctx, `UPDATE sessions SET last_seen = greatest(last_seen, $1) WHERE id = $2`, stamp(at), id); err != nil {
+	if _, err := db.pool.Exec(ctx, `UPDATE sessions SET last_seen = greatest(last_seen, least($1, now())) WHERE id = $2`, stamp(at), id); err != nil {
 		return fmt.Errorf("touch session: %w", err)
 	}
 	return nil
