@@ -14,6 +14,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/outage"
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/store/internal/rowjson"
 	"github.com/kakehashi-hub/kakehashi/store/transfer"
 )
 
@@ -159,7 +160,7 @@ func (im *Import) ImportSubmissions(ctx context.Context, seq iter.Seq2[sharing.S
 		if incidents == nil {
 			incidents = []reporting.Result{}
 		}
-		classification, err := json.Marshal(classificationRows(incidents))
+		classification, err := rowjson.EncodeClassifications(incidents)
 		if err != nil {
 			return nil, fmt.Errorf("submission %s: encode classification: %w", s.ID, err)
 		}

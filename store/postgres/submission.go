@@ -11,6 +11,7 @@ import (
 
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/store/internal/rowjson"
 )
 
 var (
@@ -18,42 +19,6 @@ var (
 	_ sharing.ReviewStore = (*DB)(nil)
 	_ sharing.TAXIIStore  = (*DB)(nil)
 )
-
-// classificationRow is how the store keeps one classification: every field
-// of reporting.Result, the rule set, period, report kind and occurred_at
-// included (the API encoding leaves them out, and the obligations'
-// bookkeeping with them). The same shape as store/sqlite's row, so that a
-// copy moves the column as it is. Rows written before the report kind and
-// occurred_at were kept read with both zero (sharing.Statistics then reads
-// the incident for them).
-type classificationRow struct {
-	IncidentID     string                   `json:"incident_id"`
-	Modified       string                   `json:"modified"`
-	Organization   string                   `json:"organization"`
-	Classification reporting.Classification `json:"classification"`
-	Provisional    bool                     `json:"provisional"`
-	Obligations    []reporting.Obligation   `json:"obligations"`
-	Evidence       []reporting.Evidence     `json:"evidence"`
-	RuleSet        string                   `json:"rule_set"`
-	Period         reporting.Period         `json:"period"`
-	ReportKind     string                   `json:"report_kind,omitempty"`
-	OccurredAt     time.Time                `json:"occurred_at,omitzero"`
-}
-
-func classificationRows(rs []reporting.Result) []classificationRow {
-	out := make([]classificationRow, len(rs))
-	for i, r := range rs {
-		out[i] = classificationRow{r.IncidentID, r.Modified, r.Organization, r.Classification, r.Provisional,
-			r.Obligations, r.Evidence, r.RuleSet, r.Period, r.ReportKind, r.OccurredAt}
-	}
-	return out
-}
-
-func (c classificationRow) result() reporting.Result {
-	return reporting.Result{IncidentID: c.IncidentID, Modified: c.Modified, Organization: c.Organization,
-		Classification: c.Classification, Provisional: c.Provisional, Obligations: c.Obligations,
-		Evidence: c.Evidence, RuleSet: c.RuleSet, Period: c.Period, ReportKind: c.ReportKind, OccurredAt: c.OccurredAt}
-}
 
 // CreateSubmission implements sharing.Store: the submission, its claims, new
 // objects, object list, obligations, intake entries, what routing made and
@@ -70,7 +35,7 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 	if incidents == nil {
 		incidents = []reporting.Result{}
 	}
-	classification, err := json.Marshal(classificationRows(incidents))
+	classification, err := rowjson.EncodeClassifications(incidents)
 	if err != nil {
 		return fmt.Errorf("encode classification: %w", err)
 	}
@@ -219,13 +184,8 @@ func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*s
 		return nil, fmt.Errorf("find submission: %w", translate(err))
 	}
 	s.ReceivedAt = s.ReceivedAt.UTC()
-	var rows []classificationRow
-	if err := json.Unmarshal(classification, &rows); err != nil {
+	if s.Incidents, err = rowjson.DecodeClassifications(classification); err != nil {
 		return nil, fmt.Errorf("decode classification of %s: %w", s.ID, err)
-	}
-	s.Incidents = make([]reporting.Result, len(rows))
-	for i, r := range rows {
-		s.Incidents[i] = r.result()
 	}
 	if err := json.Unmarshal(plan, &s.Plan); err != nil {
 		return nil, fmt.Errorf("decode plan of %s: %w", s.ID, err)
@@ -346,14 +306,12 @@ func (db *DB) FindClassifications(ctx context.Context, organization string) ([]r
 		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, fmt.Errorf("scan classification: %w", err)
 		}
-		var rs []classificationRow
-		if err := json.Unmarshal(raw, &rs); err != nil {
+		rs, err := rowjson.DecodeClassifications(raw)
+		if err != nil {
 			db.skip("submissions.classification", id, err)
 			continue
 		}
-		for _, r := range rs {
-			out = append(out, r.result())
-		}
+		out = append(out, rs...)
 	}
 	return out, rows.Err()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/outage"
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/store/internal/rowjson"
 	"github.com/kakehashi-hub/kakehashi/store/transfer"
 )
 
@@ -128,7 +129,7 @@ func (x *exporter) Submissions(ctx context.Context) iter.Seq2[sharing.Submission
 		}
 		// The store's own classification rows, read as the store reads them
 		// (the rule set, period, report kind and occurred_at come across).
-		if s.Incidents, err = decodeClassifications([]byte(classification)); err != nil {
+		if s.Incidents, err = rowjson.DecodeClassifications([]byte(classification)); err != nil {
 			return s, fmt.Errorf("submission %s: decode classification: %w", s.ID, err)
 		}
 		return s, nil
@@ -372,7 +373,7 @@ func (x *exporter) Obligations(ctx context.Context) iter.Seq2[reporting.Obligati
 		if err := r.Scan(&id, &raw); err != nil {
 			return reporting.Obligation{}, err
 		}
-		o, err := decodeObligation(raw)
+		o, err := rowjson.DecodeObligation(raw)
 		if err != nil {
 			return o, fmt.Errorf("obligation %s: %w", id, err)
 		}

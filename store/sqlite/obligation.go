@@ -3,14 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/store/internal/rowjson"
 )
 
 var _ reporting.Store = (*DB)(nil)
@@ -25,7 +24,7 @@ func (db *DB) FindObligationByID(ctx context.Context, id string) (reporting.Obli
 	if err != nil {
 		return reporting.Obligation{}, fmt.Errorf("find obligation %s: %w", id, err)
 	}
-	return decodeObligation(raw)
+	return rowjson.DecodeObligation(raw)
 }
 
 // FindObligations implements reporting.Store: ordered by due date (undated
@@ -75,7 +74,7 @@ func (db *DB) FindObligations(ctx context.Context, f reporting.ObligationFilter)
 		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, fmt.Errorf("scan obligation: %w", err)
 		}
-		o, err := decodeObligation(raw)
+		o, err := rowjson.DecodeObligation(raw)
 		if err != nil {
 			db.skip("obligations", id, err)
 			continue
@@ -109,58 +108,8 @@ func (db *DB) UpdateObligation(ctx context.Context, o reporting.Obligation) (rep
 	return db.FindObligationByID(ctx, o.ID)
 }
 
-// obligationRow is how the store keeps an obligation in obligations.json:
-// the store's own row type, so that a change to the API's encoding of
-// reporting.Obligation (INTERFACES.md §5) never changes what is stored or
-// makes stored rows unreadable. Its field names are those rows were first
-// written with (the API's, before this type), so every stored row reads.
-type obligationRow struct {
-	ID           string     `json:"id,omitempty"`
-	IncidentID   string     `json:"incident_id,omitempty"`
-	Organization string     `json:"organization,omitempty"`
-	Kind         string     `json:"kind"`
-	Recipient    string     `json:"recipient"`
-	Form         *string    `json:"form"`
-	Urgency      string     `json:"urgency,omitempty"`
-	DueRaw       string     `json:"due_raw,omitempty"` // YYYY-MM-DD; empty when undated
-	Due          string     `json:"due,omitempty"`
-	Status       string     `json:"status"`
-	SubsumedBy   string     `json:"subsumed_by,omitempty"`
-	Reason       string     `json:"reason,omitempty"`
-	MetReference string     `json:"met_reference,omitempty"`
-	MetAt        *time.Time `json:"met_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at,omitzero"`
-	UpdatedAt    time.Time  `json:"updated_at,omitzero"`
-}
-
-func obligationRowOf(o reporting.Obligation) obligationRow {
-	return obligationRow{ID: o.ID, IncidentID: o.IncidentID, Organization: o.Organization, Kind: string(o.Kind),
-		Recipient: o.Recipient, Form: o.Form, Urgency: string(o.Urgency), DueRaw: dateColumn(o.DueRaw), Due: dateColumn(o.Due),
-		Status: string(o.Status), SubsumedBy: string(o.SubsumedBy), Reason: o.Reason, MetReference: o.MetReference,
-		MetAt: o.MetAt, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
-}
-
-func (r obligationRow) obligation() (reporting.Obligation, error) {
-	o := reporting.Obligation{ID: r.ID, IncidentID: r.IncidentID, Organization: r.Organization, Kind: reporting.Kind(r.Kind),
-		Recipient: r.Recipient, Form: r.Form, Urgency: reporting.Urgency(r.Urgency), Status: reporting.Status(r.Status),
-		SubsumedBy: reporting.Kind(r.SubsumedBy), Reason: r.Reason, MetReference: r.MetReference, MetAt: r.MetAt,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	var err error
-	if o.DueRaw, err = parseDateColumn(r.DueRaw); err != nil {
-		return o, fmt.Errorf("due_raw: %w", err)
-	}
-	if o.Due, err = parseDateColumn(r.Due); err != nil {
-		return o, fmt.Errorf("due: %w", err)
-	}
-	return o, nil
-}
-
-func encodeObligation(o reporting.Obligation) ([]byte, error) {
-	return json.Marshal(obligationRowOf(o))
-}
-
 func insertObligation(ctx context.Context, tx *sql.Tx, o reporting.Obligation) error {
-	raw, err := encodeObligation(o)
+	raw, err := rowjson.EncodeObligation(o)
 	if err != nil {
 		return fmt.Errorf("encode obligation %s: %w", o.ID, err)
 	}
@@ -178,7 +127,7 @@ func insertObligation(ctx context.Context, tx *sql.Tx, o reporting.Obligation) e
 }
 
 func updateObligation(ctx context.Context, tx *sql.Tx, o reporting.Obligation) error {
-	raw, err := encodeObligation(o)
+	raw, err := rowjson.EncodeObligation(o)
 	if err != nil {
 		return fmt.Errorf("encode obligation %s: %w", o.ID, err)
 	}
@@ -213,35 +162,4 @@ func dueColumn(o reporting.Obligation) any {
 		return nil
 	}
 	return o.Due.String()
-}
-
-func decodeObligation(raw []byte) (reporting.Obligation, error) {
-	var r obligationRow
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return reporting.Obligation{}, fmt.Errorf("decode stored obligation: %w", err)
-	}
-	o, err := r.obligation()
-	if err != nil {
-		return o, fmt.Errorf("decode stored obligation %s: %w", r.ID, err)
-	}
-	return o, nil
-}
-
-// dateColumn writes a date of a row as YYYY-MM-DD, "" when there is none.
-func dateColumn(d *reporting.Date) string {
-	if d == nil || d.IsZero() {
-		return ""
-	}
-	return d.String()
-}
-
-func parseDateColumn(s string) (*reporting.Date, error) {
-	if s == "" {
-		return nil, nil
-	}
-	d, err := reporting.ParseDate(s)
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
 }

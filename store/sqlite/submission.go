@@ -11,64 +11,10 @@ import (
 
 	"github.com/kakehashi-hub/kakehashi/reporting"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/store/internal/rowjson"
 )
 
 var _ sharing.Store = (*DB)(nil)
-
-// classificationRow is how the store keeps one classification in
-// submissions.classification: every field of reporting.Result, the rule
-// set, period, report kind and occurred_at included, which the API encoding
-// (reporting.Result's MarshalJSON) leaves out with the obligations'
-// bookkeeping. The same shape as store/postgres's row.
-//
-// Rows written before this row type (issue #14) hold the API encoding: they
-// decode into this type with the rule set, period, report kind and
-// occurred_at zero (sharing.Statistics reads the incident for those), and
-// their obligations get back the id, incident and organization that the
-// encoding dropped and that the Result determines.
-type classificationRow struct {
-	IncidentID     string                   `json:"incident_id"`
-	Modified       string                   `json:"modified"`
-	Organization   string                   `json:"organization"`
-	Classification reporting.Classification `json:"classification"`
-	Provisional    bool                     `json:"provisional"`
-	Obligations    []reporting.Obligation   `json:"obligations"`
-	Evidence       []reporting.Evidence     `json:"evidence"`
-	RuleSet        string                   `json:"rule_set"`
-	Period         reporting.Period         `json:"period"`
-	ReportKind     string                   `json:"report_kind,omitempty"`
-	OccurredAt     time.Time                `json:"occurred_at,omitzero"`
-}
-
-func classificationRows(rs []reporting.Result) []classificationRow {
-	out := make([]classificationRow, len(rs))
-	for i, r := range rs {
-		out[i] = classificationRow{r.IncidentID, r.Modified, r.Organization, r.Classification, r.Provisional,
-			r.Obligations, r.Evidence, r.RuleSet, r.Period, r.ReportKind, r.OccurredAt}
-	}
-	return out
-}
-
-// decodeClassifications reads a submission's classification column, in the
-// store's row encoding or the API encoding of rows written before it.
-func decodeClassifications(raw []byte) ([]reporting.Result, error) {
-	var rows []classificationRow
-	if err := json.Unmarshal(raw, &rows); err != nil {
-		return nil, err
-	}
-	out := make([]reporting.Result, len(rows))
-	for i, c := range rows {
-		for j := range c.Obligations {
-			if o := &c.Obligations[j]; o.ID == "" { // the API encoding's
-				o.ID, o.IncidentID, o.Organization = reporting.ObligationID(c.IncidentID, c.Organization, o.Kind), c.IncidentID, c.Organization
-			}
-		}
-		out[i] = reporting.Result{IncidentID: c.IncidentID, Modified: c.Modified, Organization: c.Organization,
-			Classification: c.Classification, Provisional: c.Provisional, Obligations: c.Obligations,
-			Evidence: c.Evidence, RuleSet: c.RuleSet, Period: c.Period, ReportKind: c.ReportKind, OccurredAt: c.OccurredAt}
-	}
-	return out, nil
-}
 
 // CreateSubmission implements sharing.Store: submission, new objects, the
 // object list, what routing made and the audit entries in one transaction.
@@ -78,7 +24,7 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 	if err != nil {
 		return fmt.Errorf("encode share_with: %w", err)
 	}
-	classification, err := json.Marshal(classificationRows(s.Incidents))
+	classification, err := rowjson.EncodeClassifications(s.Incidents)
 	if err != nil {
 		return fmt.Errorf("encode classification: %w", err)
 	}
@@ -188,7 +134,7 @@ func (db *DB) findSubmission(ctx context.Context, where string, args ...any) (*s
 	if err := json.Unmarshal([]byte(shareWith), &s.ShareWith); err != nil {
 		return nil, fmt.Errorf("decode share_with of %s: %w", s.ID, err)
 	}
-	if s.Incidents, err = decodeClassifications(classification); err != nil {
+	if s.Incidents, err = rowjson.DecodeClassifications(classification); err != nil {
 		return nil, fmt.Errorf("decode classification of %s: %w", s.ID, err)
 	}
 	if err := json.Unmarshal(plan, &s.Plan); err != nil {
@@ -369,7 +315,7 @@ func (db *DB) FindClassifications(ctx context.Context, organization string) ([]r
 		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, fmt.Errorf("scan classification: %w", err)
 		}
-		rs, err := decodeClassifications(raw)
+		rs, err := rowjson.DecodeClassifications(raw)
 		if err != nil {
 			db.skip("submissions.classification", id, err)
 			continue

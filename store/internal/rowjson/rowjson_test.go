@@ -1,4 +1,4 @@
-package sqlite
+package rowjson
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 	"github.com/kakehashi-hub/kakehashi/reporting"
 )
 
-// TestObligationRow: the store's own obligation row keeps every field, and
+// TestObligationRow: the stores' own obligation row keeps every field, and
 // rows written before it (the API encoding of reporting.Obligation) still
 // read, dated and undated.
 func TestObligationRow(t *testing.T) {
@@ -26,16 +26,16 @@ func TestObligationRow(t *testing.T) {
 	undated := reporting.Obligation{ID: "obligation--2", Kind: reporting.Kind("quarterly_report"), Recipient: "mic",
 		Status: reporting.Status("pending"), CreatedAt: met, UpdatedAt: met}
 	for name, o := range map[string]reporting.Obligation{"full": full, "undated": undated} {
-		stored, err := encodeObligation(o)
+		stored, err := EncodeObligation(o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		old, err := json.Marshal(o) // how rows were written before obligationRow
+		old, err := json.Marshal(o) // how rows were written before this type
 		if err != nil {
 			t.Fatal(err)
 		}
 		for enc, b := range map[string][]byte{"row": stored, "api encoding": old} {
-			got, err := decodeObligation(b)
+			got, err := DecodeObligation(b)
 			if err != nil {
 				t.Fatalf("%s (%s): %v", name, enc, err)
 			}
@@ -44,7 +44,7 @@ func TestObligationRow(t *testing.T) {
 			}
 		}
 	}
-	if _, err := decodeObligation([]byte(`{"id":"obligation--3","due":"2026-13-40"}`)); err == nil {
+	if _, err := DecodeObligation([]byte(`{"id":"obligation--3","due":"2026-13-40"}`)); err == nil {
 		t.Error("a row with an impossible due date was read")
 	}
 }
