@@ -179,6 +179,10 @@ func (of orgFile) organization(dir string) (*Organization, error) {
 		}
 		o.PGPPublicKey = string(key)
 	}
+	// Leading whitespace means nothing to a key block (crypto/pgp drops it),
+	// and YAML cannot write back every string that starts with a line break
+	// (FuzzParseRegistry): the registry keeps the key without it.
+	o.PGPPublicKey = strings.TrimLeft(o.PGPPublicKey, " \t\r\n")
 	if of.Webhook != nil {
 		w, err := of.Webhook.webhook(dir)
 		if err != nil {
