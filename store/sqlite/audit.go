@@ -101,6 +101,19 @@ func scanAuditEntry(scan func(...any) error) (sharing.AuditEntry, error) {
 
 const auditColumns = `seq, at, actor, action, subject, detail, prev_hash, hash`
 
+const checkpointColumns = `head_seq, head_hash, at, signature`
+
+func scanAuditCheckpoint(scan func(...any) error) (sharing.AuditCheckpoint, error) {
+	var cp sharing.AuditCheckpoint
+	var at string
+	if err := scan(&cp.HeadSeq, &cp.HeadHash, &at, &cp.Signature); err != nil {
+		return cp, err
+	}
+	var err error
+	cp.At, err = parseTime(at)
+	return cp, err
+}
+
 // FindAuditHead implements sharing.AuditStore.
 func (db *DB) FindAuditHead(ctx context.Context) (sharing.AuditEntry, error) {
 	e, err := scanAuditEntry(db.read.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan)
@@ -156,20 +169,16 @@ func (db *DB) CreateAuditCheckpoint(ctx context.Context, cp sharing.AuditCheckpo
 
 // FindAuditCheckpoints implements sharing.AuditStore.
 func (db *DB) FindAuditCheckpoints(ctx context.Context) ([]sharing.AuditCheckpoint, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT head_seq, head_hash, at, signature FROM audit_checkpoints ORDER BY id`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("find audit checkpoints: %w", err)
 	}
 	defer rows.Close()
 	var out []sharing.AuditCheckpoint
 	for rows.Next() {
-		var cp sharing.AuditCheckpoint
-		var at string
-		if err := rows.Scan(&cp.HeadSeq, &cp.HeadHash, &at, &cp.Signature); err != nil {
+		cp, err := scanAuditCheckpoint(rows.Scan)
+		if err != nil {
 			return nil, fmt.Errorf("scan audit checkpoint: %w", err)
-		}
-		if cp.At, err = parseTime(at); err != nil {
-			return nil, err
 		}
 		out = append(out, cp)
 	}

@@ -384,40 +384,14 @@ func (x *exporter) Obligations(ctx context.Context) iter.Seq2[reporting.Obligati
 // AuditEntries implements transfer.Source: entries as stored, unchecked
 // (the copy is verified where it lands).
 func (x *exporter) AuditEntries(ctx context.Context) iter.Seq2[sharing.AuditEntry, error] {
-	return eachRow(ctx, x.tx, `SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq`,
-		func(r *sql.Rows) (sharing.AuditEntry, error) {
-			var (
-				e  sharing.AuditEntry
-				at string
-			)
-			if err := r.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Subject, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-				return e, err
-			}
-			var err error
-			if e.At, err = parseTime(at); err != nil {
-				return e, fmt.Errorf("audit entry %d: %w", e.Seq, err)
-			}
-			return e, nil
-		})
+	return eachRow(ctx, x.tx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`,
+		func(r *sql.Rows) (sharing.AuditEntry, error) { return scanAuditEntry(r.Scan) })
 }
 
 // AuditCheckpoints implements transfer.Source.
 func (x *exporter) AuditCheckpoints(ctx context.Context) iter.Seq2[sharing.AuditCheckpoint, error] {
-	return eachRow(ctx, x.tx, `SELECT head_seq, head_hash, at, signature FROM audit_checkpoints ORDER BY id`,
-		func(r *sql.Rows) (sharing.AuditCheckpoint, error) {
-			var (
-				cp sharing.AuditCheckpoint
-				at string
-			)
-			if err := r.Scan(&cp.HeadSeq, &cp.HeadHash, &at, &cp.Signature); err != nil {
-				return cp, err
-			}
-			var err error
-			if cp.At, err = parseTime(at); err != nil {
-				return cp, fmt.Errorf("audit checkpoint of entry %d: %w", cp.HeadSeq, err)
-			}
-			return cp, nil
-		})
+	return eachRow(ctx, x.tx, `SELECT `+checkpointColumns+` FROM audit_checkpoints ORDER BY id`,
+		func(r *sql.Rows) (sharing.AuditCheckpoint, error) { return scanAuditCheckpoint(r.Scan) })
 }
 
 // RevokedTokens implements transfer.Source.
@@ -506,23 +480,8 @@ func (x *exporter) KeyChanges(ctx context.Context) iter.Seq2[sharing.KeyChange, 
 
 // Users implements transfer.Source.
 func (x *exporter) Users(ctx context.Context) iter.Seq2[sharing.User, error] {
-	return eachRow(ctx, x.tx, `SELECT username, organization, role, password_hash, disabled, created_at, updated_at FROM users ORDER BY username`,
-		func(r *sql.Rows) (sharing.User, error) {
-			var (
-				u                sharing.User
-				role             string
-				created, updated string
-			)
-			if err := r.Scan(&u.Username, &u.Organization, &role, &u.PasswordHash, &u.Disabled, &created, &updated); err != nil {
-				return u, err
-			}
-			u.Role = sharing.UserRole(role)
-			var err error
-			if u.CreatedAt, err = parseTime(created); err == nil {
-				u.UpdatedAt, err = parseTime(updated)
-			}
-			return u, err
-		})
+	return eachRow(ctx, x.tx, `SELECT `+userColumns+` FROM users ORDER BY username`,
+		func(r *sql.Rows) (sharing.User, error) { return scanUser(r.Scan) })
 }
 
 // Sessions implements transfer.Source.
