@@ -114,82 +114,133 @@ func openHubFor(ctx context.Context, cfg Config, anonymizer bool) (*hub, error) 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	reg, err := sharing.LoadRegistry(cfg.RegistryPath())
+	f, err := readHubFiles(cfg)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no registry at %s: write one (see docs/operator-guide.md) or start with --demo", cfg.RegistryPath())
-		}
-		return nil, err
-	}
-	keyJSON, err := token.LoadOrCreateKey(filepath.Join(cfg.DataDir, jwtKeyFile))
-	if err != nil {
-		return nil, err
-	}
-	signer, err := token.NewSigner(keyJSON)
-	if err != nil {
-		return nil, err
-	}
-	if err := ensureHubPGPKey(cfg.DataDir); err != nil {
 		return nil, err
 	}
 	db, lite, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	rules, err := reporting.RuleSetByName(cfg.Rules)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("rules: %w", err)
-	}
-	lim := stix.DefaultLimits()
-	lim.MaxObjects = cfg.MaxObjects
-	policy, err := sharing.ParsePolicy(cfg.TLPPolicy)
+	h, err := newHub(ctx, cfg, f, db, anonymizer)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	key, err := pseudonymKey(cfg)
+	h.sqlite = lite
+	return h, nil
+}
+
+// hubFiles is what the data directory holds besides the store: the
+// registry and the hub's keys.
+type hubFiles struct {
+	registry  *sharing.Registry
+	signer    *token.Signer
+	hubKey    *pgp.SecretKey
+	pseudonym []byte // the pseudonym key, from which the other secrets derive
+}
+
+// readHubFiles reads the registry and the hub's keys, creating the keys on
+// first use.
+func readHubFiles(cfg Config) (hubFiles, error) {
+	var f hubFiles
+	reg, err := sharing.LoadRegistry(cfg.RegistryPath())
 	if err != nil {
-		db.Close()
+		if errors.Is(err, os.ErrNotExist) {
+			return f, fmt.Errorf("no registry at %s: write one (see docs/operator-guide.md) or start with --demo", cfg.RegistryPath())
+		}
+		return f, err
+	}
+	if err := sharing.CheckRegistryKeys(reg, time.Now()); err != nil {
+		return f, err
+	}
+	keyJSON, err := token.LoadOrCreateKey(filepath.Join(cfg.DataDir, jwtKeyFile))
+	if err != nil {
+		return f, err
+	}
+	if f.signer, err = token.NewSigner(keyJSON); err != nil {
+		return f, err
+	}
+	if err := ensureHubPGPKey(cfg.DataDir); err != nil {
+		return f, err
+	}
+	hubArmored, err := os.ReadFile(filepath.Join(cfg.DataDir, hubPGPSecret))
+	if err != nil {
+		return f, fmt.Errorf("read the hub's openpgp key: %w", err)
+	}
+	if f.hubKey, err = pgp.ParseSecretKey(hubArmored); err != nil {
+		return f, fmt.Errorf("the hub's openpgp key %s: %w", hubPGPSecret, err)
+	}
+	if f.pseudonym, err = pseudonymKey(cfg); err != nil {
+		return f, err
+	}
+	f.registry = reg
+	return f, nil
+}
+
+// derivedKey is the hub's secret for one purpose, derived from the
+// pseudonym key.
+func derivedKey(pseudonym []byte, purpose string) []byte {
+	k := sha256.Sum256(append([]byte("kakehashi "+purpose+"\x00"), pseudonym...))
+	return k[:]
+}
+
+// newIntake builds intake: the rules, limits and TLP policy of the
+// configuration, the anonymizer (when asked for), the design vault and
+// strict mode.
+func newIntake(cfg Config, f hubFiles, db hubStore, keys *sharing.Keys, anonymizer bool) (*sharing.Intake, error) {
+	rules, err := reporting.RuleSetByName(cfg.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	policy, err := sharing.ParsePolicy(cfg.TLPPolicy)
+	if err != nil {
 		return nil, err
 	}
 	var anon *anonymize.Anonymizer
 	if anonymizer {
-		anon, err = anonymize.NewAnonymizer(reg.Parties(), anonymize.Options{PseudonymKey: key, Rotation: anonymize.Rotation(cfg.PseudonymRotation),
-			CEPTOARIdentity: ceptoarIdentity(reg)})
+		anon, err = anonymize.NewAnonymizer(f.registry.Parties(), anonymize.Options{PseudonymKey: f.pseudonym,
+			Rotation: anonymize.Rotation(cfg.PseudonymRotation), CEPTOARIdentity: ceptoarIdentity(f.registry)})
 		if err != nil {
-			db.Close()
 			return nil, fmt.Errorf("anonymizer: %w", err)
 		}
 	}
-	if err := sharing.CheckRegistryKeys(reg, time.Now()); err != nil {
-		db.Close()
+	lim := stix.DefaultLimits()
+	lim.MaxObjects = cfg.MaxObjects
+	designs := &sharing.DesignVault{Hub: f.hubKey, Keys: keys, MACKey: derivedKey(f.pseudonym, "design fingerprint"),
+		Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
+	in := &sharing.Intake{Store: db, Registry: f.registry, Limits: lim, Rules: rules, Now: time.Now,
+		Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
+		Router:  &sharing.Router{Registry: f.registry, Policy: policy},
+		Copier:  &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: derivedKey(f.pseudonym, "classification note")},
+		Designs: designs}
+	if cfg.STIXSchemas != "" {
+		sv, err := stix.NewSchemaValidator(cfg.STIXSchemas)
+		if err != nil {
+			return nil, fmt.Errorf("strict mode (--stix-schemas): %w", err)
+		}
+		in.Strict = sv
+	}
+	return in, nil
+}
+
+// newHub builds the hub's services over an open store, and records the key
+// changes the operators made in the registry file (they replace uploaded
+// keys) before any command uses a key.
+func newHub(ctx context.Context, cfg Config, f hubFiles, db hubStore, anonymizer bool) (*hub, error) {
+	reg, signer := f.registry, f.signer
+	keys := &sharing.Keys{Store: db, Registry: reg, Now: time.Now}
+	in, err := newIntake(cfg, f, db, keys, anonymizer)
+	if err != nil {
 		return nil, err
 	}
-	hubArmored, err := os.ReadFile(filepath.Join(cfg.DataDir, hubPGPSecret))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("read the hub's openpgp key: %w", err)
-	}
-	hubKey, err := pgp.ParseSecretKey(hubArmored)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("the hub's openpgp key %s: %w", hubPGPSecret, err)
-	}
-	keys := &sharing.Keys{Store: db, Registry: reg, Now: time.Now}
-	macKey := sha256.Sum256(append([]byte("kakehashi design fingerprint\x00"), key...))
-	noteKey := sha256.Sum256(append([]byte("kakehashi classification note\x00"), key...))
-	cursorKey := sha256.Sum256(append([]byte("kakehashi taxii cursor\x00"), key...))
-	consoleKey := sha256.Sum256(append([]byte("kakehashi console cursor\x00"), key...))
-	designs := &sharing.DesignVault{Hub: hubKey, Keys: keys, MACKey: macKey[:], Extra: cfg.DesignRecipients, ShareWith: cfg.DesignShareWith, Now: time.Now}
-	h := &hub{cfg: cfg, registry: reg, db: db, sqlite: lite, signer: signer, keys: keys, hubKey: hubKey, cursorKey: cursorKey[:], consoleKey: consoleKey[:],
-		intake: &sharing.Intake{Store: db, Registry: reg, Limits: lim, Rules: rules, Now: time.Now, Earliest: cfg.EarliestIncidentTime, FutureSkew: cfg.IncidentFutureSkew,
-			Router: &sharing.Router{Registry: reg, Policy: policy}, Copier: &sharing.Copier{Anonymizer: anon, Policy: policy, NoteKey: noteKey[:]}, Designs: designs}}
+	h := &hub{cfg: cfg, registry: reg, db: db, signer: signer, keys: keys, hubKey: f.hubKey, intake: in,
+		cursorKey: derivedKey(f.pseudonym, "taxii cursor"), consoleKey: derivedKey(f.pseudonym, "console cursor")}
 	h.releases = &sharing.Releases{Store: db, Registry: reg, Now: time.Now}
-	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: hubKey}
+	h.exports = &sharing.Exports{Store: db, Keys: keys, HubKey: f.hubKey}
 	h.statistics = &sharing.Statistics{Store: db, Now: time.Now}
-	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: h.intake.Locker()}
-	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: rules, Now: time.Now}
+	h.obligations = &sharing.Obligations{Store: db, Now: time.Now, Serialize: in.Locker()}
+	h.reports = &sharing.Reports{Store: db, Registry: reg, Rules: in.Rules, Now: time.Now}
 	h.users = &sharing.Users{Store: db, Registry: reg, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge, Access: h.newAccess()}
 	h.auditor = &sharing.Auditor{Store: db, Sign: signer.SignPayload, Open: signer.VerifyPayload, Now: time.Now}
 	h.credentials = &sharing.Credentials{Store: db, Registry: reg, MaxTTL: cfg.MaxTokenTTL, Now: time.Now,
@@ -199,19 +250,8 @@ func openHubFor(ctx context.Context, cfg Config, anonymizer bool) (*hub, error) 
 		}}
 	h.auditLog = &sharing.AuditLog{Store: db, Auditor: h.auditor, Anchors: func() ([]sharing.AuditCheckpoint, error) { return h.auditAnchors("") }}
 	h.review = &sharing.Review{Store: db}
-	// Key changes the operators made in the registry file are recorded (and
-	// replace uploaded keys) before any command uses a key.
 	if _, err := keys.SyncRegistry(ctx); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("record registry keys: %w", err)
-	}
-	if cfg.STIXSchemas != "" {
-		sv, err := stix.NewSchemaValidator(cfg.STIXSchemas)
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("strict mode (--stix-schemas): %w", err)
-		}
-		h.intake.Strict = sv
 	}
 	return h, nil
 }
