@@ -9,8 +9,9 @@ import (
 // TestEntryQueryPlans checks, with EXPLAIN QUERY PLAN, that every read of
 // channel_entries but audit verification's (which reads them all by seq) seeks
 // an index rather than scanning the table: the indexes kept after migrations
-// 0011, 0017 and 0018 (channel_entries_read and channel_entries_objects) must serve TAXII paging in both directions, match[id] and
-// match[type], the version filters, feeds, revocations and ReleaseHeld; and
+// 0011, 0017 and 0018 (channel_entries_read and channel_entries_objects) must
+// serve TAXII paging in both directions, match[id] and match[type], the
+// version filters, feeds, revocations and ReleaseHeld; and
 // the copy of a run of entries repeated in another channel (insertEntries)
 // reads its source by seq.
 func TestEntryQueryPlans(t *testing.T) {
