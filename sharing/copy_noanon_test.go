@@ -43,7 +43,11 @@ func TestCopierWithoutAnonymizerWithholds(t *testing.T) {
 		t.Fatalf("the plan has %d community routes; the test needs a shared profile", community)
 	}
 	in := &Intake{Registry: reg, Copier: c}
-	for i, built := range in.buildCopies(req, plan, false) {
+	all := make([]int, len(plan.Channels))
+	for i := range all {
+		all[i] = i
+	}
+	for i, built := range in.buildCopies(req, plan, all, false) {
 		r := plan.Channels[i]
 		if got := built.err != nil; got != (r.Profile != anonymize.ProfileIdentified) {
 			t.Errorf("%s (%s): intake's copy error %v", r.Channel, r.Profile, built.err)

@@ -313,7 +313,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.Actor(), Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
 	var (
-		routed   routed
+		copies   []StoredCopy
 		routeErr error
 		done     = make(chan struct{})
 	)
@@ -322,21 +322,22 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	} else {
 		// Routing (plan, copies, anonymization) runs on another core while
 		// the store writes the submission's objects in the transaction it
-		// then completes with what routing made (IntakeRecord.Routed). The
-		// intake lock is held throughout, as before.
+		// then completes with what routing made, part by part
+		// (IntakeRecord.Routing). The intake lock is held throughout, as
+		// before. The channel holds every part routing can give, so that
+		// routing never waits for a store that has failed.
+		parts := make(chan RoutedPart, routedParts)
 		go func() {
 			defer close(done)
-			routed, routeErr = in.route(ctx, org, req, sub, recv.encoded)
+			defer close(parts)
+			copies, routeErr = in.route(ctx, org, req, sub, recv.encoded, func(p RoutedPart) { parts <- p })
 		}()
-		rec.Routed = func() error {
-			<-done
-			if routeErr != nil {
-				return routeErr
+		rec.Routing = func() (RoutedPart, bool, error) {
+			p, ok := <-parts
+			if !ok {
+				return RoutedPart{}, false, routeErr // closed after routing returned
 			}
-			sub.Plan = routed.plan
-			rec.Copies, rec.Entries, rec.Revoked, rec.HubClaims = routed.copies, routed.entries, routed.revoked, routed.hubClaims
-			rec.Audit = append(rec.Audit, routed.audit...)
-			return nil
+			return p, true, nil
 		}
 	}
 	err = in.Store.CreateSubmission(ctx, rec)
@@ -355,7 +356,7 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		return nil, nil, false, fmt.Errorf("store submission: %w", err)
 	}
 	in.Signals.fromIntake(org, req.Bundle)
-	return sub, rec.Copies, true, nil
+	return sub, copies, true, nil
 }
 
 // check is the first stage: the bundle is valid STIX under the hub's profile
@@ -483,8 +484,9 @@ func (e encodings) of(o *stix.Object) ([]byte, error) {
 // these encodings (about 2,000 for a 1,000-object bundle) are on the
 // acknowledgement's path. Canonical only reads the objects, and nothing
 // changes them once the copies are built. An object that cannot be encoded
-// is left out, for of to encode again and report.
-func (e encodings) prepare(copies []built) {
+// is left out, for of to encode again and report; prepare reports whether
+// every object is encoded, so that the copies may be read concurrently.
+func (e encodings) prepare(copies []built) bool {
 	var todo []*stix.Object
 	seen := map[*stix.Object]bool{}
 	for _, b := range copies {
@@ -509,11 +511,15 @@ func (e encodings) prepare(copies []built) {
 		})
 	}
 	wg.Wait()
+	complete := true
 	for i, o := range todo {
 		if js[i] != nil {
 			e[o] = js[i]
+		} else {
+			complete = false
 		}
 	}
+	return complete
 }
 
 // owned is what the ownership stage decided.
@@ -642,72 +648,184 @@ func (in *Intake) classify(ctx context.Context, org *Organization, b *stix.Bundl
 	return out, nil
 }
 
-// routed is what routing adds to a submission.
-type routed struct {
-	plan    Plan
-	copies  []StoredCopy
-	entries []ChannelEntry // released or held, tombstones first
-	revoked []ChannelEntry // earlier entries of the submitter's own that this version withdraws
-	audit   []AuditEvent
-	// hubClaims are the ids of the hub's notes in the copies: claimed for the
-	// hub, so that the submitter, who sees them in its preview, cannot
-	// publish a "later version" of one.
-	hubClaims []string
-}
+// routedParts is how many parts route gives at most: the identified
+// profile's copies, then the others.
+const routedParts = 2
 
 // route is the last stage: it plans where each object goes, builds every
 // copy (anonymized and leak-checked for the community) and records what is
 // released, held or withheld, and which of the submitter's earlier copies
-// this version revokes (SHARING.md §6).
-func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission, enc encodings) (routed, error) {
-	var out routed
+// this version revokes (SHARING.md §6). It gives the store its work in two
+// parts (IntakeRecord.Routing): the copies of the identified profile — the
+// statutory channels, which need no anonymization — as soon as they are
+// made, while the community copies are still being built on the other
+// core, then the rest. It returns every copy as recorded, in plan order.
+func (in *Intake) route(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission, enc encodings, give func(RoutedPart)) ([]StoredCopy, error) {
 	rr := RouteRequest{Bundle: req.Bundle, Submitter: org, ShareWith: req.ShareWith, Incidents: sub.Incidents}
-	out.plan = in.Router.Plan(rr)
-	copies := in.buildCopies(rr, out.plan, req.HoldForReview || org.HoldForReview)
-	enc.prepare(copies)
-	var candidates []ChannelEntry
-	for i, route := range out.plan.Channels {
-		if i == 0 {
-			n := 0
-			for _, b := range copies {
-				if b.cp.Bundle != nil {
-					n += len(b.cp.Bundle.Objects)
-				}
+	plan := in.Router.Plan(rr)
+	sub.Plan = plan
+	hold := req.HoldForReview || org.HoldForReview
+	var identified, community []int
+	for i, r := range plan.Channels {
+		if r.Profile == anonymize.ProfileIdentified {
+			identified = append(identified, i)
+		} else {
+			community = append(community, i)
+		}
+	}
+	var (
+		later []built
+		made  = make(chan struct{})
+	)
+	go func() {
+		defer close(made)
+		later = in.buildCopies(rr, plan, community, hold)
+	}()
+	r := &recorder{in: in, ctx: ctx, org: org, req: req, sub: sub, plan: plan, enc: enc,
+		held: map[entryKey][]ChannelEntry{}, looked: map[string]bool{}, copies: make([]StoredCopy, len(plan.Channels))}
+	first, err := r.part(identified, in.buildCopies(rr, plan, identified, hold), identifiedChannel)
+	if err != nil {
+		<-made
+		return nil, err
+	}
+	give(first)
+	<-made
+	rest, err := r.part(community, later, func(ch Channel) bool { return !identifiedChannel(ch) })
+	if err != nil {
+		return nil, err
+	}
+	give(rest)
+	return r.copies, nil
+}
+
+// identifiedChannel reports whether a channel's copies keep the submitter's
+// identity: they need no anonymization, and go in routing's first part.
+func identifiedChannel(ch Channel) bool { return ch.Profile() == anonymize.ProfileIdentified }
+
+// recorder records the copies of one submission, part by part, and keeps
+// what the channels already hold of the submitter's objects, looked up once
+// per object across the parts.
+type recorder struct {
+	in     *Intake
+	ctx    context.Context
+	org    *Organization
+	req    *SubmitRequest
+	sub    *Submission
+	plan   Plan
+	enc    encodings
+	held   map[entryKey][]ChannelEntry
+	looked map[string]bool // object ids whose earlier entries are in held
+	copies []StoredCopy    // by plan index
+}
+
+// part records the copies of the routes idx (made holds them, by plan
+// index) and the revocations in the channels mine selects: their copies,
+// entries (each channel's tombstones first), revoked entries, hub claims
+// and audit entries. The submitter's earlier entries are looked up while
+// the copies' objects are encoded and recorded.
+func (r *recorder) part(idx []int, made []built, mine func(Channel) bool) (RoutedPart, error) {
+	var p RoutedPart
+	sel := make([]built, 0, len(idx))
+	for _, i := range idx {
+		sel = append(sel, made[i])
+	}
+	var ids []string
+	want := func(id string) {
+		if !r.looked[id] {
+			r.looked[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(r.looked) == 0 { // the first part: revocations look at every submitted object
+		for _, o := range r.req.Bundle.Objects {
+			want(o.ID)
+		}
+	}
+	for _, b := range sel {
+		if b.cp.Bundle != nil {
+			for _, o := range b.cp.Bundle.Objects {
+				want(o.ID)
 			}
-			candidates = make([]ChannelEntry, 0, n)
 		}
-		rc, err := recordCopy(org, sub, i, route, copies[i], enc)
-		if err != nil {
-			return out, err
-		}
-		out.copies = append(out.copies, rc.stored)
-		out.hubClaims = append(out.hubClaims, rc.hubClaims...)
-		out.audit = append(out.audit, rc.audit...)
-		candidates = append(candidates, rc.entries...)
 	}
-	held, err := in.heldEntries(ctx, org, req.Bundle, candidates)
+	var (
+		prior    []ChannelEntry
+		priorErr error
+		looked   = make(chan struct{})
+	)
+	go func() {
+		defer close(looked)
+		if len(ids) > 0 {
+			slices.Sort(ids)
+			prior, priorErr = r.in.Store.FindReleasedEntries(r.ctx, r.org.ID, ids)
+		}
+	}()
+	records, err := r.record(idx, made, r.enc.prepare(sel))
+	<-looked
 	if err != nil {
-		return out, err
+		return p, err
 	}
-	fresh := make([]ChannelEntry, 0, len(candidates))
-	for _, e := range candidates {
-		prev := held[entryKey{e.Channel, e.ObjectID}]
-		if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && sameGroup(p.Recipients, e.Recipients) }) {
-			continue // this exact version is already in the channel for these readers
+	if priorErr != nil {
+		return p, priorErr
+	}
+	for _, e := range prior {
+		k := entryKey{e.Channel, e.ObjectID}
+		r.held[k] = append(r.held[k], e)
+	}
+	n := 0
+	for _, rc := range records {
+		n += len(rc.entries)
+	}
+	fresh := make([]ChannelEntry, 0, n)
+	for k, rc := range records {
+		r.copies[idx[k]] = rc.stored
+		p.Copies = append(p.Copies, rc.stored)
+		p.HubClaims = append(p.HubClaims, rc.hubClaims...)
+		p.Audit = append(p.Audit, rc.audit...)
+		for _, e := range rc.entries {
+			prev := r.held[entryKey{e.Channel, e.ObjectID}]
+			if slices.ContainsFunc(prev, func(p ChannelEntry) bool { return p.Version == e.Version && sameGroup(p.Recipients, e.Recipients) }) {
+				continue // this exact version is already in the channel for these readers
+			}
+			fresh = append(fresh, e)
 		}
-		fresh = append(fresh, e)
 	}
-	revoked, tombstones, err := revocations(sub, req.Bundle, out.plan, held)
+	revoked, tombstones, err := revocations(r.sub, r.req.Bundle, r.plan, r.held, mine)
 	if err != nil {
-		return out, err
+		return p, err
 	}
-	out.revoked = revoked
+	p.Revoked = revoked
 	// Tombstones go in before the new entries: a reader who is both in a
 	// revoked group and in a group the new version reaches must see the new
 	// version, which wins ties by its later seq.
-	out.entries = append(slices.Grow(tombstones, len(fresh)), fresh...)
-	out.audit = append(out.audit, revocationAudit(org, sub, revoked, tombstones)...)
-	return out, nil
+	p.Entries = append(slices.Grow(tombstones, len(fresh)), fresh...)
+	p.Audit = append(p.Audit, revocationAudit(r.org, r.sub, revoked, tombstones)...)
+	return p, nil
+}
+
+// record records the copies of the routes idx, each on a core of its own
+// when every object is already encoded (encoded: encodings.prepare), since
+// they then only read the encodings; one by one otherwise, so that the
+// object that could not be encoded is reported.
+func (r *recorder) record(idx []int, made []built, encoded bool) ([]recorded, error) {
+	out := make([]recorded, len(idx))
+	errs := make([]error, len(idx))
+	one := func(k int) {
+		i := idx[k]
+		out[k], errs[k] = recordCopy(r.org, r.sub, i, r.plan.Channels[i], made[i], r.enc)
+	}
+	if encoded && len(idx) > 1 {
+		var wg sync.WaitGroup
+		for k := range idx {
+			wg.Go(func() { one(k) })
+		}
+		wg.Wait()
+	} else {
+		for k := range idx {
+			one(k)
+		}
+	}
+	return out, errors.Join(errs...)
 }
 
 // recorded is one copy as intake records it.
@@ -777,30 +895,6 @@ type entryKey struct {
 	objectID string
 }
 
-// heldEntries returns what the channels already hold of the submitter's own
-// versions of the objects, in one query, by channel and object: never
-// another organization's entries, which this submission may neither dedupe
-// against nor revoke.
-func (in *Intake) heldEntries(ctx context.Context, org *Organization, b *stix.Bundle, candidates []ChannelEntry) (map[entryKey][]ChannelEntry, error) {
-	ids := map[string]bool{}
-	for _, o := range b.Objects {
-		ids[o.ID] = true
-	}
-	for _, e := range candidates {
-		ids[e.ObjectID] = true
-	}
-	prior, err := in.Store.FindReleasedEntries(ctx, org.ID, slices.Sorted(maps.Keys(ids)))
-	if err != nil {
-		return nil, err
-	}
-	held := map[entryKey][]ChannelEntry{}
-	for _, e := range prior {
-		k := entryKey{e.Channel, e.ObjectID}
-		held[k] = append(held[k], e)
-	}
-	return held, nil
-}
-
 // revocationAudit records each earlier entry a version withdraws and each
 // tombstone it releases, with the readers and the digest audit verification
 // checks.
@@ -824,11 +918,11 @@ type built struct {
 	err error
 }
 
-// buildCopies builds the copy of every route of the plan. The routes that
-// share an anonymizing profile are built from one anonymization
-// (Copier.BuildShared) when they can be; the other copies are independent of
-// each other and built in parallel.
-func (in *Intake) buildCopies(rr RouteRequest, plan Plan, hold bool) []built {
+// buildCopies builds the copies of the routes idx of the plan, into a slice
+// by plan index. The routes that share an anonymizing profile are built
+// from one anonymization (Copier.BuildShared) when they can be; the other
+// copies are independent of each other and built in parallel.
+func (in *Intake) buildCopies(rr RouteRequest, plan Plan, idx []int, hold bool) []built {
 	out := make([]built, len(plan.Channels))
 	alsoVisible := make([][]string, len(plan.Channels))
 	for i, route := range plan.Channels {
@@ -841,8 +935,8 @@ func (in *Intake) buildCopies(rr RouteRequest, plan Plan, hold bool) []built {
 		}
 	}
 	var shared, alone []int
-	for i, r := range plan.Channels {
-		if r.Profile == anonymize.ProfileCEPTOAR {
+	for _, i := range idx {
+		if plan.Channels[i].Profile == anonymize.ProfileCEPTOAR {
 			shared = append(shared, i)
 		} else {
 			alone = append(alone, i)

@@ -207,8 +207,9 @@ var (
 // who already pulled it learn to discard it; other objects are only withdrawn
 // from the channel.
 //
-// held maps a channel and object to the entries the channel already released.
-func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][]ChannelEntry) ([]ChannelEntry, []ChannelEntry, error) {
+// held maps a channel and object to the entries the channel already released;
+// only the channels mine selects are looked at.
+func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][]ChannelEntry, mine func(Channel) bool) ([]ChannelEntry, []ChannelEntry, error) {
 	// A copy reaches a group of readers: the channel's whole audience, or
 	// the organizations named for it. Revocation is per group, so naming
 	// other organizations in a later version withdraws the earlier version
@@ -228,7 +229,7 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][
 	for _, o := range b.Objects {
 		for _, ch := range Channels {
 			prior := held[entryKey{ch, o.ID}]
-			if len(prior) == 0 {
+			if len(prior) == 0 || !mine(ch) {
 				continue // the usual case: nothing of it in this channel yet
 			}
 			byGroup := map[string][]ChannelEntry{}

@@ -44,14 +44,55 @@ type IntakeRecord struct {
 	Entries     []ChannelEntry         // released or held channel entries of the copies, tombstones included
 	Revoked     []ChannelEntry         // earlier entries this version withdraws (by Seq)
 	Audit       []AuditEvent
-	// Routed, when set, completes the record with routing's part — the
-	// submission's Plan, Copies, Entries, Revoked, HubClaims and their
-	// Audit — which intake builds on another core while the store writes
-	// the rest. The store calls it inside the transaction, after the
-	// submission, its objects, obligations and intake entries and before
-	// anything of routing's part, and writes what it filled in the same
-	// transaction; its error rolls the whole submission back.
-	Routed func() error
+	// Routing, when set, gives routing's part of the submission — its
+	// copies, their channel entries, the earlier entries they revoke, the
+	// hub's claims and their audit entries — piece by piece as intake makes
+	// it on another core while the store writes the rest: first the copies
+	// of the identified profile (the statutory channels), which need no
+	// anonymization and are ready early, then the others. The store calls
+	// it inside the transaction, after the submission, its objects,
+	// obligations and intake entries, until it reports no more (ok false),
+	// and writes each part in that transaction; an error rolls the whole
+	// submission back. The submission's Plan is set once the first part is
+	// given. A store that writes routing's part at once calls
+	// CompleteRouting instead.
+	Routing func() (part RoutedPart, ok bool, err error)
+}
+
+// RoutedPart is some of routing's part of a submission (IntakeRecord.Routing).
+// Each channel's entries are all in one part, its tombstones before its new
+// entries, so that a reader in a revoked group and in the group the new
+// version reaches sees the new version (its seq is later).
+type RoutedPart struct {
+	Copies  []StoredCopy
+	Entries []ChannelEntry // released or held, each channel's tombstones first
+	Revoked []ChannelEntry // earlier entries of the submitter's own that this version withdraws
+	// HubClaims are the ids of the hub's notes in the copies: claimed for
+	// the hub, so that the submitter, who sees them in its preview, cannot
+	// publish a "later version" of one.
+	HubClaims []string
+	Audit     []AuditEvent
+}
+
+// CompleteRouting gathers every part of Routing into the record's Copies,
+// Entries, Revoked, HubClaims and Audit, in the order they come, for a
+// store that writes them at once. Without Routing there is nothing to do.
+func (rec *IntakeRecord) CompleteRouting() error {
+	for rec.Routing != nil {
+		p, ok, err := rec.Routing()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		rec.Copies = append(rec.Copies, p.Copies...)
+		rec.Entries = append(rec.Entries, p.Entries...)
+		rec.Revoked = append(rec.Revoked, p.Revoked...)
+		rec.HubClaims = append(rec.HubClaims, p.HubClaims...)
+		rec.Audit = append(rec.Audit, p.Audit...)
+	}
+	return nil
 }
 
 // SubmittedObject names one object of a submission and what storing it did.
@@ -94,8 +135,8 @@ type Store interface {
 	// CreateSubmission stores the submission, its new objects, its claims
 	// (the hub's claims are kept if already there),
 	// its obligations, its copies and channel entries and its audit events
-	// in one transaction: all of it or nothing. It calls rec.Routed, when
-	// set, inside that transaction (IntakeRecord). It returns an error wrapping ErrConflict if an identical
+	// in one transaction: all of it or nothing. It takes rec.Routing's
+	// parts, when set, inside that transaction (IntakeRecord). It returns an error wrapping ErrConflict if an identical
 	// submission (same organization and digest) exists, if an object
 	// version is stored with other content, or if an id is already claimed.
 	CreateSubmission(ctx context.Context, rec *IntakeRecord) error

@@ -26,9 +26,9 @@ var (
 //
 // Everything that takes a position in a TAXII collection (intake and channel
 // entries) and the audit entries are written last, under the audit advisory
-// lock (stamps): rec.Routed runs before the lock is taken, so that routing's
-// work does not hold up every other hub's intake. Routed reads nothing of
-// the store, so writing the intake entries after it is not observable.
+// lock (stamps): routing's parts (rec.Routing) are all taken before the lock,
+// so that routing's work does not hold up every other hub's intake. Routing
+// reads no intake entries, so writing them after it is not observable.
 func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) error {
 	s, objs := rec.Submission, rec.Objects
 	incidents := s.Incidents
@@ -79,10 +79,8 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
 			return err
 		}
-		if rec.Routed != nil {
-			if err := rec.Routed(); err != nil {
-				return err
-			}
+		if err := rec.CompleteRouting(); err != nil {
+			return err
 		}
 		if s.Plan.Channels == nil {
 			s.Plan.Channels = []sharing.Route{}

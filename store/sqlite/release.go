@@ -12,16 +12,14 @@ import (
 	"github.com/kakehashi-hub/kakehashi/sharing"
 )
 
-// insertRelease writes the plan's copies, entries and revocations of a
-// submission inside the intake transaction. The JSON of the copies' objects
-// goes to copy_objects, each distinct object once however many copies and
-// entries carry it (the ceptoar channels share theirs).
-func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord, vkeys versionKeys) error {
-	bodies, err := newCopyObjects(ctx, tx)
-	if err != nil {
-		return err
-	}
-	for _, c := range rec.Copies {
+// insertRelease writes some of a submission's copies, their entries and
+// revocations (one part of routing's, IntakeRecord.Routing) inside the intake
+// transaction. The JSON of the copies' objects goes to copy_objects, each
+// distinct object once however many copies, entries and parts carry it (the
+// ceptoar channels share theirs; every copy carries the TLP definitions):
+// bodies numbers them across the parts.
+func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, submissionID string, part sharing.RoutedPart, bodies *copyObjects, vkeys versionKeys) error {
+	for _, c := range part.Copies {
 		route, err := json.Marshal(c.Route)
 		if err != nil {
 			return fmt.Errorf("encode route: %w", err)
@@ -43,11 +41,11 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 			bundleID, objects = c.BundleID, string(list)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO submission_copies(submission_id, idx, route, status, hits, notice, bundle_id, objects) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			rec.Submission.ID, c.Index, string(route), string(c.Status), string(hits), c.Notice, bundleID, objects); err != nil {
+			submissionID, c.Index, string(route), string(c.Status), string(hits), c.Notice, bundleID, objects); err != nil {
 			return fmt.Errorf("insert copy: %w", err)
 		}
 	}
-	rows, err := newEntryRows(rec.Entries, bodies)
+	rows, err := newEntryRows(part.Entries, bodies)
 	if err != nil {
 		return err
 	}
@@ -57,7 +55,7 @@ func (db *DB) insertRelease(ctx context.Context, tx *sql.Tx, rec *sharing.Intake
 	if err := db.insertEntries(ctx, tx, rows, vkeys); err != nil {
 		return err
 	}
-	for _, e := range rec.Revoked {
+	for _, e := range part.Revoked {
 		if _, err := tx.ExecContext(ctx, `UPDATE channel_entries SET status = 'revoked' WHERE seq = ?`, e.Seq); err != nil {
 			return fmt.Errorf("revoke channel entry: %w", err)
 		}

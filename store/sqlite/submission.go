@@ -30,7 +30,7 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 	}
 	vkeys := versionKeys{}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		// The plan is written last (routing may still be at work, Routed).
+		// The plan is written last (routing may still be at work, Routing).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions(id, organization, received_at, bundle_id, digest, share_with, hold_for_review, classification)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, s.Organization, formatTime(s.ReceivedAt), s.BundleID, s.Digest, string(shareWith), s.HoldForReview, string(classification)); err != nil {
 			return fmt.Errorf("insert submission: %w", err)
@@ -63,10 +63,29 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := db.insertIntake(ctx, tx, s, vkeys); err != nil {
 			return err
 		}
-		if rec.Routed != nil {
-			if err := rec.Routed(); err != nil {
+		// What routing made, part by part as it comes (IntakeRecord.Routing):
+		// the statutory copies are written while the others are still being
+		// anonymized on the other core.
+		bodies, err := newCopyObjects(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := db.insertRelease(ctx, tx, s.ID, sharing.RoutedPart{Copies: rec.Copies, Entries: rec.Entries, Revoked: rec.Revoked}, bodies, vkeys); err != nil {
+			return err
+		}
+		hubClaims, audit := rec.HubClaims, rec.Audit
+		for rec.Routing != nil {
+			part, ok, err := rec.Routing()
+			if err != nil {
 				return err
 			}
+			if !ok {
+				break
+			}
+			if err := db.insertRelease(ctx, tx, s.ID, part, bodies, vkeys); err != nil {
+				return err
+			}
+			hubClaims, audit = append(hubClaims, part.HubClaims...), append(audit, part.Audit...)
 		}
 		if s.Plan.Channels == nil {
 			s.Plan.Channels = []sharing.Route{}
@@ -78,15 +97,12 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if _, err := tx.ExecContext(ctx, `UPDATE submissions SET plan = ? WHERE id = ?`, string(plan), s.ID); err != nil {
 			return fmt.Errorf("record plan: %w", err)
 		}
-		for _, id := range rec.HubClaims {
+		for _, id := range hubClaims {
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
 				return fmt.Errorf("claim %s for the hub: %w", id, err)
 			}
 		}
-		if err := db.insertRelease(ctx, tx, rec, vkeys); err != nil {
-			return err
-		}
-		for _, ev := range rec.Audit {
+		for _, ev := range audit {
 			if err := db.appendAudit(ctx, tx, ev); err != nil {
 				return err
 			}
