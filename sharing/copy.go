@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/anonymize"
@@ -141,8 +142,10 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 		return nil, false, nil
 	}
 	out := make([]Copy, len(routes))
-	validated := map[*stix.Object]bool{} // objects of the copies finished so far
-	for i, r := range routes {
+	errs := make([]error, len(routes))
+	validated := map[*stix.Object]bool{} // the objects of the first copy, once it is finished
+	finish := func(i int) {
+		r := routes[i]
 		mine := map[string]bool{}
 		for _, id := range r.Objects {
 			mine[id] = true
@@ -156,11 +159,25 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 				sel = append(sel, o)
 			}
 		}
-		if out[i], err = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i], validated); err != nil {
-			return nil, false, err
-		}
-		for _, o := range out[i].Bundle.Objects {
-			validated[o] = true
+		out[i], errs[i] = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i], validated)
+	}
+	// The first copy validates the objects it carries; the others, which
+	// then only read what it validated, are finished on every core.
+	finish(0)
+	if errs[0] != nil {
+		return nil, false, errs[0]
+	}
+	for _, o := range out[0].Bundle.Objects {
+		validated[o] = true
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < len(routes); i++ {
+		wg.Go(func() { finish(i) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, false, err // the first, as when they were finished one by one
 		}
 	}
 	return out, true, nil
