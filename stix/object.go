@@ -72,11 +72,11 @@ var ErrLimit = errors.New("limit exceeded")
 // limit breaches also wrap ErrLimit. The objects are not validated: call Validate.
 func DecodeBundle(data []byte, lim Limits) (*Bundle, error) {
 	lim = lim.withDefaults()
-	topKeys, err := scanLimits(data, lim)
+	scan, err := scanLimits(data, lim)
 	if err != nil {
 		return nil, err
 	}
-	if b, ok := decodeBundleFast(data, lim, topKeys); ok {
+	if b, ok := decodeBundleFast(data, lim, scan.topKeys); ok {
 		return b, nil
 	}
 	return decodeBundleSlow(data, lim)
