@@ -143,7 +143,7 @@ func indicatorFeed(n int) []byte {
 		"after 01:00 with a lower rate, so keep the rule for at least seven days."
 	for k := 1; k < n; k++ {
 		objs = append(objs, map[string]any{
-			"type": "indicator", "spec_version": "2.1", "id": fmt.Sprintf("indicator--%08x-0000-4000-8000-%012x", k, k),
+			"type": "indicator", "spec_version": "2.1", "id": indicatorFeedID(k),
 			"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z",
 			"created_by_ref": idA, "name": fmt.Sprintf("Flood source %d", k), "description": desc,
 			"indicator_types": []string{"malicious-activity"}, "labels": []string{"ddos", "reflection", "kanto"},
@@ -157,6 +157,11 @@ func indicatorFeed(n int) []byte {
 		panic(err)
 	}
 	return raw
+}
+
+// indicatorFeedID is the id of the k-th object of indicatorFeed.
+func indicatorFeedID(k int) string {
+	return fmt.Sprintf("indicator--%08x-0000-4000-8000-%012x", k, k)
 }
 
 // fixtureAny decodes s as the decoders do (json.Number for numbers).
