@@ -180,24 +180,26 @@ const jsonMaxDepth = 10000
 //  1. The skeleton, data with each span replaced by "{}", must pass
 //     decodeShape (today's decode into bundleShape, with its checks: top-level
 //     keys only type, id and objects, one value, sizes, the bundle's own
-//     type and id), "objects" must be a top-level key exactly once, and the
+//     type and id); "objects" must be a top-level key exactly once (the
+//     pass notes the first such array, the decoder keeps the last); and the
 //     skeleton's objects array must have exactly one element per span.
 //  2. Each span, decoded alone by a json.Decoder with UseNumber into
 //     map[string]any, must be exactly one JSON value that uses every byte of
 //     the span (InputOffset), and not null.
 //
-// Outside the spans the skeleton is byte for byte the document, and the pass
-// goes into and out of each span at depth 2 outside any string, as it goes
-// into and out of "{}"; so it reads the skeleton as it read the document. On
-// valid JSON its reading is the parser's, so by (1) each "{}" is an element of
-// the top-level "objects" array, and by the count every element is one.
-// Replacing a value in valid JSON by another valid value keeps it valid, so
-// by (2) the document is valid too (its first value; the bytes after it are
-// the skeleton's, and More judges them the same), and decoding it gives the
-// skeleton's bundleShape with each element's map being its span's decoded
-// alone: a JSON value decodes the same wherever it stands, duplicate keys
-// (the last wins) and invalid UTF-8 included. The one limit that depends on
-// where a value stands is encoding/json's nesting depth (jsonMaxDepth).
+// Outside the spans the skeleton is byte for byte the document, and
+// scanLimits' pass enters and leaves each span at depth 2 outside any string,
+// as it enters and leaves "{}"; so it reads the skeleton as it read the
+// document. On valid JSON its reading is the parser's, so by (1) each "{}" is
+// an element of the top-level "objects" array, and by the count every
+// element is one. Replacing a value in valid JSON by another valid value keeps
+// it valid, so by (2) the document is valid too (its first value; the bytes
+// after it are the skeleton's, and More judges them the same), and decoding
+// it gives the skeleton's bundleShape with each element's map being its
+// span's decoded alone: a JSON value decodes the same wherever it stands,
+// duplicate keys (the last wins) and invalid UTF-8 included. The one limit
+// that depends on where a value stands is encoding/json's nesting depth
+// (jsonMaxDepth).
 func decodeBundleSplit(data []byte, lim Limits, scan scanned, workers int) (*Bundle, bool) {
 	if lim.MaxDepth > jsonMaxDepth || count(scan.topKeys, "objects") != 1 {
 		return nil, false
