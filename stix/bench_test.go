@@ -2,8 +2,10 @@ package stix
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -125,4 +127,67 @@ func BenchmarkWarnings(b *testing.B) {
 		}
 	}
 	reportObjects(b, objects)
+}
+
+// indicatorFeed is a bundle of n objects shaped like an indicator feed: one
+// incident and n-1 indicators, each about 1 KB (pattern, name, a paragraph of
+// description, labels, valid_from, object_marking_refs), so that n = 1,000 is
+// the ~1 MB request body the intake decodes on its critical path.
+func indicatorFeed(n int) []byte {
+	objs := []any{fixtureAny(incidentJSON())}
+	const desc = "Source address of the volumetric flood seen on the edge routers of the Kanto " +
+		"region between 00:00 and 00:20 JST. Traffic was UDP reflection (DNS and NTP) towards the " +
+		"subscriber-facing resolvers; the address was confirmed by NetFlow at two exchanges and by " +
+		"the upstream transit provider. Block at the border or rate-limit to 1 Mbit/s; do not block " +
+		"the whole prefix, which also carries a hosting provider's legitimate customers. Seen again " +
+		"after 01:00 with a lower rate, so keep the rule for at least seven days."
+	for k := 1; k < n; k++ {
+		objs = append(objs, map[string]any{
+			"type": "indicator", "spec_version": "2.1", "id": indicatorFeedID(k),
+			"created": "2026-07-10T01:10:00.000Z", "modified": "2026-07-10T01:10:00.000Z",
+			"created_by_ref": idA, "name": fmt.Sprintf("Flood source %d", k), "description": desc,
+			"indicator_types": []string{"malicious-activity"}, "labels": []string{"ddos", "reflection", "kanto"},
+			"pattern_type": "stix", "valid_from": "2026-07-10T00:00:00Z",
+			"pattern":             fmt.Sprintf("[ipv4-addr:value = '198.18.%d.%d'] OR [network-traffic:dst_port = %d]", (k/250)%250, k%250+1, 1024+k),
+			"object_marking_refs": []string{MarkingGreen},
+		})
+	}
+	raw, err := json.Marshal(map[string]any{"type": "bundle", "id": "bundle--5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a", "objects": objs})
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
+// indicatorFeedID is the id of the k-th object of indicatorFeed.
+func indicatorFeedID(k int) string {
+	return fmt.Sprintf("indicator--%08x-0000-4000-8000-%012x", k, k)
+}
+
+// fixtureAny decodes s as the decoders do (json.Number for numbers).
+func fixtureAny(s string) any {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// BenchmarkDecodeBundle1000 is DecodeBundle on the ~1 MB body of a 1,000-object
+// indicator feed: the parse that sits on the intake's critical path.
+func BenchmarkDecodeBundle1000(b *testing.B) {
+	data := indicatorFeed(1000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		bun, err := DecodeBundle(data, Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(bun.Objects) != 1000 {
+			b.Fatalf("decoded %d objects, want 1000", len(bun.Objects))
+		}
+	}
 }

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -70,13 +73,35 @@ var ErrLimit = errors.New("limit exceeded")
 // DecodeBundle decodes a STIX bundle, or a TAXII envelope ({"objects": [...]}),
 // enforcing the limits. Syntax and shape errors come back as *ValidationError;
 // limit breaches also wrap ErrLimit. The objects are not validated: call Validate.
+// A bundle of many objects is decoded on every core (decodeBundleSplit), with
+// the same result as on one.
 func DecodeBundle(data []byte, lim Limits) (*Bundle, error) {
+	return decodeBundle(data, lim, parallelism{minObjects: parallelMinObjects, workers: runtime.GOMAXPROCS(0)})
+}
+
+// parallelMinObjects is the number of objects from which DecodeBundle decodes
+// them on several goroutines. Below it the bundle takes well under a
+// millisecond on one core, and the skeleton decode and the goroutines would
+// be a larger share of it.
+const parallelMinObjects = 64
+
+// parallelism says when decodeBundle splits the objects' decoding: from
+// minObjects objects, over workers goroutines (never when workers < 2). Tests
+// use it to compare the split decode with the sequential one.
+type parallelism struct{ minObjects, workers int }
+
+func decodeBundle(data []byte, lim Limits, par parallelism) (*Bundle, error) {
 	lim = lim.withDefaults()
-	topKeys, err := scanLimits(data, lim)
+	scan, err := scanLimits(data, lim)
 	if err != nil {
 		return nil, err
 	}
-	if b, ok := decodeBundleFast(data, lim, topKeys); ok {
+	if par.workers > 1 && len(scan.elems) >= par.minObjects {
+		if b, ok := decodeBundleSplit(data, lim, scan, par.workers); ok {
+			return b, nil
+		}
+	}
+	if b, ok := decodeBundleFast(data, lim, scan.topKeys); ok {
 		return b, nil
 	}
 	return decodeBundleSlow(data, lim)
@@ -93,37 +118,168 @@ type bundleShape struct {
 // (false) on anything unusual, and the slow path then produces the precise
 // violations: error reporting is not the hot path.
 func decodeBundleFast(data []byte, lim Limits, topKeys []string) (*Bundle, bool) {
-	for _, k := range topKeys {
-		switch k {
-		case "type", "id", "objects":
-		default:
-			return nil, false
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var shape bundleShape
-	if err := dec.Decode(&shape); err != nil || dec.More() {
+	b, objects, ok := decodeShape(data, lim, topKeys)
+	if !ok {
 		return nil, false
 	}
-	if len(shape.Objects) == 0 || len(shape.Objects) > lim.MaxObjects {
-		return nil, false
-	}
-	b := &Bundle{}
-	if shape.Type != nil || shape.ID != nil {
-		if shape.Type == nil || *shape.Type != "bundle" || shape.ID == nil || !ValidID(*shape.ID, "bundle") {
-			return nil, false
-		}
-		b.ID = *shape.ID
-	}
-	b.Objects = make([]*Object, len(shape.Objects))
-	for i, props := range shape.Objects {
+	b.Objects = make([]*Object, len(objects))
+	for i, props := range objects {
 		if props == nil {
 			return nil, false
 		}
 		b.Objects[i] = newObject(props, nil)
 	}
 	return b, true
+}
+
+// decodeShape is the fast path's one decode and its checks of the bundle's
+// own members. It returns the bundle without its objects and the objects'
+// decoded maps, which may include nil for a null element.
+func decodeShape(data []byte, lim Limits, topKeys []string) (*Bundle, []map[string]any, bool) {
+	for _, k := range topKeys {
+		switch k {
+		case "type", "id", "objects":
+		default:
+			return nil, nil, false
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var shape bundleShape
+	if err := dec.Decode(&shape); err != nil || dec.More() {
+		return nil, nil, false
+	}
+	if len(shape.Objects) == 0 || len(shape.Objects) > lim.MaxObjects {
+		return nil, nil, false
+	}
+	b := &Bundle{}
+	if shape.Type != nil || shape.ID != nil {
+		if shape.Type == nil || *shape.Type != "bundle" || shape.ID == nil || !ValidID(*shape.ID, "bundle") {
+			return nil, nil, false
+		}
+		b.ID = *shape.ID
+	}
+	return b, shape.Objects, true
+}
+
+// jsonMaxDepth is encoding/json's own nesting limit (maxNestingDepth in its
+// scanner). An element decoded alone is two levels shallower than in the
+// bundle, so it could pass that limit where the whole document fails it; the
+// split is only exact while MaxDepth, which scanLimits enforced, stays within it.
+const jsonMaxDepth = 10000
+
+// decodeBundleSplit is decodeBundleFast with the elements of "objects" decoded
+// on workers goroutines, each taking a contiguous run of scan.elems. It gives
+// up (false) on anything unusual; DecodeBundle then runs the sequential fast
+// path and the slow path exactly as without it, so errors are unchanged.
+//
+// Why it returns what decodeBundleFast(data) would: the spans come from
+// scanLimits, which tracks depth and skips strings as a JSON parser does, but
+// which does not check syntax, so they are a claim to prove, not a fact.
+//
+//  1. The skeleton, data with each span replaced by "{}", must pass
+//     decodeShape (today's decode into bundleShape, with its checks: top-level
+//     keys only type, id and objects, one value, sizes, the bundle's own
+//     type and id); "objects" must be a top-level key exactly once (the
+//     pass notes the first such array, the decoder keeps the last); and the
+//     skeleton's objects array must have exactly one element per span.
+//  2. Each span, decoded alone by a json.Decoder with UseNumber into
+//     map[string]any, must be exactly one JSON value that uses every byte of
+//     the span (InputOffset), and not null.
+//
+// Outside the spans the skeleton is byte for byte the document, and
+// scanLimits' pass enters and leaves each span at depth 2 outside any string,
+// as it enters and leaves "{}"; so it reads the skeleton as it read the
+// document. On valid JSON its reading is the parser's, so by (1) each "{}" is
+// an element of the top-level "objects" array, and by the count every
+// element is one. Replacing a value in valid JSON by another valid value keeps
+// it valid, so by (2) the document is valid too (its first value; the bytes
+// after it are the skeleton's, and More judges them the same), and decoding
+// it gives the skeleton's bundleShape with each element's map being its
+// span's decoded alone: a JSON value decodes the same wherever it stands,
+// duplicate keys (the last wins) and invalid UTF-8 included. The one limit
+// that depends on where a value stands is encoding/json's nesting depth
+// (jsonMaxDepth).
+func decodeBundleSplit(data []byte, lim Limits, scan scanned, workers int) (*Bundle, bool) {
+	if lim.MaxDepth > jsonMaxDepth || count(scan.topKeys, "objects") != 1 {
+		return nil, false
+	}
+	b, placeholders, ok := decodeShape(skeleton(data, scan.elems), lim, scan.topKeys)
+	if !ok || len(placeholders) != len(scan.elems) {
+		return nil, false
+	}
+	b.Objects, ok = decodeElems(data, scan.elems, workers)
+	if !ok {
+		return nil, false
+	}
+	return b, true
+}
+
+func count(keys []string, key string) int {
+	n := 0
+	for _, k := range keys {
+		if k == key {
+			n++
+		}
+	}
+	return n
+}
+
+// skeleton returns a copy of data with each span replaced by "{}".
+func skeleton(data []byte, elems []span) []byte {
+	size := len(data)
+	for _, e := range elems {
+		size -= e.end - e.start - 2
+	}
+	out := make([]byte, 0, size)
+	at := 0
+	for _, e := range elems {
+		out = append(out, data[at:e.start]...)
+		out = append(out, "{}"...)
+		at = e.end
+	}
+	return append(out, data[at:]...)
+}
+
+// decodeElems decodes each span as one STIX object, on workers goroutines that
+// each take a contiguous run of spans and write only their own part of the
+// result, so the objects keep their order. newObject runs there too: it only
+// reads the map it is given. It fails (false) unless every span is exactly one
+// JSON object.
+func decodeElems(data []byte, elems []span, workers int) ([]*Object, bool) {
+	objects := make([]*Object, len(elems))
+	workers = min(workers, len(elems))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(elems)/workers, (w+1)*len(elems)/workers
+		wg.Go(func() {
+			// Once one span fails the bundle goes to the sequential path,
+			// so the other workers stop early.
+			for i := lo; i < hi && !failed.Load(); i++ {
+				props, ok := decodeElem(data[elems[i].start:elems[i].end])
+				if !ok {
+					failed.Store(true)
+					return
+				}
+				objects[i] = newObject(props, nil)
+			}
+		})
+	}
+	wg.Wait()
+	return objects, !failed.Load()
+}
+
+// decodeElem decodes raw as the fast path decodes an element of "objects",
+// requiring that it be one JSON object and nothing more.
+func decodeElem(raw []byte) (map[string]any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var props map[string]any
+	if err := dec.Decode(&props); err != nil || props == nil || dec.InputOffset() != int64(len(raw)) {
+		return nil, false
+	}
+	return props, true
 }
 
 func decodeBundleSlow(data []byte, lim Limits) (*Bundle, error) {

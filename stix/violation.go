@@ -48,12 +48,31 @@ func invalid(path, msg string) *ValidationError {
 	return &ValidationError{Violations: []Violation{{Path: path, Message: msg}}}
 }
 
+// span is the byte range [start, end) of one value in a document.
+type span struct{ start, end int }
+
+// scanned is what scanLimits learns about a document on its one pass.
+type scanned struct {
+	topKeys []string // the keys of the top-level object, as written (escapes not decoded), in order
+	// elems are the spans of the elements of the "objects" array of the first
+	// top-level object, in order, when each element the pass saw open there
+	// was an object ({...}); nil when there is no such array, when the pass
+	// met brackets there that it could not pair, or when it holds more than
+	// MaxObjects objects. The pass does not look at scalars, so a null or a
+	// number between two objects goes unnoticed here. The spans are only a
+	// proposal: decodeBundleSplit proves them before it trusts them.
+	elems []span
+}
+
 // scanLimits makes one pass over raw JSON to refuse, before any allocation-heavy
 // decoding, nesting deeper than MaxDepth and strings longer than MaxStringBytes
 // (artifact payload_bin may be as long as MaxPayloadBytes in base64). It
-// returns the keys of the top-level object. Syntax errors are left to the decoder.
-func scanLimits(data []byte, lim Limits) ([]string, error) {
+// returns the keys of the top-level object and, on the same pass, the spans of
+// the elements of its "objects" array, which DecodeBundle decodes on every
+// core. Syntax errors are left to the decoder.
+func scanLimits(data []byte, lim Limits) (scanned, error) {
 	var topKeys []string
+	var el elemScan
 	depth := 0
 	payloadMax := (lim.MaxPayloadBytes + 2) / 3 * 4
 	lastKey := ""
@@ -62,10 +81,12 @@ func scanLimits(data []byte, lim Limits) ([]string, error) {
 		case '{', '[':
 			depth++
 			if depth > lim.MaxDepth {
-				return nil, invalid("", fmt.Sprintf("JSON nesting is deeper than %d levels at byte %d; flatten the document", lim.MaxDepth, i))
+				return scanned{}, invalid("", fmt.Sprintf("JSON nesting is deeper than %d levels at byte %d; flatten the document", lim.MaxDepth, i))
 			}
+			el.open(data[i], i, depth, lim.MaxObjects)
 		case '}', ']':
 			depth--
+			el.close(data[i], i, depth)
 		case '"':
 			start := i + 1
 			j := start
@@ -86,10 +107,11 @@ func scanLimits(data []byte, lim Limits) ([]string, error) {
 				if lastKey == "payload_bin" {
 					what = fmt.Sprintf("artifact payload_bin at byte %d decodes to more than %d bytes", start, lim.MaxPayloadBytes)
 				}
-				return nil, &ValidationError{Violations: []Violation{{Path: "", Message: what}}, Limit: true}
+				return scanned{}, &ValidationError{Violations: []Violation{{Path: "", Message: what}}, Limit: true}
 			}
 			if isKey && depth == 1 && j <= len(data) {
 				topKeys = append(topKeys, string(data[start:j]))
+				el.key(data[start:j], data, k+1)
 			}
 			if isKey {
 				if n < 32 && j <= len(data) {
@@ -101,5 +123,93 @@ func scanLimits(data []byte, lim Limits) ([]string, error) {
 			i = j
 		}
 	}
-	return topKeys, nil
+	return scanned{topKeys: topKeys, elems: el.result()}, nil
+}
+
+// elemScan follows scanLimits' pass to note where each element of the
+// top-level "objects" array starts and ends. It knows only what the pass
+// knows (depth, and which bytes are inside strings), so on malformed input its
+// spans can be wrong; they are checked before use (decodeBundleSplit).
+type elemScan struct {
+	state   elemState
+	arrayAt int // the byte of the "[" that opens the objects array, once its key is seen
+	cur     span
+	elems   []span
+	topShut bool // the first top-level value has closed: later keys are trailing garbage
+	abandon bool
+}
+
+// elemState is where the pass is relative to the top-level "objects" array.
+type elemState int
+
+const (
+	elemsNotYet elemState = iota // before the objects array
+	elemsKey                     // its key seen; its "[" is at arrayAt
+	elemsIn                      // inside it, between elements
+	elemsElem                    // inside one element that is an object
+	elemsDone                    // after it: nothing more is recorded
+)
+
+// key notes a key of the top-level object; rest is where its value may start.
+func (e *elemScan) key(name, data []byte, rest int) {
+	if e.state != elemsNotYet || e.topShut || string(name) != "objects" {
+		return
+	}
+	for rest < len(data) && (data[rest] == ' ' || data[rest] == '\n' || data[rest] == '\r' || data[rest] == '\t') {
+		rest++
+	}
+	if rest < len(data) && data[rest] == '[' {
+		e.state, e.arrayAt = elemsKey, rest
+	}
+}
+
+// open notes an opening '{' or '[' at byte i, inside which the pass is at
+// nesting depth depth.
+func (e *elemScan) open(c byte, i, depth, maxObjects int) {
+	switch {
+	case e.state == elemsKey && i == e.arrayAt && depth == 2:
+		e.state = elemsIn
+	case e.state == elemsIn && depth == 3:
+		if c != '{' {
+			// An array as an element: bundleShape refuses it, so the
+			// parallel path would only fall back later.
+			e.abandon, e.state = true, elemsDone
+			return
+		}
+		if len(e.elems) == maxObjects {
+			// More objects than any fast path accepts: stop growing the list.
+			e.abandon, e.state = true, elemsDone
+			return
+		}
+		e.state, e.cur = elemsElem, span{start: i}
+	}
+}
+
+// close notes a closing '}' or ']' at byte i, after which the pass is back at
+// nesting depth depth.
+func (e *elemScan) close(c byte, i, depth int) {
+	if depth <= 0 {
+		e.topShut = true
+	}
+	switch {
+	case e.state == elemsElem && depth == 2:
+		if c != '}' {
+			e.abandon, e.state = true, elemsDone
+			return
+		}
+		e.cur.end = i + 1
+		e.elems = append(e.elems, e.cur)
+		e.state = elemsIn
+	case e.state == elemsIn && depth == 1:
+		e.abandon = c != ']'
+		e.state = elemsDone
+	}
+}
+
+// result returns the spans, or nil when they cannot be used (see scanned.elems).
+func (e *elemScan) result() []span {
+	if e.abandon || e.state != elemsDone {
+		return nil
+	}
+	return e.elems
 }
