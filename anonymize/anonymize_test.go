@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -483,5 +484,38 @@ func TestLeakStringClasses(t *testing.T) {
 	}
 	if _, found := a.leak.find(&sk, "Sakura Telecom", -1, a.byID["carrier-a"], classText); found {
 		t.Error("the skipped party's name was found")
+	}
+}
+
+// TestObjectsCarryTheirCanonicalJSON: every object the anonymizer makes
+// carries, as Raw, exactly stix.Canonical of its properties. The leak check
+// scans Raw and intake serves these bytes for the objects it does not change
+// (sharing's encodings), so what is checked is what is sent.
+func TestObjectsCarryTheirCanonicalJSON(t *testing.T) {
+	a := newTestAnonymizer(t)
+	n := 0
+	for _, c := range loadCorpus(t) {
+		for _, p := range []Profile{ProfileCEPTOAR, ProfilePublic} {
+			res, err := a.Anonymize(c.bundle, c.expect.Submitter, p)
+			if err != nil {
+				t.Fatalf("%s (%s): %v", c.name, p, err)
+			}
+			if res.Withheld {
+				continue
+			}
+			for _, o := range res.Bundle.Objects {
+				want, err := stix.Canonical(o.Props)
+				if err != nil {
+					t.Fatalf("%s (%s): %s: %v", c.name, p, o.ID, err)
+				}
+				if !bytes.Equal(o.Raw, want) {
+					t.Errorf("%s (%s): %s carries\n%s\nnot its canonical JSON\n%s", c.name, p, o.ID, o.Raw, want)
+				}
+				n++
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d objects checked; the corpus should give hundreds", n)
 	}
 }

@@ -37,6 +37,11 @@ type Copy struct {
 	Hits []anonymize.Hit
 	// Notice tells the submitter what this channel means for the marking.
 	Notice string
+	// anonymized are the objects the anonymizer made for the copy, each
+	// carrying its canonical JSON as Raw; those the copy carries unchanged
+	// are served as those bytes, the ones the leak check scanned
+	// (encodings.adopt).
+	anonymized []*stix.Object
 }
 
 // errNoAnonymizer is why a community copy is withheld by a Copier without an
@@ -99,6 +104,7 @@ func (c *Copier) Build(req RouteRequest, route Route, hold bool, alsoVisible []s
 	if res.Withheld {
 		return withheld(cp, res.Hits), nil
 	}
+	cp.anonymized = res.Bundle.Objects
 	return c.finish(communityNotice(cp), bundleID, res.Bundle.Objects, hold, alsoVisible, nil)
 }
 
@@ -159,7 +165,7 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 				sel = append(sel, o)
 			}
 		}
-		out[i], errs[i] = c.finish(communityNotice(Copy{Route: r}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i], validated)
+		out[i], errs[i] = c.finish(communityNotice(Copy{Route: r, anonymized: res.Bundle.Objects}), copyBundleID(req.Bundle.ID, r), sel, hold, alsoVisible[i], validated)
 	}
 	// The first copy validates the objects it carries; the others, which
 	// then only read what it validated, are finished on every core.

@@ -123,7 +123,7 @@ func (v *DesignVault) Seal(ctx context.Context, b *stix.Bundle, submitter *Organ
 
 // seal encrypts one artifact. A non-empty message is the submitter's problem.
 func (v *DesignVault) seal(props map[string]any, recipients []*pgp.PublicKey) (sealed, string, error) {
-	canonical, err := Canonical(props)
+	canonical, err := stix.Canonical(props)
 	if err != nil {
 		return sealed{}, "", err
 	}

@@ -318,7 +318,7 @@ func (e *Events) release(ctx context.Context, parts []eventCopy) (*IntakeRecord,
 		var digests []string
 		route := Route{Channel: p.channel, Profile: p.channel.Profile(), Recipients: p.recipients, Named: true}
 		for _, o := range p.objects {
-			js, err := Canonical(o.Props)
+			js, err := stix.Canonical(o.Props)
 			if err != nil {
 				return nil, err
 			}

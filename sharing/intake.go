@@ -471,12 +471,27 @@ func (e encodings) of(o *stix.Object) ([]byte, error) {
 	if js, ok := e[o]; ok {
 		return js, nil
 	}
-	js, err := Canonical(o.Props)
+	js, err := stix.Canonical(o.Props)
 	if err != nil {
 		return nil, err
 	}
 	e[o] = js
 	return js, nil
+}
+
+// adopt takes, as the encoding of each object the anonymizer made for the
+// copies, the canonical JSON it carries (anonymize encodes every object it
+// makes with stix.Canonical, and its leak check scans those bytes): such an
+// object is never changed once made (finishing clones what it prunes), so
+// the bytes stay true, and what the leak check scanned is what is served.
+func (e encodings) adopt(copies []built) {
+	for _, b := range copies {
+		for _, o := range b.cp.anonymized {
+			if _, ok := e[o]; !ok && o.Raw != nil {
+				e[o] = o.Raw
+			}
+		}
+	}
 }
 
 // prepare encodes the objects of the copies that are not encoded yet, on
@@ -506,7 +521,7 @@ func (e encodings) prepare(copies []built) bool {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(todo); i += workers {
-				js[i], _ = Canonical(todo[i].Props)
+				js[i], _ = stix.Canonical(todo[i].Props)
 			}
 		})
 	}
@@ -760,6 +775,7 @@ func (r *recorder) part(idx []int, made []built, mine func(Channel) bool) (Route
 			prior, priorErr = r.in.Store.FindReleasedEntries(r.ctx, r.org.ID, ids)
 		}
 	}()
+	r.enc.adopt(sel)
 	records, err := r.record(idx, made, r.enc.prepare(sel))
 	<-looked
 	if err != nil {

@@ -52,7 +52,7 @@ func namespaced(o *stix.Object) bool {
 var hubPublished = sync.OnceValue(func() map[string][]byte {
 	m := map[string][]byte{}
 	for _, props := range []map[string]any{stix.HubIdentity(), stix.TelecomExtensionDefinition()} {
-		if js, err := Canonical(props); err == nil {
+		if js, err := stix.Canonical(props); err == nil {
 			m[props["id"].(string)] = js
 		}
 	}
@@ -65,7 +65,7 @@ func isPublishedCopy(o *stix.Object) bool {
 	if !ok {
 		return false
 	}
-	js, err := Canonical(o.Props)
+	js, err := stix.Canonical(o.Props)
 	return err == nil && string(js) == string(want)
 }
 

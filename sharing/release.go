@@ -261,7 +261,7 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][
 				}
 				stone.Props["modified"] = mod
 				stone.Props["revoked"] = true
-				js, err := Canonical(stone.Props)
+				js, err := stix.Canonical(stone.Props)
 				if err != nil {
 					return nil, nil, err
 				}

@@ -156,8 +156,8 @@ func (s *Statistics) Publish(ctx context.Context, p reporting.Period) (bool, err
 		o, err := stix.DecodeObject(prev.JSON)
 		if err == nil {
 			lastModified = o.Modified
-			was, _ := Canonical(o.Props["x_kakehashi_statistics"])
-			now, _ := Canonical(statsValue)
+			was, _ := stix.Canonical(o.Props["x_kakehashi_statistics"])
+			now, _ := stix.Canonical(statsValue)
 			if string(was) == string(now) {
 				return false, nil
 			}
@@ -251,7 +251,7 @@ func (s *Statistics) publication(ctx context.Context, st QuarterStatistics, objs
 		return nil, err
 	}
 	for i, o := range objs {
-		js, err := Canonical(o.Props)
+		js, err := stix.Canonical(o.Props)
 		if err != nil {
 			return nil, err
 		}

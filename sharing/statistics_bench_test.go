@@ -75,7 +75,7 @@ func benchIncident(b *testing.B, org string, n int, occurred time.Time) (*sharin
 	if err != nil {
 		b.Fatal(err)
 	}
-	js, err := sharing.Canonical(o.Props)
+	js, err := stix.Canonical(o.Props)
 	if err != nil {
 		b.Fatal(err)
 	}

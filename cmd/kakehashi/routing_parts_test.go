@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/kakehashi-hub/kakehashi/anonymize"
 	"github.com/kakehashi-hub/kakehashi/sharing"
+	"github.com/kakehashi-hub/kakehashi/stix"
 )
 
 // partsStore is the hub's store with routing's parts observed as the store
@@ -77,7 +79,8 @@ func openPartsHub(t *testing.T, failFrom int) (*hub, *partsStore, *sharing.Organ
 // TestRoutingGivesStatutoryCopiesFirst: the store gets the copies of the
 // identified profile (the statutory channels) in a part of their own,
 // before the anonymized ones, every copy exactly once, each channel's
-// entries in one part; and what intake answers is what the store kept.
+// entries in one part, each entry's JSON canonical; and what intake answers
+// is what the store kept.
 func TestRoutingGivesStatutoryCopiesFirst(t *testing.T) {
 	h, ps, org, req := openPartsHub(t, 0)
 	ctx := context.Background()
@@ -101,6 +104,15 @@ func TestRoutingGivesStatutoryCopiesFirst(t *testing.T) {
 			seen[c.Index] = true
 		}
 		for _, e := range p.Entries {
+			// Each entry is served as its JSON: the canonical encoding of
+			// the object, also where intake took the anonymizer's bytes.
+			o, err := stix.DecodeObject(e.JSON)
+			if err != nil {
+				t.Fatalf("%s %s: %v", e.Channel, e.ObjectID, err)
+			}
+			if js, err := stix.Canonical(o.Props); err != nil || !bytes.Equal(js, e.JSON) {
+				t.Errorf("%s %s: the entry's JSON is not canonical (%v):\n%s\n%s", e.Channel, e.ObjectID, err, e.JSON, js)
+			}
 			if prev, ok := partOf[e.Channel]; ok && prev != k {
 				t.Errorf("entries of %s in parts %d and %d", e.Channel, prev, k)
 			}

@@ -1,4 +1,4 @@
-package sharing
+package stix
 
 import (
 	"bytes"
@@ -22,6 +22,11 @@ import (
 // (docs/performance.md); any other value goes through encoding/json.
 func Canonical(v any) ([]byte, error) {
 	return appendCanonical(make([]byte, 0, 512), v)
+}
+
+// AppendCanonical appends the canonical JSON of v (Canonical) to b.
+func AppendCanonical(b []byte, v any) ([]byte, error) {
+	return appendCanonical(b, v)
 }
 
 func appendCanonical(b []byte, v any) ([]byte, error) {
