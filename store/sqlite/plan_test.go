@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestEntryQueryPlans checks, with EXPLAIN QUERY PLAN, that every read of
@@ -30,14 +32,25 @@ func TestEntryQueryPlans(t *testing.T) {
 		"released entries":       `SELECT seq FROM channel_entries e JOIN copy_objects j ON j.id = e.json_id WHERE status = 'released' AND organization = 'o' AND object_id IN ('a', 'b') ORDER BY channel, object_id, version_key, seq`,
 		"release held":           `SELECT seq FROM channel_entries WHERE channel IN (` + chans + `) AND status = 'held' AND submission_id = 's' ORDER BY seq`,
 		"revoke":                 `UPDATE channel_entries SET status = 'revoked' WHERE seq = 1`,
-		"repeated entries":       `SELECT 'nisc', object_id, version, version_key, submission_id, organization, recipients, status, date_added, json_id FROM channel_entries WHERE seq BETWEEN 1 AND 1000 ORDER BY seq`,
 	}
+	type query struct {
+		sql  string
+		args []any
+	}
+	plans := map[string]query{}
 	for name, q := range queries {
-		n := strings.Count(q, "?")
-		args := make([]any, n)
+		args := make([]any, strings.Count(q, "?"))
 		for i := range args {
 			args[i] = "x"
 		}
+		plans[name] = query{q, args}
+	}
+	// The copy of a repeated run, as insertEntries runs it (its SELECT).
+	for _, n := range []int{1000, 1000000} {
+		plans[fmt.Sprintf("repeated entries (%d)", n)] = query{copyEntriesSQL(n), copyEntriesArgs("nisc", time.Now().UTC(), 1, n)}
+	}
+	for name, pq := range plans {
+		q, args := pq.sql, pq.args
 		rows, err := db.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

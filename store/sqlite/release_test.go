@@ -128,6 +128,15 @@ func TestCopyObjectsMigration(t *testing.T) {
 // seq and date_added both in entry order. A run that differs in one row, in
 // its readers or in length is written as it is.
 func TestRepeatedEntriesCopied(t *testing.T) {
+	t.Run("seconds bound", testRepeatedEntriesCopied)
+	t.Run("strftime", func(t *testing.T) {
+		defer func(n int) { shortStampRun = n }(shortStampRun)
+		shortStampRun = 0
+		testRepeatedEntriesCopied(t)
+	})
+}
+
+func testRepeatedEntriesCopied(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
 	// A clock that stands still, and one that jumps: stamps must follow
