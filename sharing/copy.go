@@ -149,7 +149,10 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 	}
 	out := make([]Copy, len(routes))
 	errs := make([]error, len(routes))
-	validated := map[*stix.Object]bool{} // the objects of the first copy, once it is finished
+	// The objects valid on their own, checked on every core: finishing the
+	// first copy then walks only the others and those it always walks
+	// (stix.ValidateKnown), and the other copies what the first did not carry.
+	validated := validAlone(res.Bundle.Objects)
 	finish := func(i int) {
 		r := routes[i]
 		mine := map[string]bool{}
@@ -189,13 +192,28 @@ func (c *Copier) BuildShared(req RouteRequest, routes []Route, hold bool, alsoVi
 	return out, true, nil
 }
 
+// validAlone returns the objects that pass every rule of STIX validation
+// that does not need the rest of the bundle (stix.ValidateObject), checked on
+// every core. Those rules are what stix.ValidateKnown skips for a known
+// object; the objects that feed its checks over the whole bundle it walks
+// whether known or not.
+func validAlone(objs []*stix.Object) map[*stix.Object]bool {
+	ok := make([]bool, len(objs))
+	onEveryCore(len(objs), 64, func(i int) { ok[i] = len(stix.ValidateObject(objs[i], "")) == 0 })
+	valid := make(map[*stix.Object]bool, len(objs))
+	for i, o := range objs {
+		if ok[i] {
+			valid[o] = true
+		}
+	}
+	return valid
+}
+
 // selectObjects returns copies of the bundle's objects with the given ids, in
 // bundle order, to be changed for an audience.
 func selectObjects(b *stix.Bundle, ids []string) []*stix.Object {
 	objs := pickObjects(b, ids)
-	for i, o := range objs {
-		objs[i] = cloneObject(o)
-	}
+	onEveryCore(len(objs), 64, func(i int) { objs[i] = cloneObject(objs[i]) })
 	return objs
 }
 
@@ -229,18 +247,26 @@ func (c *Copier) prepare(req RouteRequest, route Route, objs []*stix.Object) []*
 	if policy == nil {
 		policy = DefaultPolicy()
 	}
-	kept := objs[:0:0]
-	for _, o := range objs {
+	// Each object is the route's own clone (selectObjects): they are
+	// readied on every core.
+	out := make([]bool, len(objs))
+	onEveryCore(len(objs), 64, func(i int) {
+		o := objs[i]
 		if _, marked := o.TLP(); !marked {
 			t := TLPOf(o, req.Submitter)
 			o.ObjectMarkingRefs = append(o.ObjectMarkingRefs, stix.MarkingOf(t))
 			o.Props["object_marking_refs"] = append(anySlice(o.Props["object_marking_refs"]), stix.MarkingOf(t))
 		}
-		if stripGranular(o, func(t stix.TLP) bool { return allows(policy.Rule(route.Channel, t), route.Named) }) &&
-			len(stix.ValidateObject(o, "")) > 0 {
-			continue // a property it cannot do without is not for this audience: the object stays out
+		// A property it cannot do without is not for this audience: the
+		// object stays out.
+		out[i] = stripGranular(o, func(t stix.TLP) bool { return allows(policy.Rule(route.Channel, t), route.Named) }) &&
+			len(stix.ValidateObject(o, "")) > 0
+	})
+	kept := objs[:0:0]
+	for i, o := range objs {
+		if !out[i] {
+			kept = append(kept, o)
 		}
-		kept = append(kept, o)
 	}
 	return kept
 }

@@ -515,17 +515,8 @@ func (e encodings) prepare(copies []built) bool {
 			}
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(todo)/64+1)
 	js := make([][]byte, len(todo))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(todo); i += workers {
-				js[i], _ = stix.Canonical(todo[i].Props)
-			}
-		})
-	}
-	wg.Wait()
+	onEveryCore(len(todo), 64, func(i int) { js[i], _ = stix.Canonical(todo[i].Props) })
 	complete := true
 	for i, o := range todo {
 		if js[i] != nil {
