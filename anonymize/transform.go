@@ -1,6 +1,8 @@
 package anonymize
 
 import (
+	"maps"
+	"slices"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -458,11 +460,15 @@ func (t *transform) taint(text string) (Kind, bool) {
 	return t.a.leak.find(&t.s.sk, text, -1, t.a.hub, classText)
 }
 
-// walkStrings calls fn on every string value (with its key) until fn says stop.
+// walkStrings calls fn on every string value (with its key) until fn says
+// stop, visiting an object's members in the order of their keys: what stops
+// the walk (the kind of the first registry term victimSide finds) must not
+// depend on Go's map order, or the same bundle would get different copies.
 func walkStrings(v any, fn func(k, v string) bool) bool {
 	switch x := v.(type) {
 	case map[string]any:
-		for k, e := range x {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			e := x[k]
 			if s, ok := e.(string); ok {
 				if !fn(k, s) {
 					return false
