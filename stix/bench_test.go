@@ -191,3 +191,27 @@ func BenchmarkDecodeBundle1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeElem is decodeElem alone, on one core, over the 1,000
+// elements of BenchmarkDecodeBundle1000's feed: the per-object parse that
+// decodeElems runs on every core, without the skeleton and the goroutines.
+func BenchmarkDecodeElem(b *testing.B) {
+	data := indicatorFeed(1000)
+	scan, err := scanLimits(data, DefaultLimits())
+	if err != nil || len(scan.elems) != 1000 {
+		b.Fatalf("scanLimits found %d elements (%v), want 1000", len(scan.elems), err)
+	}
+	var size int64
+	for _, e := range scan.elems {
+		size += int64(e.end - e.start)
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, e := range scan.elems {
+			if _, ok := decodeElem(data[e.start:e.end]); !ok {
+				b.Fatalf("decodeElem refused %s", data[e.start:e.end])
+			}
+		}
+	}
+}
