@@ -195,7 +195,19 @@ func BenchmarkDecodeBundle1000(b *testing.B) {
 // BenchmarkDecodeElem is decodeElem alone, on one core, over the 1,000
 // elements of BenchmarkDecodeBundle1000's feed: the per-object parse that
 // decodeElems runs on every core, without the skeleton and the goroutines.
+// One decoder serves every element, as one serves each worker's run.
 func BenchmarkDecodeElem(b *testing.B) {
+	var dec jsonDecoder
+	benchElems(b, func(raw []byte) (map[string]any, bool) { return decodeElem(&dec, raw) })
+}
+
+// BenchmarkDecodeElemStd is BenchmarkDecodeElem with encoding/json, as
+// decodeElem was before jsonDecoder: the speed to beat.
+func BenchmarkDecodeElemStd(b *testing.B) {
+	benchElems(b, decodeElemStd)
+}
+
+func benchElems(b *testing.B, decode func([]byte) (map[string]any, bool)) {
 	data := indicatorFeed(1000)
 	scan, err := scanLimits(data, DefaultLimits())
 	if err != nil || len(scan.elems) != 1000 {
@@ -209,7 +221,7 @@ func BenchmarkDecodeElem(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, e := range scan.elems {
-			if _, ok := decodeElem(data[e.start:e.end]); !ok {
+			if _, ok := decode(data[e.start:e.end]); !ok {
 				b.Fatalf("decodeElem refused %s", data[e.start:e.end])
 			}
 		}

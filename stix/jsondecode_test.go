@@ -24,6 +24,18 @@ func decodeJSONValueStd(raw []byte) (any, bool) {
 	return v, true
 }
 
+// decodeElemStd is decodeElem as it was before jsonDecoder, with
+// encoding/json: the oracle for decodeElem.
+func decodeElemStd(raw []byte) (map[string]any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var props map[string]any
+	if err := dec.Decode(&props); err != nil || props == nil || dec.InputOffset() != int64(len(raw)) {
+		return nil, false
+	}
+	return props, true
+}
+
 // jsonCase is an input for decodeJSONValue, and whether encoding/json accepts
 // it: the oracle decides the result, ok pins down what this table means to
 // cover (an input meant to be refused that the oracle accepts tests nothing).
@@ -224,8 +236,42 @@ func TestDecodeJSONValue(t *testing.T) {
 				t.Fatalf("encoding/json accepts %q: %v, the table says %v", clip(tc.data), ok, tc.ok)
 			}
 			sameJSONValue(t, &dec, data)
-			// The same value as a member of an object, one level deeper.
-			sameJSONValue(t, &dec, []byte(`{"k":`+tc.data+`}`))
+			// The same value as a member of an object, one level deeper,
+			// and the element itself, through decodeElem.
+			sameElem(t, &dec, []byte(`{"k":`+tc.data+`}`))
+			sameElem(t, &dec, data)
+		})
+	}
+}
+
+// TestDecodeElem pins down what decodeElem takes as an element: one object,
+// whitespace before it but not after it, as encoding/json's InputOffset said.
+func TestDecodeElem(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		ok   bool
+	}{
+		{name: "object", data: `{"type":"indicator"}`, ok: true},
+		{name: "empty object", data: `{}`, ok: true},
+		{name: "whitespace before", data: " \t\r\n{}", ok: true},
+		{name: "space after", data: `{} `},
+		{name: "newline after", data: "{}\n"},
+		{name: "null", data: `null`},
+		{name: "array", data: `[{}]`},
+		{name: "string", data: `"{}"`},
+		{name: "number", data: `1`},
+		{name: "two objects", data: `{}{}`},
+		{name: "object and a comma", data: `{},`},
+		{name: "empty", data: ``},
+	}
+	var dec jsonDecoder
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := decodeElemStd([]byte(tc.data)); ok != tc.ok {
+				t.Fatalf("encoding/json accepts %q: %v, the table says %v", tc.data, ok, tc.ok)
+			}
+			sameElem(t, &dec, []byte(tc.data))
 		})
 	}
 }
@@ -240,6 +286,19 @@ func sameJSONValue(t *testing.T, dec *jsonDecoder, data []byte) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decode(%q) = %s, encoding/json %s", clip(string(data)), clip(fmt.Sprintf("%#v", got)), clip(fmt.Sprintf("%#v", want)))
+	}
+}
+
+// sameElem fails t unless decodeElem with dec does what it did with encoding/json.
+func sameElem(t *testing.T, dec *jsonDecoder, data []byte) {
+	t.Helper()
+	want, wantOK := decodeElemStd(data)
+	got, gotOK := decodeElem(dec, data)
+	if gotOK != wantOK {
+		t.Fatalf("decodeElem(%q) accepted = %v, encoding/json %v", clip(string(data)), gotOK, wantOK)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodeElem(%q) = %s, encoding/json %s", clip(string(data)), clip(fmt.Sprintf("%#v", got)), clip(fmt.Sprintf("%#v", want)))
 	}
 }
 
@@ -263,7 +322,7 @@ func TestDecodeJSONValueBundles(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, e := range scan.elems {
-				sameJSONValue(t, &dec, data[e.start:e.end])
+				sameElem(t, &dec, data[e.start:e.end])
 			}
 		})
 	}
@@ -304,5 +363,6 @@ func FuzzDecodeJSONValue(f *testing.F) {
 	var dec jsonDecoder // shared across inputs, as a worker shares it across elements
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameJSONValue(t, &dec, data)
+		sameElem(t, &dec, data)
 	})
 }
