@@ -1,6 +1,7 @@
 package stix
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -290,17 +291,42 @@ var strPlain = func() (t [256]bool) {
 func (d *jsonDecoder) str() (string, bool) {
 	data := d.data
 	start := d.pos + 1
-	i := start
-	var or byte // every byte ORed: its high bit says whether any was not ASCII
-	for i < len(data) && strPlain[data[i]] {
-		or |= data[i]
-		i++
-	}
-	if i < len(data) && data[i] == '"' && (or < utf8.RuneSelf || utf8.Valid(data[start:i])) {
+	i, or := plainRun(data, start)
+	if i < len(data) && data[i] == '"' && (or&highBits == 0 || utf8.Valid(data[start:i])) {
 		d.pos = i + 1
 		return string(data[start:i]), true
 	}
 	return d.strSlow(start, i)
+}
+
+const (
+	lowBits  = 0x0101010101010101 // the lowest bit of each byte of a word
+	highBits = 0x8080808080808080 // the highest
+)
+
+// plainRun returns the index of the first byte at or after i that is not
+// plain (strPlain), and every byte before it ORed together, so that the
+// caller can tell from the high bits whether they were all ASCII. It tests
+// eight bytes at a time while it can: strings are most of a STIX object.
+func plainRun(data []byte, i int) (int, uint64) {
+	var or uint64
+	for ; i+8 <= len(data); i += 8 {
+		w := binary.LittleEndian.Uint64(data[i:])
+		// A byte of w is '"', '\\' or below 0x20 when a byte of quote,
+		// backslash or w itself is below 1, 1 or 0x20 with its high bit
+		// clear (the classic "has less than" test; a borrow can mark a
+		// byte after a real match, never when there is none).
+		quote, backslash := w^(lowBits*'"'), w^(lowBits*'\\')
+		if ((quote-lowBits)&^quote|(backslash-lowBits)&^backslash|(w-lowBits*0x20)&^w)&highBits != 0 {
+			break
+		}
+		or |= w
+	}
+	for i < len(data) && strPlain[data[i]] {
+		or |= uint64(data[i])
+		i++
+	}
+	return i, or
 }
 
 // strSlow decodes the rest of a string that has escapes or invalid UTF-8:

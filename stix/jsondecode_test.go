@@ -366,3 +366,25 @@ func FuzzDecodeJSONValue(f *testing.F) {
 		sameElem(t, &dec, data)
 	})
 }
+
+// TestPlainRun checks the eight-bytes-at-a-time test against the table, with
+// one byte of each kind at every place in and around a word.
+func TestPlainRun(t *testing.T) {
+	for _, c := range []byte{'"', '\\', 0x00, 0x01, 0x1f, ' ', '!', '#', '[', ']', 0x7f, 0x80, 0xa2, 0xdc, 0xe0, 0xff} {
+		for at := 0; at < 24; at++ {
+			data := bytes.Repeat([]byte{'a'}, 24)
+			data[at] = c
+			for start := 0; start < 9; start++ {
+				want, wantOr := start, uint64(0)
+				for want < len(data) && strPlain[data[want]] {
+					wantOr |= uint64(data[want])
+					want++
+				}
+				got, gotOr := plainRun(data, start)
+				if got != want || (gotOr&highBits == 0) != (wantOr&highBits == 0) {
+					t.Fatalf("plainRun(%q, %d) = %d, high bits %v; want %d, %v", data, start, got, gotOr&highBits != 0, want, wantOr&highBits != 0)
+				}
+			}
+		}
+	}
+}
