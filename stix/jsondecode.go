@@ -30,8 +30,10 @@ import (
 //     it is then read on its own.
 //
 // A jsonDecoder keeps its buffers between values, so one per goroutine saves
-// their allocation for every value after the first; it is not safe for
-// concurrent use. The zero value is ready to use.
+// their allocation for every value after the first, and the short strings it
+// has met, so that the values it returns share one copy of each (lookup); it
+// is not safe for concurrent use, and is meant to last one bundle, not to be
+// kept. The zero value is ready to use.
 type jsonDecoder struct {
 	data  []byte
 	pos   int // the next byte of data to read
@@ -46,6 +48,12 @@ type jsonDecoder struct {
 	// no map rehashes as it fills.
 	vals  []any
 	names []string
+	// interned holds short strings met before, each in the any a value
+	// of it is returned in (lookup); hits and misses count the look-ups it
+	// answered and failed, and internOff stops them (keeps).
+	interned     map[string]any
+	hits, misses int
+	internOff    bool
 }
 
 // decode decodes raw, which must be one JSON value with nothing after it
@@ -85,11 +93,7 @@ func (d *jsonDecoder) value() (any, bool) {
 	}
 	switch c := d.data[d.pos]; c {
 	case '"':
-		s, ok := d.str()
-		if !ok {
-			return nil, false
-		}
-		return s, true
+		return d.strValue()
 	case '{':
 		return d.object()
 	case '[':
@@ -224,7 +228,7 @@ func (d *jsonDecoder) object() (any, bool) {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, false
 		}
-		name, ok := d.str()
+		name, ok := d.name()
 		if !ok {
 			return nil, false
 		}
@@ -287,16 +291,85 @@ var strPlain = func() (t [256]bool) {
 	return t
 }()
 
-// str decodes the string whose opening '"' is at pos.
-func (d *jsonDecoder) str() (string, bool) {
-	data := d.data
-	start := d.pos + 1
-	i, or := plainRun(data, start)
-	if i < len(data) && data[i] == '"' && (or&highBits == 0 || utf8.Valid(data[start:i])) {
-		d.pos = i + 1
-		return string(data[start:i]), true
+// strValue decodes the string whose opening '"' is at pos, as a value.
+func (d *jsonDecoder) strValue() (any, bool) {
+	b, ok := d.str()
+	if !ok {
+		return nil, false
 	}
-	return d.strSlow(start, i)
+	if v, ok := d.lookup(b); ok {
+		return v, true
+	}
+	s := string(b)
+	var v any = s
+	if d.keeps(s) {
+		d.interned[s] = v
+	}
+	return v, true
+}
+
+// name decodes the string whose opening '"' is at pos, as a member name.
+func (d *jsonDecoder) name() (string, bool) {
+	b, ok := d.str()
+	if !ok {
+		return "", false
+	}
+	if v, ok := d.lookup(b); ok {
+		return v.(string), true
+	}
+	s := string(b)
+	if d.keeps(s) {
+		d.interned[s] = s
+	}
+	return s, true
+}
+
+// Bounds of jsonDecoder.interned: strings longer than internMaxLen
+// (descriptions, patterns) rarely recur, and once the table holds
+// internMaxEntries strings (about 100 KB at most) it takes no more.
+const (
+	internMaxLen     = 64
+	internMaxEntries = 1024
+)
+
+// lookup returns the interned string b, in an any, if there is one.
+//
+// Why intern: in a bundle the same short strings recur in every object:
+// property names, types, "2.1", timestamps, the ids of the identity and of
+// the TLP marking each object references. Each would otherwise cost two
+// allocations (the string, and the box that puts it in an any, which a
+// member name does not need) and as much again for the garbage collector.
+// Sharing them between objects is safe: neither can be changed.
+func (d *jsonDecoder) lookup(b []byte) (any, bool) {
+	if len(b) > internMaxLen || d.internOff {
+		return nil, false
+	}
+	v, ok := d.interned[string(b)]
+	if ok {
+		d.hits++
+	} else {
+		d.misses++
+	}
+	return v, ok
+}
+
+// keeps reports whether s is to be interned: short, and the table not full.
+// When the table is full and has failed more look-ups than it answered, the
+// strings that recur, if any, were too few to pay for the look-ups, which
+// then stop: at worst (no string ever recurs) interning costs the look-ups
+// of the first internMaxEntries strings.
+func (d *jsonDecoder) keeps(s string) bool {
+	if len(s) > internMaxLen || d.internOff {
+		return false
+	}
+	if len(d.interned) >= internMaxEntries {
+		d.internOff = d.misses > d.hits
+		return false
+	}
+	if d.interned == nil {
+		d.interned = make(map[string]any, 64)
+	}
+	return true
 }
 
 const (
@@ -329,23 +402,37 @@ func plainRun(data []byte, i int) (int, uint64) {
 	return i, or
 }
 
+// str decodes the string whose opening '"' is at pos. What it returns is
+// valid until the next call: a part of data when the string is plain text
+// in valid UTF-8, as most are, else the string unescaped in scratch.
+func (d *jsonDecoder) str() ([]byte, bool) {
+	data := d.data
+	start := d.pos + 1
+	i, or := plainRun(data, start)
+	if i < len(data) && data[i] == '"' && (or&highBits == 0 || utf8.Valid(data[start:i])) {
+		d.pos = i + 1
+		return data[start:i], true
+	}
+	return d.strSlow(start, i)
+}
+
 // strSlow decodes the rest of a string that has escapes or invalid UTF-8:
 // data[start:i] holds only plain bytes, and i is the first byte after them.
-func (d *jsonDecoder) strSlow(start, i int) (string, bool) {
+func (d *jsonDecoder) strSlow(start, i int) ([]byte, bool) {
 	data := d.data
 	d.scratch = appendUTF8(d.scratch[:0], data[start:i])
 	for i < len(data) {
 		switch c := data[i]; {
 		case c == '"':
 			d.pos = i + 1
-			return string(d.scratch), true
+			return d.scratch, true
 		case c == '\\':
 			var ok bool
 			if i, ok = d.escape(i); !ok {
-				return "", false
+				return nil, false
 			}
 		case c < 0x20:
-			return "", false
+			return nil, false
 		default:
 			j := i + 1
 			for j < len(data) && strPlain[data[j]] {
@@ -355,7 +442,7 @@ func (d *jsonDecoder) strSlow(start, i int) (string, bool) {
 			i = j
 		}
 	}
-	return "", false // no closing quote
+	return nil, false // no closing quote
 }
 
 // escape appends what the escape at data[i] stands for to scratch and

@@ -388,3 +388,69 @@ func TestPlainRun(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeElemResultsLast decodes every object of the documents with one
+// decoder and checks the results only at the end, after the input has been
+// overwritten: nothing returned may share memory with the input, with the
+// decoder's scratch buffer or with what it decodes later.
+func TestDecodeElemResultsLast(t *testing.T) {
+	var dec jsonDecoder
+	var wants, gots []map[string]any
+	for _, data := range jsonDocuments(t) {
+		scan, err := scanLimits(data, DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = bytes.Clone(data)
+		for _, e := range scan.elems {
+			want, _ := decodeElemStd(data[e.start:e.end])
+			got, ok := decodeElem(&dec, data[e.start:e.end])
+			if !ok {
+				t.Fatalf("decodeElem refused %s", data[e.start:e.end])
+			}
+			wants, gots = append(wants, want), append(gots, got)
+		}
+		for i := range data {
+			data[i] = 'x'
+		}
+	}
+	for i := range wants {
+		if !reflect.DeepEqual(gots[i], wants[i]) {
+			t.Fatalf("object %d is %v once the others are decoded, want %v", i, gots[i], wants[i])
+		}
+	}
+}
+
+// TestIntern checks that interning stays on where strings recur (the
+// feed's names, types, timestamps and references) and turns itself off
+// where none does, once its table is full.
+func TestIntern(t *testing.T) {
+	decodeAll := func(elems [][]byte) *jsonDecoder {
+		var dec jsonDecoder
+		for _, e := range elems {
+			if _, ok := decodeElem(&dec, e); !ok {
+				t.Fatalf("decodeElem refused %s", e)
+			}
+		}
+		return &dec
+	}
+	feed := indicatorFeed(3000)
+	scan, err := scanLimits(feed, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recurring [][]byte
+	for _, e := range scan.elems {
+		recurring = append(recurring, feed[e.start:e.end])
+	}
+	if dec := decodeAll(recurring); dec.internOff || len(dec.interned) != internMaxEntries || dec.hits < 10*dec.misses {
+		t.Errorf("on the feed: interning off %v, %d strings, %d hits, %d misses; want on, full, 10 hits a miss", dec.internOff, len(dec.interned), dec.hits, dec.misses)
+	}
+	var unique [][]byte
+	for k := range internMaxEntries {
+		unique = append(unique, fmt.Appendf(nil, `{"x_%d":"%d"}`, k, k))
+	}
+	if dec := decodeAll(unique); !dec.internOff {
+		t.Errorf("on unique strings: interning on, %d hits, %d misses; want off", dec.hits, dec.misses)
+	}
+}
