@@ -191,3 +191,69 @@ func BenchmarkDecodeBundle1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeElem is decodeElem alone, on one core, over the 1,000
+// elements of BenchmarkDecodeBundle1000's feed: the per-object parse that
+// decodeElems runs on every core, without the skeleton and the goroutines.
+// One decoder serves every element of an iteration, as one serves a
+// worker's run in decodeElems, and none serves two: what it keeps (its
+// buffers, its interned strings) lasts one bundle.
+func BenchmarkDecodeElem(b *testing.B) {
+	benchElems(b, func() func([]byte) (map[string]any, bool) {
+		var dec jsonDecoder
+		return func(raw []byte) (map[string]any, bool) { return decodeElem(&dec, raw) }
+	})
+}
+
+// BenchmarkDecodeElemStd is BenchmarkDecodeElem with encoding/json, as
+// decodeElem was before jsonDecoder: the speed to beat.
+func BenchmarkDecodeElemStd(b *testing.B) {
+	benchElems(b, func() func([]byte) (map[string]any, bool) { return decodeElemStd })
+}
+
+// BenchmarkDecodeElemUnique is BenchmarkDecodeElem on 1,000 objects of 20
+// members whose names and values never recur: the worst case of jsonDecoder's
+// interning, which must then cost little more than it would without it.
+func BenchmarkDecodeElemUnique(b *testing.B) {
+	var elems [][]byte
+	for k := range 1000 {
+		var members []string
+		for j := range 20 {
+			members = append(members, fmt.Sprintf(`"x_%d_%d":"198.%d.%d.%d"`, k, j, k%250, j, k/250))
+		}
+		elems = append(elems, []byte("{"+strings.Join(members, ",")+"}"))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var dec jsonDecoder
+		for _, e := range elems {
+			if _, ok := decodeElem(&dec, e); !ok {
+				b.Fatalf("decodeElem refused %s", e)
+			}
+		}
+	}
+}
+
+// benchElems decodes the feed's elements with a decode function made anew
+// for each iteration.
+func benchElems(b *testing.B, newDecode func() func([]byte) (map[string]any, bool)) {
+	data := indicatorFeed(1000)
+	scan, err := scanLimits(data, DefaultLimits())
+	if err != nil || len(scan.elems) != 1000 {
+		b.Fatalf("scanLimits found %d elements (%v), want 1000", len(scan.elems), err)
+	}
+	var size int64
+	for _, e := range scan.elems {
+		size += int64(e.end - e.start)
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		decode := newDecode()
+		for _, e := range scan.elems {
+			if _, ok := decode(data[e.start:e.end]); !ok {
+				b.Fatalf("decodeElem refused %s", data[e.start:e.end])
+			}
+		}
+	}
+}
