@@ -21,6 +21,7 @@ FUZZ_TARGETS ?= \
 	./sharing:FuzzParseSubmission \
 	./sharing:FuzzParseRegistry \
 	./stix:FuzzDecodeBundleParallel \
+	./stix:FuzzDecodeJSONValue \
 	./server:FuzzNextToken
 # FUZZTIME is a count of executions (about 7–15 s each on the 2-core CI machine),
 # not a duration: with a duration, Go 1.26's fuzzing coordinator can report a
