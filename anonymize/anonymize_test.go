@@ -1,11 +1,11 @@
 package anonymize
 
 import (
-	"reflect"
 	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -518,6 +518,28 @@ func TestObjectsCarryTheirCanonicalJSON(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("only %d objects checked; the corpus should give hundreds", n)
+	}
+}
+
+// TestAnonymizeOnEveryCore: a transform that cleans and encodes its objects
+// on every core (eachRec) makes, byte for byte, the copy one core makes, and
+// finds the same leaks: over the corpus, both profiles, and a bundle of a
+// thousand objects, with every object in a goroutine's share (parallelFrom 1).
+func TestAnonymizeOnEveryCore(t *testing.T) {
+	one := newTestAnonymizer(t)
+	one.parallelFrom = 1 << 30
+	every := newTestAnonymizer(t)
+	every.parallelFrom = 1
+	bundles := map[string]*stix.Bundle{}
+	submitters := map[string]string{}
+	for _, c := range loadCorpus(t) {
+		bundles[c.name], submitters[c.name] = c.bundle, c.expect.Submitter
+	}
+	bundles["1000 indicators"], submitters["1000 indicators"] = indicatorBundle(t, 1000), "carrier-a"
+	for name, b := range bundles {
+		for _, p := range []Profile{ProfileCEPTOAR, ProfilePublic} {
+			sameCopy(t, name+" ("+string(p)+")", one, every, b, submitters[name], p)
+		}
 	}
 }
 

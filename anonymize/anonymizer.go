@@ -223,6 +223,7 @@ type Anonymizer struct {
 	leak          *skeletonMatcher  // the leak check's own matcher
 	now           func() time.Time
 	pool          sync.Pool // *scrubber
+	parallelFrom  int       // objects a core in a transform (parallelRecs when 0; tests lower it)
 }
 
 // NewAnonymizer compiles the registry parties into an Anonymizer.

@@ -1,11 +1,12 @@
 package anonymize
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"testing"
 
 	"github.com/kakehashi-hub/kakehashi/stix"
-	"testing"
 )
 
 // BenchmarkAnonymize measures the ceptoar profile, leak check included, over
@@ -54,18 +55,8 @@ func BenchmarkScrub(b *testing.B) {
 // incident and many indicators with short English text (ASCII fast paths).
 func BenchmarkAnonymizeIndicators(b *testing.B) {
 	a := newTestAnonymizer(b)
-	var sb strings.Builder
-	sb.WriteString(`{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[`)
-	sb.WriteString(`{"type":"incident","spec_version":"2.1","id":"incident--00000000-0000-4000-8000-000000000000","created":"2026-07-10T01:10:00.000Z","modified":"2026-07-10T01:10:00.000Z","name":"DDoS wave 0","created_by_ref":"identity--6d0bd1b6-5a1c-4c7e-9a53-6f1b1d9c2b11"}`)
-	for k := 1; k < 100; k++ {
-		fmt.Fprintf(&sb, `,{"type":"indicator","spec_version":"2.1","id":"indicator--%08x-0000-4000-8000-%012x","created":"2026-07-10T01:10:00.000Z","modified":"2026-07-10T01:10:00.000Z","name":"Flood source","description":"Source of the flood seen on the edge routers.","indicator_types":["malicious-activity"],"pattern_type":"stix","valid_from":"2026-07-10T00:00:00Z","pattern":"[ipv4-addr:value = '198.18.%d.%d']","created_by_ref":"identity--6d0bd1b6-5a1c-4c7e-9a53-6f1b1d9c2b11"}`, k, k, (k/250)%250, k%250+1)
-	}
-	sb.WriteString(`]}`)
-	raw := []byte(sb.String())
-	bd, err := stix.DecodeBundle(raw, stix.Limits{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	bd := indicatorBundle(b, 100)
+	raw, _ := json.Marshal(bd)
 	b.SetBytes(int64(len(raw)))
 	b.ResetTimer()
 	for b.Loop() {
@@ -73,4 +64,37 @@ func BenchmarkAnonymizeIndicators(b *testing.B) {
 			b.Fatal(err, res)
 		}
 	}
+}
+
+// BenchmarkAnonymizeIndicators1000 is BenchmarkAnonymizeIndicators with a
+// thousand objects, as intake anonymizes a bench bundle: cleaned and encoded
+// on every core (eachRec).
+func BenchmarkAnonymizeIndicators1000(b *testing.B) {
+	a := newTestAnonymizer(b)
+	bd := indicatorBundle(b, 1000)
+	raw, _ := json.Marshal(bd)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if res, err := a.Anonymize(bd, "carrier-a", ProfileCEPTOAR); err != nil || res.Withheld {
+			b.Fatal(err, res)
+		}
+	}
+}
+
+// indicatorBundle is an incident of carrier-a and n-1 attacker indicators,
+// as kakehashi bench submits them.
+func indicatorBundle(tb testing.TB, n int) *stix.Bundle {
+	tb.Helper()
+	var sb strings.Builder
+	sb.WriteString(`{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[`)
+	sb.WriteString(`{"type":"incident","spec_version":"2.1","id":"incident--00000000-0000-4000-8000-000000000000","created":"2026-07-10T01:10:00.000Z","modified":"2026-07-10T01:10:00.000Z","name":"DDoS wave 0","created_by_ref":"identity--6d0bd1b6-5a1c-4c7e-9a53-6f1b1d9c2b11"}`)
+	for k := 1; k < n; k++ {
+		fmt.Fprintf(&sb, `,{"type":"indicator","spec_version":"2.1","id":"indicator--%08x-0000-4000-8000-%012x","created":"2026-07-10T01:10:00.000Z","modified":"2026-07-10T01:10:00.000Z","name":"Flood source","description":"Source of the flood seen on the edge routers.","indicator_types":["malicious-activity"],"pattern_type":"stix","valid_from":"2026-07-10T00:00:00Z","pattern":"[ipv4-addr:value = '198.18.%d.%d']","created_by_ref":"identity--6d0bd1b6-5a1c-4c7e-9a53-6f1b1d9c2b11"}`, k, k, (k/250)%250, k%250+1)
+	}
+	sb.WriteString(`]}`)
+	bd, err := stix.DecodeBundle([]byte(sb.String()), stix.Limits{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bd
 }

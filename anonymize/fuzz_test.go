@@ -33,6 +33,8 @@ func FuzzAnonymize(f *testing.F) {
 	f.Add("担当：", uint8(7), uint8(14))
 	f.Add("x\u200bSakura", uint8(1), uint8(200))
 	a := newTestAnonymizer(f)
+	every := newTestAnonymizer(f) // cleans and encodes on every core (TestAnonymizeOnEveryCore)
+	every.parallelFrom = 1
 	template := loadCorpus(f)[0]
 	f.Fuzz(func(t *testing.T, text string, t1, t2 uint8) {
 		var b *stix.Bundle
@@ -50,6 +52,7 @@ func FuzzAnonymize(f *testing.F) {
 			b = withText(t, template.bundle, s)
 		}
 		for _, p := range []Profile{ProfileCEPTOAR, ProfilePublic} {
+			sameCopy(t, string(p), a, every, b, "carrier-a", p)
 			res, err := a.Anonymize(b, "carrier-a", p)
 			if err != nil {
 				t.Fatal(err)

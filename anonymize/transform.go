@@ -1,13 +1,15 @@
 package anonymize
 
 import (
-	"maps"
-	"slices"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kakehashi-hub/kakehashi/stix"
@@ -157,6 +159,9 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 		}
 	}
 	// Pass 1: what goes, what is victim-side, and the cleaned properties.
+	// Cleaning an object reads only the object and what pass 0 found, so
+	// the objects are cleaned on every core (eachRec).
+	var clean []*rec
 	for _, r := range t.recs {
 		o := r.orig
 		switch {
@@ -180,17 +185,20 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 		case !sdoTypes[o.Type] && !r.sco:
 			r.drop = true
 		}
-		if r.drop {
-			t.dropped[o.ID] = true
-			continue
+		if !r.drop {
+			clean = append(clean, r)
 		}
-		if r.sco {
+	}
+	t.eachRec(len(clean), func(t *transform, i int) {
+		if r := clean[i]; r.sco {
 			t.observable(r)
 		} else {
 			t.domainObject(r)
 		}
+	})
+	for _, r := range t.recs {
 		if r.drop {
-			t.dropped[o.ID] = true
+			t.dropped[r.orig.ID] = true
 		}
 	}
 	if p == ProfilePublic {
@@ -234,34 +242,97 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 	}
 	out.Objects = append(out.Objects, ceptoar)
 	origins := []string{""}
+	// Each kept object's references are rewritten from what passes 1 to 3
+	// decided, and it is encoded: on every core, then put in order.
+	var kept []*rec
 	for _, r := range t.recs {
-		if r.drop {
-			continue
+		if !r.drop {
+			kept = append(kept, r)
 		}
-		props := r.props
-		std := r.orig.Type == "extension-definition" || r.orig.Type == "marking-definition" && isStdMarking(r.orig.ID)
-		if !std {
-			t.rewriteRefs(props)
-			if r.newID != "" {
-				props["id"] = r.newID
-			}
-			if !r.sco {
-				props["created_by_ref"] = a.ceptoar
-				props[PseudonymProperty] = pseudonym
-			}
-			cleanGranular(props)
+	}
+	objs := make([]*stix.Object, len(kept))
+	errs := make([]error, len(kept))
+	t.eachRec(len(kept), func(t *transform, i int) { objs[i], errs[i] = t.assemble(kept[i], p, pseudonym) })
+	for i, r := range kept {
+		if errs[i] != nil {
+			return nil, nil, fmt.Errorf("encode %s: %w", r.orig.ID, errs[i])
 		}
-		if p == ProfilePublic && r.orig.Type == "incident" {
-			props = t.publicIncident(r, props)
-		}
-		o, err := newObject(props)
-		if err != nil {
-			return nil, nil, fmt.Errorf("encode %s: %w", r.orig.ID, err)
-		}
-		out.Objects = append(out.Objects, o)
+		out.Objects = append(out.Objects, objs[i])
 		origins = append(origins, r.orig.ID)
 	}
 	return out, origins, nil
+}
+
+// assemble makes the object a kept rec becomes in the copy: its references
+// renamed or removed, its id, attribution and pseudonym set, encoded.
+func (t *transform) assemble(r *rec, p Profile, pseudonym string) (*stix.Object, error) {
+	props := r.props
+	std := r.orig.Type == "extension-definition" || r.orig.Type == "marking-definition" && isStdMarking(r.orig.ID)
+	if !std {
+		t.rewriteRefs(props)
+		if r.newID != "" {
+			props["id"] = r.newID
+		}
+		if !r.sco {
+			props["created_by_ref"] = t.a.ceptoar
+			props[PseudonymProperty] = pseudonym
+		}
+		cleanGranular(props)
+	}
+	if p == ProfilePublic && r.orig.Type == "incident" {
+		props = t.publicIncident(r, props)
+	}
+	return newObject(props)
+}
+
+// parallelRecs is the number of objects from which a transform cleans and
+// encodes them on every core; below it, one core does it sooner. An
+// Anonymizer's parallelFrom, when set (tests), takes its place.
+const parallelRecs = 256
+
+// eachRec calls fn(t, i) for every i in [0, n), on every core when n is
+// large. Each goroutine gets a transform of its own, whose scrubber (with its
+// buffers and memos) knows this bundle's extra terms; fn may change only
+// what belongs to i, and reads the rest of t, which nothing changes
+// meanwhile. The memos only cache what a scrubber would compute again, so
+// every object comes out as on one core (TestAnonymizeOnEveryCore).
+func (t *transform) eachRec(n int, fn func(t *transform, i int)) {
+	per := parallelRecs
+	if t.a.parallelFrom > 0 {
+		per = t.a.parallelFrom
+	}
+	workers := min(runtime.GOMAXPROCS(0), n/per+1)
+	if workers <= 1 {
+		for i := range n {
+			fn(t, i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Go(func() {
+			tw := t
+			if w > 0 {
+				own := *t
+				own.s = t.a.getScrubber()
+				clear(own.s.scrubMemo)
+				clear(own.s.runMemo)
+				own.s.extra = append(own.s.extra[:0], t.s.extra...)
+				defer func() {
+					own.s.extra = own.s.extra[:0]
+					clear(own.s.scrubMemo)
+					clear(own.s.runMemo)
+					t.a.putScrubber(own.s)
+				}()
+				tw = &own
+			}
+			for i := lo; i < hi; i++ {
+				fn(tw, i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func isStdMarking(id string) bool { _, ok := stix.TLPOfMarking(id); return ok }
