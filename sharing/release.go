@@ -215,15 +215,21 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][
 	// other organizations in a later version withdraws the earlier version
 	// from those no longer named.
 	group := groupKey
-	carried := map[string]bool{}
-	for _, r := range plan.Channels {
-		g := ""
-		if r.Named {
-			g = groupKey(r.Recipients)
+	var carried map[string]bool // made at the first earlier entry: most submissions have none
+	carries := func(ch Channel, id, g string) bool {
+		if carried == nil {
+			carried = map[string]bool{}
+			for _, r := range plan.Channels {
+				rg := ""
+				if r.Named {
+					rg = groupKey(r.Recipients)
+				}
+				for _, id := range r.Objects {
+					carried[string(r.Channel)+" "+id+" "+rg] = true
+				}
+			}
 		}
-		for _, id := range r.Objects {
-			carried[string(r.Channel)+" "+id+" "+g] = true
-		}
+		return carried[string(ch)+" "+id+" "+g]
 	}
 	var revoked, tombstones []ChannelEntry
 	for _, o := range b.Objects {
@@ -243,7 +249,7 @@ func revocations(sub *Submission, b *stix.Bundle, plan Plan, held map[entryKey][
 			}
 			for _, g := range order {
 				earlier := byGroup[g]
-				if carried[string(ch)+" "+o.ID+" "+g] {
+				if carries(ch, o.ID, g) {
 					continue
 				}
 				revoked = append(revoked, earlier...)
