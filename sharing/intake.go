@@ -256,7 +256,8 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		preErr  error
 		preDone = make(chan struct{})
 	)
-	if len(designRefs(req.Bundle)) == 0 {
+	final := len(designRefs(req.Bundle)) == 0
+	if final {
 		go func() {
 			defer close(preDone)
 			pre, preErr = newSubmission(org, req, nil, now)
@@ -268,11 +269,8 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		<-preDone
 		return nil, nil, false, err
 	}
-	// What the reference validator would warn about: told, never refused.
-	warnings := stix.Warnings(req.Bundle, func(id string) bool {
-		_, err := in.Store.FindLatestObject(ctx, org.ID, id)
-		return err == nil
-	})
+	warnings := in.warnLater(ctx, org, req.Bundle, final)
+	defer warnings() // nothing outlives the submission
 	// Sensitive designs are encrypted before anything else sees them: from
 	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
 	designMACs, err := in.sealDesigns(ctx, org, req)
@@ -288,9 +286,8 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		return nil, nil, false, err
 	}
 	sub, objs := recv.sub, recv.objs
-	sub.Warnings = warnings
 	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
-		prev.Warnings = warnings
+		prev.Warnings = warnings()
 		return prev, nil, false, nil // idempotent: the same bundle from the same organization
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, nil, false, fmt.Errorf("find earlier submission: %w", err)
@@ -349,14 +346,37 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 		if errors.Is(err, ErrConflict) {
 			// A concurrent identical submission won the race: answer with it.
 			if prev, ferr := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); ferr == nil {
-				prev.Warnings = warnings
+				prev.Warnings = warnings()
 				return prev, nil, false, nil
 			}
 		}
 		return nil, nil, false, fmt.Errorf("store submission: %w", err)
 	}
 	in.Signals.fromIntake(org, req.Bundle)
+	sub.Warnings = warnings()
 	return sub, copies, true, nil
+}
+
+// warnLater finds what the reference validator would warn about in b (told,
+// never refused), on another goroutine when async — the bundle is final, so
+// nothing changes it meanwhile — and returns the function that waits for the
+// answer.
+func (in *Intake) warnLater(ctx context.Context, org *Organization, b *stix.Bundle, async bool) func() []stix.Warning {
+	var ws []stix.Warning
+	done := make(chan struct{})
+	find := func() {
+		defer close(done)
+		ws = stix.Warnings(b, func(id string) bool {
+			_, err := in.Store.FindLatestObject(ctx, org.ID, id)
+			return err == nil
+		})
+	}
+	if async {
+		go find()
+	} else {
+		find()
+	}
+	return func() []stix.Warning { <-done; return ws }
 }
 
 // check is the first stage: the bundle is valid STIX under the hub's profile
