@@ -580,3 +580,40 @@ func TestAnonymizeIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestLeakCheckOnEveryCore: the leak check of a large copy, object by object
+// on every core, finds the same hits in the same order as the scan of the
+// whole copy, including where an object's JSON is broken (the scan stops
+// there). The corpus reports as submitted are full of terms to find.
+func TestLeakCheckOnEveryCore(t *testing.T) {
+	one := newTestAnonymizer(t)
+	one.parallelFrom = 1 << 30
+	every := newTestAnonymizer(t)
+	every.parallelFrom = 1
+	checked := 0
+	for _, c := range loadCorpus(t) {
+		b := &stix.Bundle{ID: c.bundle.ID}
+		for _, o := range c.bundle.Objects {
+			withRaw, err := newObject(o.Props)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Objects = append(b.Objects, withRaw)
+		}
+		broken := &stix.Bundle{ID: b.ID, Objects: slices.Clone(b.Objects)}
+		broken.Objects[len(broken.Objects)/2] = &stix.Object{Raw: []byte(`{"name": "Sakura Telecom"`)}
+		broken.Objects = append(broken.Objects, nil)
+		for name, bd := range map[string]*stix.Bundle{"as submitted": b, "one object broken": broken} {
+			for _, submitter := range []string{c.expect.Submitter, "unknown"} {
+				want, got := one.LeakCheck(bd, submitter), every.LeakCheck(bd, submitter)
+				if !reflect.DeepEqual(want, got) {
+					t.Errorf("%s, %s, %s: whole scan\n%v\nobject by object\n%v", c.name, name, submitter, want, got)
+				}
+				checked += len(want)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d hits compared; the corpus as submitted should give many", checked)
+	}
+}

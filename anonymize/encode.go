@@ -39,7 +39,9 @@ func newObject(props map[string]any) (*stix.Object, error) {
 func serialize(bd *stix.Bundle) []byte {
 	n := 64
 	for _, o := range bd.Objects {
-		n += len(o.Raw) + 1
+		if o != nil {
+			n += len(o.Raw) + 1
+		}
 	}
 	b := make([]byte, 0, n)
 	b = append(b, `{"type":"bundle","id":`...)

@@ -38,23 +38,73 @@ func (a *Anonymizer) LeakCheck(b *stix.Bundle, submitter string) []Hit {
 }
 
 // leakCheck checks b for the terms of party (-1: every party but the one
-// whose identity is the CEPTOAR identity the copies are attributed to).
+// whose identity is the CEPTOAR identity the copies are attributed to). A
+// large copy is checked object by object on every core (leakCheckObjects),
+// with the same hits in the same order.
 func (a *Anonymizer) leakCheck(b *stix.Bundle, party int, s *scrubber) []Hit {
+	if len(b.Objects) >= a.perCore() {
+		return a.leakCheckObjects(b, party, s)
+	}
 	// The copy as it will be served; an object whose JSON is broken fails
 	// the scan below and withholds the copy.
 	data := serialize(b)
-	lc := &leakScan{a: a, s: s, party: party, except: -1, data: data}
-	if s.memo == nil {
-		s.memo = map[memoKey]memoResult{}
-	}
+	lc := a.newLeakScan(s, party, data)
 	defer clear(s.memo) // its keys point into data
-	if party < 0 {
-		lc.except = a.hub
-	}
 	if !lc.value(0) || lc.skipWS() != len(data) {
 		lc.hits = append(lc.hits, Hit{Pointer: "", Kind: kindUnencodable})
 	}
 	return lc.hits
+}
+
+// newLeakScan starts a scan of data for the terms of party.
+func (a *Anonymizer) newLeakScan(s *scrubber, party int, data []byte) *leakScan {
+	lc := &leakScan{a: a, s: s, party: party, except: -1, data: data}
+	if s.memo == nil {
+		s.memo = map[memoKey]memoResult{}
+	}
+	if party < 0 {
+		lc.except = a.hub
+	}
+	return lc
+}
+
+// leakCheckObjects is leakCheck over the serialized bundle (serialize) read
+// in pieces: the bundle's own members, then each object's JSON at its place
+// (/objects/i), on every core. Each piece gives the hits the whole scan
+// finds in it, in the same order — every check is of one string or number
+// with its JSON pointer, and a hit is merged only with the one before it at
+// the same pointer, which never crosses an object — and the whole scan
+// stops at the first piece that is not JSON, so the hits of the objects
+// after it are left out here too.
+func (a *Anonymizer) leakCheckObjects(b *stix.Bundle, party int, s *scrubber) []Hit {
+	head := serialize(&stix.Bundle{ID: b.ID})
+	lc := a.newLeakScan(s, party, head)
+	ok := lc.value(0) && lc.skipWS() == len(head)
+	hits := lc.hits
+	clear(s.memo)
+	if !ok {
+		return append(hits, Hit{Pointer: "", Kind: kindUnencodable})
+	}
+	found := make([][]Hit, len(b.Objects))
+	broken := make([]bool, len(b.Objects))
+	a.onEveryCore(len(b.Objects), s, func(s *scrubber, i int) {
+		data := []byte("null") // as serialize writes it
+		if o := b.Objects[i]; o != nil && len(o.Raw) > 0 {
+			data = o.Raw
+		}
+		lc := a.newLeakScan(s, party, data)
+		lc.path = append(lc.path, "objects", strconv.Itoa(i))
+		broken[i] = !lc.value(2) || lc.skipWS() != len(data)
+		found[i] = lc.hits
+		clear(s.memo) // its keys point into data
+	})
+	for i := range b.Objects {
+		hits = append(hits, found[i]...)
+		if broken[i] {
+			return append(hits, Hit{Pointer: "", Kind: kindUnencodable})
+		}
+	}
+	return hits
 }
 
 // leakScan walks JSON text, tracking the JSON pointer of each value.

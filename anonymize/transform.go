@@ -286,8 +286,9 @@ func (t *transform) assemble(r *rec, p Profile, pseudonym string) (*stix.Object,
 }
 
 // parallelRecs is the number of objects from which a transform cleans and
-// encodes them on every core; below it, one core does it sooner. An
-// Anonymizer's parallelFrom, when set (tests), takes its place.
+// encodes them, and a leak check scans them, on every core; below it, one
+// core does it sooner. An Anonymizer's parallelFrom, when set (tests), takes
+// its place (perCore).
 const parallelRecs = 256
 
 // eachRec calls fn(t, i) for every i in [0, n), on every core when n is
@@ -297,14 +298,36 @@ const parallelRecs = 256
 // meanwhile. The memos only cache what a scrubber would compute again, so
 // every object comes out as on one core (TestAnonymizeOnEveryCore).
 func (t *transform) eachRec(n int, fn func(t *transform, i int)) {
-	per := parallelRecs
-	if t.a.parallelFrom > 0 {
-		per = t.a.parallelFrom
+	t.a.onEveryCore(n, t.s, func(s *scrubber, i int) {
+		tw := t
+		if s != t.s {
+			own := *t
+			own.s = s
+			tw = &own
+		}
+		fn(tw, i)
+	})
+}
+
+// perCore is the number of objects from which a transform or a leak check
+// works on every core: parallelRecs, or parallelFrom when a test sets it.
+func (a *Anonymizer) perCore() int {
+	if a.parallelFrom > 0 {
+		return a.parallelFrom
 	}
-	workers := min(runtime.GOMAXPROCS(0), n/per+1)
+	return parallelRecs
+}
+
+// onEveryCore calls fn(s, i) for every i in [0, n), on as many goroutines
+// as there are cores when n is at least perCore, each taking a contiguous
+// run of indexes. The first goroutine uses s; each other one a scrubber of
+// its own from the pool, with s's extra terms (the bundle's victim-side
+// values) and empty memos, given back afterwards.
+func (a *Anonymizer) onEveryCore(n int, s *scrubber, fn func(s *scrubber, i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/a.perCore()+1)
 	if workers <= 1 {
 		for i := range n {
-			fn(t, i)
+			fn(s, i)
 		}
 		return
 	}
@@ -312,23 +335,21 @@ func (t *transform) eachRec(n int, fn func(t *transform, i int)) {
 	for w := range workers {
 		lo, hi := w*n/workers, (w+1)*n/workers
 		wg.Go(func() {
-			tw := t
+			ws := s
 			if w > 0 {
-				own := *t
-				own.s = t.a.getScrubber()
-				clear(own.s.scrubMemo)
-				clear(own.s.runMemo)
-				own.s.extra = append(own.s.extra[:0], t.s.extra...)
+				ws = a.getScrubber()
+				clear(ws.scrubMemo)
+				clear(ws.runMemo)
+				ws.extra = append(ws.extra[:0], s.extra...)
 				defer func() {
-					own.s.extra = own.s.extra[:0]
-					clear(own.s.scrubMemo)
-					clear(own.s.runMemo)
-					t.a.putScrubber(own.s)
+					ws.extra = ws.extra[:0]
+					clear(ws.scrubMemo)
+					clear(ws.runMemo)
+					a.putScrubber(ws)
 				}()
-				tw = &own
 			}
 			for i := lo; i < hi; i++ {
-				fn(tw, i)
+				fn(ws, i)
 			}
 		})
 	}
