@@ -120,11 +120,32 @@ func (a *Anonymizer) Anonymize(b *stix.Bundle, submitter string, p Profile) (*Re
 }
 
 func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bundle, []string, error) {
-	a := t.a
-	for id := range a.identities {
+	for id := range t.a.identities {
 		t.dropped[id] = true
 	}
-	t.dropped[a.ceptoar] = false
+	t.dropped[t.a.ceptoar] = false
+	sensitive := t.collect(b)
+	t.s.extra = t.s.extra[:0]
+	clear(t.s.scrubMemo) // results depend on the bundle's extra terms
+	defer func() { t.s.extra = t.s.extra[:0]; clear(t.s.scrubMemo); clear(t.s.runMemo) }()
+	t.findVictims(sensitive)
+	t.cleanAll(sensitive)
+	if p == ProfilePublic {
+		for _, r := range t.recs {
+			if !r.drop && !t.publicKeeps(r) {
+				r.drop = true
+				t.dropped[r.orig.ID] = true
+			}
+		}
+	}
+	t.dropUnsatisfied()
+	t.renameDerived()
+	return t.assembleAll(b, p, pseudonym)
+}
+
+// collect makes a rec of every object of b and returns the ids the bundle's
+// incidents name as sensitive designs.
+func (t *transform) collect(b *stix.Bundle) map[string]bool {
 	sensitive := map[string]bool{}
 	for _, o := range b.Objects {
 		r := &rec{orig: o, sco: scoTypes[o.Type]}
@@ -138,11 +159,12 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 			}
 		}
 	}
-	// Pass 0: victim-side observables, whose values are then scrubbed from
-	// every text of the bundle as well.
-	t.s.extra = t.s.extra[:0]
-	clear(t.s.scrubMemo) // results depend on the bundle's extra terms
-	defer func() { t.s.extra = t.s.extra[:0]; clear(t.s.scrubMemo); clear(t.s.runMemo) }()
+	return sensitive
+}
+
+// findVictims is pass 0: the victim-side observables, whose values are then
+// scrubbed from every text of the bundle as well (the scrubber's extra terms).
+func (t *transform) findVictims(sensitive map[string]bool) {
 	for _, r := range t.recs {
 		if !r.sco || sensitive[r.orig.ID] {
 			continue
@@ -158,15 +180,18 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 			}
 		}
 	}
-	// Pass 1: what goes, what is victim-side, and the cleaned properties.
-	// Cleaning an object reads only the object and what pass 0 found, so
-	// the objects are cleaned on every core (eachRec).
+}
+
+// cleanAll is pass 1: what goes, and the cleaned properties of the rest.
+// Cleaning an object reads only the object and what pass 0 found, so the
+// objects are cleaned on every core (eachRec).
+func (t *transform) cleanAll(sensitive map[string]bool) {
 	var clean []*rec
 	for _, r := range t.recs {
 		o := r.orig
 		switch {
-		case o.ID == a.ceptoar:
-			r.drop = true // re-added below in its canonical form
+		case o.ID == t.a.ceptoar:
+			r.drop = true // re-added by assembleAll in its canonical form
 		case sensitive[o.ID]:
 			r.drop = true
 		case o.Type == "marking-definition":
@@ -201,15 +226,11 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 			t.dropped[r.orig.ID] = true
 		}
 	}
-	if p == ProfilePublic {
-		for _, r := range t.recs {
-			if !r.drop && !t.publicKeeps(r) {
-				r.drop = true
-				t.dropped[r.orig.ID] = true
-			}
-		}
-	}
-	// Pass 2: drop what lost a required reference, until nothing changes.
+}
+
+// dropUnsatisfied is pass 2: drop what lost a required reference, until
+// nothing changes.
+func (t *transform) dropUnsatisfied() {
 	for changed := true; changed; {
 		changed = false
 		for _, r := range t.recs {
@@ -219,9 +240,12 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 			}
 		}
 	}
-	// Pass 3: rename observables whose identifier derives from a renamed,
-	// dropped or unknown observable (STIX SCO ids are UUIDv5 over their
-	// contributing properties, references included).
+}
+
+// renameDerived is pass 3: rename observables whose identifier derives from
+// a renamed, dropped or unknown observable (STIX SCO ids are UUIDv5 over
+// their contributing properties, references included).
+func (t *transform) renameDerived() {
 	for changed := true; changed; {
 		changed = false
 		for _, r := range t.recs {
@@ -234,7 +258,14 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 			}
 		}
 	}
-	// Pass 4: assemble.
+}
+
+// assembleAll is pass 4: the copy, the CEPTOAR identity first, then each
+// kept object with its references rewritten from what passes 1 to 3 decided,
+// encoded on every core and put in order; and the original id of each
+// object of the copy ("" for the identity).
+func (t *transform) assembleAll(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bundle, []string, error) {
+	a := t.a
 	out := &stix.Bundle{ID: "bundle--" + a.derivedUUID("bundle", a.parties[t.submitter].ID, t.period, string(p), b.ID)}
 	ceptoar, err := newObject(t.ceptoarIdentity())
 	if err != nil {
@@ -242,8 +273,6 @@ func (t *transform) run(b *stix.Bundle, p Profile, pseudonym string) (*stix.Bund
 	}
 	out.Objects = append(out.Objects, ceptoar)
 	origins := []string{""}
-	// Each kept object's references are rewritten from what passes 1 to 3
-	// decided, and it is encoded: on every core, then put in order.
 	var kept []*rec
 	for _, r := range t.recs {
 		if !r.drop {
