@@ -249,42 +249,11 @@ func (in *Intake) SubmitCopies(ctx context.Context, org *Organization, req *Subm
 
 func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequest) (*Submission, []StoredCopy, bool, error) {
 	now := in.Now().UTC().Truncate(time.Microsecond)
-	// A bundle without sensitive designs is final as received: its objects
-	// are encoded on the other core while they are checked.
-	var (
-		pre     *received
-		preErr  error
-		preDone = make(chan struct{})
-	)
-	final := len(designRefs(req.Bundle)) == 0
-	if final {
-		go func() {
-			defer close(preDone)
-			pre, preErr = newSubmission(org, req, nil, now)
-		}()
-	} else {
-		close(preDone)
-	}
-	if err := in.check(org, req.Bundle, now); err != nil {
-		<-preDone
+	recv, warnings, err := in.receive(ctx, org, req, now)
+	if err != nil {
 		return nil, nil, false, err
 	}
-	warnings := in.warnLater(ctx, org, req.Bundle, final)
 	defer warnings() // nothing outlives the submission
-	// Sensitive designs are encrypted before anything else sees them: from
-	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
-	designMACs, err := in.sealDesigns(ctx, org, req)
-	<-preDone
-	if err != nil {
-		return nil, nil, false, err
-	}
-	recv, err := pre, preErr
-	if pre == nil && preErr == nil || designMACs != nil { // not encoded ahead, or designs sealed since
-		recv, err = newSubmission(org, req, designMACs, now)
-	}
-	if err != nil {
-		return nil, nil, false, err
-	}
 	sub, objs := recv.sub, recv.objs
 	if prev, err := in.Store.FindSubmissionByDigest(ctx, org.ID, sub.Digest); err == nil {
 		prev.Warnings = warnings()
@@ -309,36 +278,9 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	rec := &IntakeRecord{Submission: sub, Objects: fresh, Claims: own.claims, Obligations: classified.obligations}
 	rec.Audit = append(rec.Audit, AuditEvent{Actor: org.Actor(), Action: AuditIntake, Subject: sub.ID, Detail: map[string]any{"objects": len(objs), "new_objects": len(fresh), "digest": sub.Digest}})
 	rec.Audit = append(rec.Audit, classified.audit...)
-	var (
-		copies   []StoredCopy
-		routeErr error
-		done     = make(chan struct{})
-	)
-	if in.Router == nil {
-		close(done)
-	} else {
-		// Routing (plan, copies, anonymization) runs on another core while
-		// the store writes the submission's objects in the transaction it
-		// then completes with what routing made, part by part
-		// (IntakeRecord.Routing). The intake lock is held throughout, as
-		// before. The channel holds every part routing can give, so that
-		// routing never waits for a store that has failed.
-		parts := make(chan RoutedPart, routedParts)
-		go func() {
-			defer close(done)
-			defer close(parts)
-			copies, routeErr = in.route(ctx, org, req, sub, recv.encoded, func(p RoutedPart) { parts <- p })
-		}()
-		rec.Routing = func() (RoutedPart, bool, error) {
-			p, ok := <-parts
-			if !ok {
-				return RoutedPart{}, false, routeErr // closed after routing returned
-			}
-			return p, true, nil
-		}
-	}
+	routed := in.routeBeside(ctx, org, req, sub, recv.encoded, rec)
 	err = in.Store.CreateSubmission(ctx, rec)
-	<-done // routing is over (the store may have failed before it waited)
+	copies, routeErr := routed() // routing is over (the store may have failed before it waited)
 	if err != nil {
 		if routeErr != nil && errors.Is(err, routeErr) {
 			return nil, nil, false, routeErr // as if routing had failed before the transaction
@@ -355,6 +297,81 @@ func (in *Intake) submit(ctx context.Context, org *Organization, req *SubmitRequ
 	in.Signals.fromIntake(org, req.Bundle)
 	sub.Warnings = warnings()
 	return sub, copies, true, nil
+}
+
+// receive is the stages before the intake lock: the bundle is checked,
+// its sensitive designs sealed, its objects encoded and the submission
+// digested (newSubmission). A bundle without sensitive designs is final as
+// received: its objects are encoded on the other core while they are
+// checked, and its warnings found beside the later stages; the returned
+// function waits for them.
+func (in *Intake) receive(ctx context.Context, org *Organization, req *SubmitRequest, now time.Time) (*received, func() []stix.Warning, error) {
+	var (
+		pre     *received
+		preErr  error
+		preDone = make(chan struct{})
+	)
+	final := len(designRefs(req.Bundle)) == 0
+	if final {
+		go func() {
+			defer close(preDone)
+			pre, preErr = newSubmission(org, req, nil, now)
+		}()
+	} else {
+		close(preDone)
+	}
+	if err := in.check(org, req.Bundle, now); err != nil {
+		<-preDone
+		return nil, nil, err
+	}
+	warnings := in.warnLater(ctx, org, req.Bundle, final)
+	// Sensitive designs are encrypted before anything else sees them: from
+	// here on the bundle holds only the encrypted artifacts (SHARING.md §5).
+	designMACs, err := in.sealDesigns(ctx, org, req)
+	<-preDone
+	recv := pre
+	if err == nil {
+		err = preErr
+		if pre == nil && preErr == nil || designMACs != nil { // not encoded ahead, or designs sealed since
+			recv, err = newSubmission(org, req, designMACs, now)
+		}
+	}
+	if err != nil {
+		warnings()
+		return nil, nil, err
+	}
+	return recv, warnings, nil
+}
+
+// routeBeside starts routing (plan, copies, anonymization) on another core
+// while the store writes the submission's objects in the transaction it
+// then completes with what routing made, part by part (rec.Routing); the
+// intake lock is held throughout. The channel holds every part routing can
+// give, so that routing never waits for a store that has failed. The
+// returned function waits for routing to end and gives its copies.
+func (in *Intake) routeBeside(ctx context.Context, org *Organization, req *SubmitRequest, sub *Submission, enc encodings, rec *IntakeRecord) func() ([]StoredCopy, error) {
+	if in.Router == nil {
+		return func() ([]StoredCopy, error) { return nil, nil }
+	}
+	var (
+		copies   []StoredCopy
+		routeErr error
+		done     = make(chan struct{})
+		parts    = make(chan RoutedPart, routedParts)
+	)
+	go func() {
+		defer close(done)
+		defer close(parts)
+		copies, routeErr = in.route(ctx, org, req, sub, enc, func(p RoutedPart) { parts <- p })
+	}()
+	rec.Routing = func() (RoutedPart, bool, error) {
+		p, ok := <-parts
+		if !ok {
+			return RoutedPart{}, false, routeErr // closed after routing returned
+		}
+		return p, true, nil
+	}
+	return func() ([]StoredCopy, error) { <-done; return copies, routeErr }
 }
 
 // warnLater finds what the reference validator would warn about in b (told,
