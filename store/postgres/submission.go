@@ -30,7 +30,7 @@ var (
 // so that routing's work does not hold up every other hub's intake. Routing
 // reads no intake entries, so writing them after it is not observable.
 func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) error {
-	s, objs := rec.Submission, rec.Objects
+	s := rec.Submission
 	incidents := s.Incidents
 	if incidents == nil {
 		incidents = []reporting.Result{}
@@ -51,30 +51,8 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 				return fmt.Errorf("claim ids: %w", translate(err))
 			}
 		}
-		if len(objs) > 0 {
-			n := len(objs)
-			ids, versions, types, specs, orgs, subs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-			added, digests, bodies, keys := make([]time.Time, n), make([]string, n), make([][]byte, n), make([]string, n)
-			for i, o := range objs {
-				ids[i], versions[i], types[i], specs[i], orgs[i], subs[i] = o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID
-				added[i], digests[i], bodies[i], keys[i] = stamp(o.DateAdded), o.Digest, o.JSON, vkeys.of(o.Version)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)
-				SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::bytea[], $10::text[])`,
-				ids, versions, types, specs, orgs, subs, added, digests, bodies, keys); err != nil {
-				return fmt.Errorf("insert objects: %w", translate(err))
-			}
-		}
-		if n := len(s.Objects); n > 0 {
-			seqs, ids, types, versions, news := make([]int32, n), make([]string, n), make([]string, n), make([]string, n), make([]bool, n)
-			for i, o := range s.Objects {
-				seqs[i], ids[i], types[i], versions[i], news[i] = int32(i), o.ID, o.Type, o.Version, o.New
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO submission_objects(submission_id, seq, object_id, type, version, new)
-				SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[])`,
-				s.ID, seqs, ids, types, versions, news); err != nil {
-				return fmt.Errorf("insert submission objects: %w", translate(err))
-			}
+		if err := insertObjects(ctx, tx, rec, vkeys); err != nil {
+			return err
 		}
 		if err := upsertObligations(ctx, tx, rec.Obligations); err != nil {
 			return err
@@ -119,6 +97,38 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		}
 		return nil
 	})
+}
+
+// insertObjects writes the submission's new object versions and its object
+// list, each in one statement over arrays.
+func insertObjects(ctx context.Context, tx pgx.Tx, rec *sharing.IntakeRecord, vkeys versionKeys) error {
+	s, objs := rec.Submission, rec.Objects
+	if len(objs) > 0 {
+		n := len(objs)
+		ids, versions, types, specs, orgs, subs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		added, digests, bodies, keys := make([]time.Time, n), make([]string, n), make([][]byte, n), make([]string, n)
+		for i, o := range objs {
+			ids[i], versions[i], types[i], specs[i], orgs[i], subs[i] = o.ID, o.Version, o.Type, o.SpecVersion, o.Organization, o.SubmissionID
+			added[i], digests[i], bodies[i], keys[i] = stamp(o.DateAdded), o.Digest, o.JSON, vkeys.of(o.Version)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO objects(id, version, type, spec_version, organization, submission_id, date_added, digest, json, version_key)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::bytea[], $10::text[])`,
+			ids, versions, types, specs, orgs, subs, added, digests, bodies, keys); err != nil {
+			return fmt.Errorf("insert objects: %w", translate(err))
+		}
+	}
+	if n := len(s.Objects); n > 0 {
+		seqs, ids, types, versions, news := make([]int32, n), make([]string, n), make([]string, n), make([]string, n), make([]bool, n)
+		for i, o := range s.Objects {
+			seqs[i], ids[i], types[i], versions[i], news[i] = int32(i), o.ID, o.Type, o.Version, o.New
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO submission_objects(submission_id, seq, object_id, type, version, new)
+			SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[])`,
+			s.ID, seqs, ids, types, versions, news); err != nil {
+			return fmt.Errorf("insert submission objects: %w", translate(err))
+		}
+	}
+	return nil
 }
 
 // upsertObligations creates or updates the obligations of a classification.

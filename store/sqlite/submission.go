@@ -63,52 +63,58 @@ func (db *DB) CreateSubmission(ctx context.Context, rec *sharing.IntakeRecord) e
 		if err := db.insertIntake(ctx, tx, s, vkeys); err != nil {
 			return err
 		}
-		// What routing made, part by part as it comes (IntakeRecord.Routing):
-		// the statutory copies are written while the others are still being
-		// anonymized on the other core.
-		bodies, err := newCopyObjects(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := db.insertRelease(ctx, tx, s.ID, sharing.RoutedPart{Copies: rec.Copies, Entries: rec.Entries, Revoked: rec.Revoked}, bodies, vkeys); err != nil {
-			return err
-		}
-		hubClaims, audit := rec.HubClaims, rec.Audit
-		for rec.Routing != nil {
-			part, ok, err := rec.Routing()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			if err := db.insertRelease(ctx, tx, s.ID, part, bodies, vkeys); err != nil {
-				return err
-			}
-			hubClaims, audit = append(hubClaims, part.HubClaims...), append(audit, part.Audit...)
-		}
-		if s.Plan.Channels == nil {
-			s.Plan.Channels = []sharing.Route{}
-		}
-		plan, err := json.Marshal(s.Plan)
-		if err != nil {
-			return fmt.Errorf("encode plan: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE submissions SET plan = ? WHERE id = ?`, string(plan), s.ID); err != nil {
-			return fmt.Errorf("record plan: %w", err)
-		}
-		for _, id := range hubClaims {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
-				return fmt.Errorf("claim %s for the hub: %w", id, err)
-			}
-		}
-		for _, ev := range audit {
-			if err := db.appendAudit(ctx, tx, ev); err != nil {
-				return err
-			}
-		}
-		return nil
+		return db.insertRouted(ctx, tx, rec, vkeys)
 	})
+}
+
+// insertRouted writes, in the submission's transaction, what routing made,
+// part by part as it comes (IntakeRecord.Routing): the statutory copies are
+// written while the others are still being anonymized on the other core.
+// Then the plan, the hub's claims and every audit entry of the submission.
+func (db *DB) insertRouted(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeRecord, vkeys versionKeys) error {
+	s := rec.Submission
+	bodies, err := newCopyObjects(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := db.insertRelease(ctx, tx, s.ID, sharing.RoutedPart{Copies: rec.Copies, Entries: rec.Entries, Revoked: rec.Revoked}, bodies, vkeys); err != nil {
+		return err
+	}
+	hubClaims, audit := rec.HubClaims, rec.Audit
+	for rec.Routing != nil {
+		part, ok, err := rec.Routing()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if err := db.insertRelease(ctx, tx, s.ID, part, bodies, vkeys); err != nil {
+			return err
+		}
+		hubClaims, audit = append(hubClaims, part.HubClaims...), append(audit, part.Audit...)
+	}
+	if s.Plan.Channels == nil {
+		s.Plan.Channels = []sharing.Route{}
+	}
+	plan, err := json.Marshal(s.Plan)
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE submissions SET plan = ? WHERE id = ?`, string(plan), s.ID); err != nil {
+		return fmt.Errorf("record plan: %w", err)
+	}
+	for _, id := range hubClaims {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_owners(id, organization) VALUES (?, ?)`, id, sharing.HubOrganization); err != nil {
+			return fmt.Errorf("claim %s for the hub: %w", id, err)
+		}
+	}
+	for _, ev := range audit {
+		if err := db.appendAudit(ctx, tx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertIntake adds the submission's object versions to the submitter's
