@@ -74,25 +74,37 @@ type RoutedPart struct {
 	Audit     []AuditEvent
 }
 
-// CompleteRouting gathers every part of Routing into the record's Copies,
-// Entries, Revoked, HubClaims and Audit, in the order they come, for a
-// store that writes them at once. Without Routing there is nothing to do.
-func (rec *IntakeRecord) CompleteRouting() error {
+// EachRoutedPart calls fn with each part of Routing as it comes, until
+// Routing reports no more or fn or Routing fails. Without Routing there is
+// nothing to do.
+func (rec *IntakeRecord) EachRoutedPart(fn func(RoutedPart) error) error {
 	for rec.Routing != nil {
 		p, ok, err := rec.Routing()
 		if err != nil {
 			return err
 		}
 		if !ok {
-			break
+			return nil
 		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CompleteRouting gathers every part of Routing into the record's Copies,
+// Entries, Revoked, HubClaims and Audit, in the order they come, for a
+// store that writes them at once.
+func (rec *IntakeRecord) CompleteRouting() error {
+	return rec.EachRoutedPart(func(p RoutedPart) error {
 		rec.Copies = append(rec.Copies, p.Copies...)
 		rec.Entries = append(rec.Entries, p.Entries...)
 		rec.Revoked = append(rec.Revoked, p.Revoked...)
 		rec.HubClaims = append(rec.HubClaims, p.HubClaims...)
 		rec.Audit = append(rec.Audit, p.Audit...)
-	}
-	return nil
+		return nil
+	})
 }
 
 // SubmittedObject names one object of a submission and what storing it did.

@@ -81,18 +81,11 @@ func (db *DB) insertRouted(ctx context.Context, tx *sql.Tx, rec *sharing.IntakeR
 		return err
 	}
 	hubClaims, audit := rec.HubClaims, rec.Audit
-	for rec.Routing != nil {
-		part, ok, err := rec.Routing()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		if err := db.insertRelease(ctx, tx, s.ID, part, bodies, vkeys); err != nil {
-			return err
-		}
+	if err := rec.EachRoutedPart(func(part sharing.RoutedPart) error {
 		hubClaims, audit = append(hubClaims, part.HubClaims...), append(audit, part.Audit...)
+		return db.insertRelease(ctx, tx, s.ID, part, bodies, vkeys)
+	}); err != nil {
+		return err
 	}
 	if s.Plan.Channels == nil {
 		s.Plan.Channels = []sharing.Route{}
