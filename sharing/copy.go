@@ -249,7 +249,7 @@ func (c *Copier) prepare(req RouteRequest, route Route, objs []*stix.Object) []*
 	}
 	// Each object is the route's own clone (selectObjects): they are
 	// readied on every core.
-	out := make([]bool, len(objs))
+	drop := make([]bool, len(objs))
 	onEveryCore(len(objs), 64, func(i int) {
 		o := objs[i]
 		if _, marked := o.TLP(); !marked {
@@ -259,12 +259,12 @@ func (c *Copier) prepare(req RouteRequest, route Route, objs []*stix.Object) []*
 		}
 		// A property it cannot do without is not for this audience: the
 		// object stays out.
-		out[i] = stripGranular(o, func(t stix.TLP) bool { return allows(policy.Rule(route.Channel, t), route.Named) }) &&
+		drop[i] = stripGranular(o, func(t stix.TLP) bool { return allows(policy.Rule(route.Channel, t), route.Named) }) &&
 			len(stix.ValidateObject(o, "")) > 0
 	})
 	kept := objs[:0:0]
 	for i, o := range objs {
-		if !out[i] {
+		if !drop[i] {
 			kept = append(kept, o)
 		}
 	}
